@@ -1,0 +1,115 @@
+"""Pasar Kite Bise: the application factory."""
+import os
+
+from flask import Flask
+
+from app.config import ConfigError, from_environment
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config=None):
+    """Build the app. ``config`` (a dict) overrides what the environment says."""
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+        instance_path=os.environ.get("INSTANCE_PATH", os.path.join(ROOT, "instance")),
+    )
+    app.config.update(from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+    check_config(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_security(app)
+    register_mail(app)
+    register_commands(app)
+    return app
+
+
+def check_config(app):
+    if not app.config.get("SECRET_KEY"):
+        raise ConfigError(
+            "SECRET_KEY is not set. Outside development the app needs a long random "
+            "SECRET_KEY in the environment, e.g. python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'. Set APP_ENV=development to use the "
+            "development default."
+        )
+
+
+def register_extensions(app):
+    from app import models  # noqa: F401 - registers every table on the metadata
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=os.path.join(ROOT, "app", "translations"),
+    )
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    from app.auth.session import configure_login
+
+    configure_login(login_manager)
+
+
+def register_blueprints(app):
+    from app.account import bp as account_bp
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.errors import bp as errors_bp
+    from app.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(errors_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(account_bp, url_prefix="/account")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app):
+    from app.errors.handlers import register
+
+    register(app)
+
+
+def register_template_helpers(app):
+    from app import nav
+    from app.i18n import register_filters
+
+    from app.main import labels
+
+    register_filters(app)
+    nav.register(app)
+    labels.register(app)
+
+
+def register_security(app):
+    from app.security import register
+
+    register(app)
+
+
+def register_mail(app):
+    from app.services.mail import register
+
+    register(app)
+
+
+def register_commands(app):
+    from app.cli import register
+
+    register(app)

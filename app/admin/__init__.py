@@ -1,0 +1,26 @@
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from app.nav import nav_item
+
+bp = Blueprint("admin", __name__)
+nav_item("admin.index", _l("Admin"), icon="speedometer2", roles=("admin",), order=90)
+
+# Tiles on the admin home page; features add theirs with admin_link().
+_LINKS = []
+
+
+def admin_link(endpoint, label, icon, order=50):
+    if endpoint not in [link[0] for link in _LINKS]:
+        _LINKS.append((endpoint, label, icon, order))
+
+
+def admin_links(counts):
+    return [(e, label, icon, counts.get(e)) for e, label, icon, _ in sorted(_LINKS, key=lambda link: link[3])]
+
+
+admin_link("admin.users", _l("Users"), "people", 10)
+admin_link("admin.invitations", _l("Invitations"), "envelope-plus", 20)
+admin_link("admin.outbox", _l("Outbox"), "envelope-open", 80)
+
+from app.admin import routes  # noqa: E402,F401

@@ -1,0 +1,50 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+ROLE_CHOICES = [("buyer", _l("Civil servant (buyer)")), ("seller", _l("Startup / seller"))]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Remember me"))
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    role = RadioField(_l("I am a"), choices=ROLE_CHOICES, default="buyer", validators=[DataRequired()])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(min=2, max=120)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
+                       description=_l("Civil servants use their government e-mail address."))
+    department_id = SelectField(_l("Department (OPD)"), coerce=int, validators=[Optional()],
+                                description=_l("Required for civil servants."))
+    phone = StringField(_l("Phone / WhatsApp"), validators=[Optional(), Length(max=30)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
+                             description=_l("At least 10 characters, with letters and numbers or symbols."))
+    confirm = PasswordField(_l("Repeat password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+
+
+class EmailOnlyForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
+                             description=_l("At least 10 characters, with letters and numbers or symbols."))
+    confirm = PasswordField(_l("Repeat new password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+
+
+class AcceptInvitationForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(min=2, max=120)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
+                             description=_l("At least 10 characters, with letters and numbers or symbols."))
+    confirm = PasswordField(_l("Repeat password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form: the CSRF token is the content."""

@@ -1,0 +1,82 @@
+"""Configuration read from environment variables, safe by default.
+
+With no variables set the app runs in development mode on SQLite in ``instance/``,
+keeps rate limits in memory and runs background work in-process. Production needs
+``SECRET_KEY`` (the app refuses to start without it) and normally ``DATABASE_URL``
+and ``REDIS_URL``.
+"""
+import os
+
+DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105 - development default only
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name, default):
+    raw = os.environ.get(name, default)
+    return [item.strip().lower() for item in raw.split(",") if item.strip()]
+
+
+def normalise_database_url(url):
+    """Let operators write postgres:// or postgresql:// and still use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def from_environment(instance_path):
+    """Build the settings dict from the process environment."""
+    env = os.environ.get("APP_ENV", os.environ.get("FLASK_ENV", "development")).lower()
+    development = env == "development"
+    default_db = "sqlite:///" + os.path.join(instance_path, "pasar.sqlite3")
+    redis_url = os.environ.get("REDIS_URL") or None
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or (DEV_SECRET if development else None),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(os.environ.get("DATABASE_URL", default_db)),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
+        "RATELIMIT_RESET": os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour"),
+        "GOV_EMAIL_DOMAINS": _list("GOV_EMAIL_DOMAINS", "pontianak.go.id"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Pasar Kite Bise <noreply@pontianak.go.id>"),
+        # The outbox page keeps a copy of every message; on by default only in development.
+        "MAIL_KEEP_OUTBOX": _bool("MAIL_KEEP_OUTBOX", development),
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "EMAIL_TOKEN_MAX_AGE": int(os.environ.get("EMAIL_TOKEN_MAX_AGE", str(2 * 24 * 3600))),
+        "RESET_TOKEN_MAX_AGE": int(os.environ.get("RESET_TOKEN_MAX_AGE", str(3600))),
+        "INVITE_TOKEN_MAX_AGE": int(os.environ.get("INVITE_TOKEN_MAX_AGE", str(7 * 24 * 3600))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not development and _bool("SESSION_COOKIE_SECURE", True),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not development and _bool("SESSION_COOKIE_SECURE", True),
+        "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024,
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", os.path.join(instance_path, "uploads")),
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Pontianak",
+        "LANGUAGES": ["id", "en"],
+        "TIMEZONE": "Asia/Pontianak",
+        "SQLALCHEMY_RECORD_QUERIES": False,
+    }
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when a required setting is missing."""

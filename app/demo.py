@@ -1,0 +1,106 @@
+"""Demo data for Pontianak: departments, people of every role, and (from the listing
+features on) stores and products. Idempotent: every row is looked up by its natural
+key before it is created, so running it twice changes nothing."""
+from flask import current_app
+
+from app.extensions import db
+from app.models import Department, User
+from app.orm import utcnow
+from app.services.passwords import hash_password
+
+DEMO_PASSWORD = "PasarKite2026"  # noqa: S105 - demo accounts only; printed on purpose
+
+DEPARTMENTS = [
+    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah (Bappeda)", "Jl. Rahadi Usman No. 3, Pontianak Kota"),
+    ("DISKUMDAG", "Dinas Koperasi, Usaha Mikro dan Perdagangan", "Jl. Letjen Sutoyo, Pontianak Selatan"),
+    ("DISKOMINFO", "Dinas Komunikasi dan Informatika", "Jl. Rahadi Usman No. 3, Pontianak Kota"),
+    ("DISDIKBUD", "Dinas Pendidikan dan Kebudayaan", "Jl. Letjen Sutoyo No. 1, Pontianak Selatan"),
+    ("DINKES", "Dinas Kesehatan", "Jl. Multatuli No. 7, Pontianak Kota"),
+    ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang", "Jl. Johar No. 1, Pontianak Kota"),
+    ("DISHUB", "Dinas Perhubungan", "Jl. Khatulistiwa, Pontianak Utara"),
+    ("DLH", "Dinas Lingkungan Hidup", "Jl. Sultan Abdurrahman, Pontianak Selatan"),
+    ("DINSOS", "Dinas Sosial", "Jl. Pangeran Natakusuma, Pontianak Kota"),
+    ("DISDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil", "Jl. Pangeran Natakusuma, Pontianak Kota"),
+    ("DISPORAPAR", "Dinas Kepemudaan, Olahraga dan Pariwisata", "Jl. Ahmad Yani, Pontianak Tenggara"),
+    ("BKD", "Badan Keuangan Daerah", "Jl. Rahadi Usman No. 3, Pontianak Kota"),
+    ("BKPSDM", "Badan Kepegawaian dan Pengembangan SDM", "Jl. Rahadi Usman No. 3, Pontianak Kota"),
+    ("SETDA", "Sekretariat Daerah", "Jl. Rahadi Usman No. 3, Pontianak Kota"),
+    ("INSPEKTORAT", "Inspektorat", "Jl. Ahmad Yani, Pontianak Selatan"),
+    ("SATPOLPP", "Satuan Polisi Pamong Praja", "Jl. Rahadi Usman, Pontianak Kota"),
+]
+
+# (email, full name, roles, department code)
+PEOPLE = [
+    ("admin@pontianak.go.id", "Dewi Lestari", ("admin",), "BAPPEDA"),
+    ("mentor.rina@inkubator.test", "Rina Hartati", ("mentor",), None),
+    ("mentor.yusuf@inkubator.test", "Yusuf Maulana", ("mentor",), None),
+    ("mentor.siti@inkubator.test", "Siti Rahmawati", ("mentor", "buyer"), "DISKUMDAG"),
+    ("budi.santoso@pontianak.go.id", "Budi Santoso", ("buyer",), "DISKOMINFO"),
+    ("ayu.pratiwi@pontianak.go.id", "Ayu Pratiwi", ("buyer",), "BAPPEDA"),
+    ("hendra.gunawan@pontianak.go.id", "Hendra Gunawan", ("buyer",), "DINKES"),
+    ("nurul.hidayah@pontianak.go.id", "Nurul Hidayah", ("buyer",), "DISDIKBUD"),
+    ("agus.salim@pontianak.go.id", "Agus Salim", ("buyer",), "SETDA"),
+    ("fitri.handayani@pontianak.go.id", "Fitri Handayani", ("buyer",), "DISPORAPAR"),
+]
+
+# One seller per startup; their stores come with the listings feature.
+SELLERS = [
+    ("kopi.aming@umkm.test", "Aming Tan"),
+    ("insang.khatulistiwa@umkm.test", "Syarifah Nurlaila"),
+    ("lidah.buaya.borneo@umkm.test", "Rudi Hartono"),
+    ("lempok.pak.usu@umkm.test", "Usman Effendi"),
+    ("amplang.kapuas@umkm.test", "Linda Wijaya"),
+    ("bingke.mak.long@umkm.test", "Mak Long Zainab"),
+    ("rotan.borneo@umkm.test", "Dedi Kurniawan"),
+    ("nasi.kotak.equator@umkm.test", "Maya Sari"),
+    ("batik.tenun.kapuas@umkm.test", "Yohanes Ading"),
+    ("cold.brew.tugu@umkm.test", "Kevin Halim"),
+    ("kue.kering.bunda@umkm.test", "Rosita Dewi"),
+    ("souvenir.khatulistiwa@umkm.test", "Hasan Basri"),
+]
+
+DEMO_LOGINS = [
+    ("admin", "admin@pontianak.go.id"),
+    ("mentor", "mentor.rina@inkubator.test"),
+    ("buyer", "budi.santoso@pontianak.go.id"),
+    ("seller", "kopi.aming@umkm.test"),
+]
+
+
+def _department(code, name, address):
+    dept = db.session.execute(db.select(Department).where(Department.code == code)).scalar_one_or_none()
+    if dept is None:
+        dept = Department(code=code, name=name, address=address)
+        db.session.add(dept)
+    return dept
+
+
+def _person(email, full_name, roles, department=None):
+    user = db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None:
+        user = User(email=email, full_name=full_name, password_hash=hash_password(DEMO_PASSWORD),
+                    email_verified_at=utcnow(), department=department)
+        db.session.add(user)
+    for role in roles:
+        user.grant(role)
+    return user
+
+
+def seed_demo():
+    """Create the demo data; returns ``[(role, email, password)]`` for the printout."""
+    departments = {code: _department(code, name, address) for code, name, address in DEPARTMENTS}
+    db.session.flush()
+    for email, name, roles, dept_code in PEOPLE:
+        _person(email, name, roles, departments.get(dept_code))
+    for email, name in SELLERS:
+        _person(email, name, ("seller",))
+    db.session.flush()
+    for hook in current_app.extensions.get("demo_seeders", []):
+        hook()
+    db.session.commit()
+    return [(role, email, DEMO_PASSWORD) for role, email in DEMO_LOGINS]
+
+
+def register_seeder(app, hook):
+    """Features add their own demo rows (stores, products, orders) through this."""
+    app.extensions.setdefault("demo_seeders", []).append(hook)

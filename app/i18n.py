@@ -1,0 +1,57 @@
+"""Language and time zone choice, and the formatting of rupiah and times."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request, session
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+
+def select_locale():
+    """The user's saved choice, then the session, then Indonesian (the default)."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone():
+    return current_app.config["TIMEZONE"]
+
+
+def rupiah(amount):
+    """Whole rupiah as shown in Indonesia: ``Rp 25.000``."""
+    if amount is None:
+        return ""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp {abs(int(amount)):,}".replace(",", ".")
+
+
+def local_time(value, fmt="medium"):
+    """A UTC time shown in Asia/Pontianak (WIB)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    text = format_datetime(value, fmt)
+    return f"{text} WIB"
+
+
+def to_local(value):
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+
+
+def register_filters(app):
+    app.jinja_env.filters["rupiah"] = rupiah
+    app.jinja_env.filters["local_time"] = local_time
+
+    @app.context_processor
+    def inject_locale():
+        return {
+            "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "now_utc": datetime.now(timezone.utc),
+            "request_path": request.full_path if request else "/",
+        }

@@ -1,0 +1,54 @@
+from flask import abort, current_app, jsonify, redirect, render_template, session
+from flask_login import current_user
+
+from app.extensions import db
+from app.main import bp
+from app.main.forms import LanguageForm
+from app.services import accounts
+from app.web import safe_next
+
+
+@bp.route("/")
+def home():
+    return render_template("main/home.html")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session["locale"] = form.lang.data
+    if current_user.is_authenticated:
+        accounts.set_locale(current_user, form.lang.data)
+    return redirect(safe_next(form.next.data))
+
+
+@bp.route("/healthz")
+def healthz():
+    """Liveness: the process answers. Does not touch the database."""
+    return jsonify(status="ok")
+
+
+@bp.route("/readyz")
+def readyz():
+    """Readiness: the database (and Redis, when configured) answer."""
+    checks = {}
+    status = 200
+    try:
+        db.session.execute(db.text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        checks["database"] = "unreachable"
+        status = 503
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        try:
+            import redis
+
+            redis.Redis.from_url(redis_url, socket_timeout=1).ping()
+            checks["redis"] = "ok"
+        except Exception:  # noqa: BLE001
+            checks["redis"] = "unreachable"
+            status = 503
+    return jsonify(status="ok" if status == 200 else "unavailable", checks=checks), status

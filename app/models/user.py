@@ -1,0 +1,162 @@
+"""Accounts: users, their roles, departments (OPD) and invitations."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.orm import UTCDateTime, utcnow
+
+ROLES = ("buyer", "seller", "mentor", "admin")
+INVITABLE_ROLES = ("mentor", "admin")
+DEFAULT_ORDER_CAP = 200_000_000
+
+
+class Department(db.Model):
+    """A department of the city government (OPD)."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    address: Mapped[str] = mapped_column(Text, default="")
+    order_cap: Mapped[int] = mapped_column(Integer, default=DEFAULT_ORDER_CAP)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list["User"]] = relationship(back_populates="department")
+
+    def __repr__(self):
+        return f"<Department {self.code}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    # NIP: the civil servant's staff number, optional.
+    nip: Mapped[str] = mapped_column(String(30), default="")
+    job_title: Mapped[str] = mapped_column(String(120), default="")
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("departments.id"), index=True)
+    locale: Mapped[Optional[str]] = mapped_column(String(5))
+    email_verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on password change: sessions and remember-me cookies carry it, so old ones die.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    department: Mapped[Optional[Department]] = relationship(back_populates="members")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
+    )
+
+    # Flask-Login: the id in the session includes the version, see session_version.
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def is_verified(self):
+        return self.email_verified_at is not None
+
+    @property
+    def roles(self) -> set[str]:
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def grant(self, role: str):
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role}")
+        if role not in self.roles:
+            self.role_rows.append(UserRole(role=role))
+
+    def revoke(self, role: str):
+        self.role_rows = [row for row in self.role_rows if row.role != role]
+
+    def __repr__(self):
+        return f"<User {self.email}>"
+
+
+class Invitation(db.Model):
+    """An admin's invitation for a mentor or admin to join."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("token_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
+    accepted_by: Mapped[Optional[User]] = relationship(foreign_keys=[accepted_by_id])
+
+    @property
+    def state(self):
+        if self.revoked_at:
+            return "revoked"
+        if self.accepted_at:
+            return "accepted"
+        return "open"
+
+
+class AuditEntry(db.Model):
+    """One decision or change of state or money. Never edited or deleted by the app."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[Optional[int]] = mapped_column(Integer)
+    before: Mapped[Optional[dict]] = mapped_column(JSON)
+    after: Mapped[Optional[dict]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[Optional[User]] = relationship()
+
+
+class OutboxMessage(db.Model):
+    """Every e-mail the app sends; readable by admins at /admin/outbox in development."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to: Mapped[str] = mapped_column(String(254), index=True)
+    subject: Mapped[str] = mapped_column(String(255))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued, sent, failed, kept
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,60 @@
+"""The navigation bar: each feature adds its own entries, shown to the roles they fit.
+
+Features call ``nav_item(...)`` at import time of their blueprint package, so the base
+template needs no change when a feature arrives.
+"""
+from dataclasses import dataclass, field
+
+from flask import url_for
+
+_ITEMS = []
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # a lazy string, translated when shown
+    icon: str = ""
+    roles: tuple = field(default=())  # empty: everyone; ("anon",) only logged-out
+    order: int = 50
+    badge: str = ""  # name of a context value holding a count, e.g. "cart_count"
+
+
+def nav_item(endpoint, label, icon="", roles=(), order=50, badge=""):
+    item = NavItem(endpoint, label, icon, tuple(roles), order, badge)
+    if item not in _ITEMS:
+        _ITEMS.append(item)
+
+
+def visible_items(user):
+    items = []
+    for item in sorted(_ITEMS, key=lambda i: i.order):
+        if not item.roles:
+            items.append(item)
+        elif "anon" in item.roles and not user.is_authenticated:
+            items.append(item)
+        elif user.is_authenticated and user.has_role(*[r for r in item.roles if r != "anon"]):
+            items.append(item)
+    return items
+
+
+_COUNTERS = {}
+
+
+def nav_counter(name, fn):
+    """``fn(user)`` gives the number shown as a badge on items with ``badge=name``."""
+    _COUNTERS[name] = fn
+
+
+def register(app):
+    @app.context_processor
+    def inject_nav():
+        from flask_login import current_user
+
+        counts = {}
+        items = visible_items(current_user)
+        if current_user.is_authenticated:
+            for item in items:
+                if item.badge in _COUNTERS and item.badge not in counts:
+                    counts[item.badge] = _COUNTERS[item.badge](current_user)
+        return {"nav_items": items, "nav_url": url_for, "nav_counts": counts}

@@ -1,0 +1,32 @@
+"""Signed, expiring tokens for e-mail links (verification, reset, invitation)."""
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+SALTS = {
+    "verify": "pkb-verify-email",
+    "reset": "pkb-reset-password",
+    "invite": "pkb-invitation",
+}
+
+
+class TokenError(Exception):
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason  # "expired" or "invalid"
+
+
+def _serializer(purpose):
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALTS[purpose])
+
+
+def make_token(purpose, payload):
+    return _serializer(purpose).dumps(payload)
+
+
+def read_token(purpose, token, max_age):
+    try:
+        return _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise TokenError("expired") from exc
+    except BadSignature as exc:
+        raise TokenError("invalid") from exc

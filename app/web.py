@@ -1,0 +1,28 @@
+"""Small helpers the routes share."""
+from urllib.parse import urlsplit
+
+from flask import flash, render_template, request, url_for
+
+
+def safe_next(target, default_endpoint="main.home"):
+    """``target`` if it is a path on this site, else the default page (no open redirect)."""
+    if target:
+        target = target.replace("\\", "/").strip()
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for(default_endpoint)
+
+
+def render_form_page(template, status=None, **context):
+    """Render a form page; a POST whose form failed validation answers 400 (or ``status``)."""
+    if status is None:
+        status = 200
+        form = context.get("form")
+        if request.method == "POST" and form is not None and form.errors:
+            status = 400
+    return render_template(template, **context), status
+
+
+def flash_error(error):
+    flash(str(error.message), "danger")

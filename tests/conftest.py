@@ -1,0 +1,158 @@
+"""Test fixtures: a fresh app and database per test.
+
+SQLite (default): each test gets its own database file.
+PostgreSQL (``TEST_DATABASE_URL`` set): each test process gets its own schema, created
+once from the models and emptied after every test, so several runs (and pytest-xdist
+workers) can share one server without seeing each other.
+"""
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "Rahasia-Kuat-2026"
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "ENV_NAME": "testing",
+    "SECRET_KEY": "test-secret-key",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "MAIL_SERVER": None,
+    "MAIL_KEEP_OUTBOX": True,
+    "PASSWORD_HASH_PROFILE": "fast",
+    "SERVER_NAME": None,
+    "BASE_URL": "http://localhost",
+}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "e2e: browser test (Playwright + Chromium)")
+    config.addinivalue_line("markers", "postgres: needs PostgreSQL (TEST_DATABASE_URL)")
+
+
+@pytest.fixture(scope="session")
+def pg_schema():
+    """One schema per test process on PostgreSQL; None on SQLite."""
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    from app.config import normalise_database_url
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(normalise_database_url(TEST_DATABASE_URL))
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield schema
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def database_config(tmp_path, schema):
+    if schema is None:
+        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}"}
+    from app.config import normalise_database_url
+
+    return {
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(TEST_DATABASE_URL),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
+    }
+
+
+_schema_ready = {}
+
+
+def make_app(tmp_path, schema, **overrides):
+    config = dict(BASE_CONFIG)
+    config.update(database_config(tmp_path, schema))
+    config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    config.update(overrides)
+    app = create_app(config)
+    with app.app_context():
+        if schema is None:
+            db.create_all()
+        elif not _schema_ready.get(schema):
+            db.create_all()
+            _schema_ready[schema] = True
+    return app
+
+
+def empty_tables(app):
+    with app.app_context():
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        if tables:
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path, pg_schema):
+    app = make_app(tmp_path, pg_schema)
+    yield app
+    if pg_schema is not None:
+        empty_tables(app)
+    else:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email, password=PASSWORD, follow=False, **extra):
+        return self._client.post("/auth/login", data={"email": email, "password": password, **extra},
+                                 follow_redirects=follow)
+
+    def logout(self):
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def factories(app_ctx):
+    """The factory classes, bound to the current app's session."""
+    from tests import factories
+
+    return factories
+
+
+def outbox(app, to=None):
+    """Messages in the outbox (newest last), optionally only those to one address."""
+    from app.models import OutboxMessage
+
+    with app.app_context():
+        query = db.select(OutboxMessage).order_by(OutboxMessage.id)
+        if to:
+            query = query.where(OutboxMessage.to == to)
+        rows = db.session.execute(query).scalars().all()
+        return [(m.to, m.subject, m.body_text) for m in rows]
