@@ -47,6 +47,9 @@ def to_local(value):
 def register_filters(app):
     app.jinja_env.filters["rupiah"] = rupiah
     app.jinja_env.filters["local_time"] = local_time
+    from app.storage import media_url
+
+    app.jinja_env.globals["media_url"] = media_url
 
     @app.context_processor
     def inject_locale():

@@ -15,8 +15,10 @@ NAMING_CONVENTION = {
 
 
 def utcnow():
-    """Current time in UTC, evaluated per call (never at import)."""
-    return datetime.now(timezone.utc)
+    """Current time in UTC, evaluated per call (never at import); follows app.clock."""
+    from app import clock
+
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

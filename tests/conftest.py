@@ -93,6 +93,16 @@ def empty_tables(app):
         db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _real_clock():
+    """Every test starts and ends at the real time."""
+    from app import clock
+
+    clock.reset()
+    yield
+    clock.reset()
+
+
 @pytest.fixture
 def app(tmp_path, pg_schema):
     app = make_app(tmp_path, pg_schema)

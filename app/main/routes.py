@@ -52,3 +52,24 @@ def readyz():
             checks["redis"] = "unreachable"
             status = 503
     return jsonify(status="ok" if status == 200 else "unavailable", checks=checks), status
+
+
+@bp.route("/media/<path:key>")
+def media(key):
+    """Public uploads (product photos, store logos). Private files have their own views."""
+    from flask import Response
+
+    from app.storage import StorageError, get_storage
+
+    if not key.startswith("public/"):
+        abort(404)
+    try:
+        data = get_storage().read(key)
+    except StorageError:
+        abort(404)
+    mimetype = {"webp": "image/webp", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}.get(
+        key.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+    response = Response(data, mimetype=mimetype)
+    # Keys are unique per upload, so a file never changes under the same URL.
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -1,0 +1,135 @@
+"""Products (listings), their images, revisions of live listings and the review history."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.orm import UTCDateTime, utcnow
+
+UNITS = ("pcs", "botol", "lembar", "paket")
+LISTING_STATES = ("draft", "submitted", "changes_requested", "approved", "rejected")
+REASON_CODES = ("photo", "copywriting", "price", "permit", "category", "other")
+MAX_IMAGES = 8
+
+
+class Product(db.Model):
+    __tablename__ = "products"
+    __table_args__ = (
+        # The catalogue's main filter: listed products by category, newest first.
+        Index("ix_products_listed_category", "listed", "category_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    name: Mapped[str] = mapped_column(String(140))
+    description: Mapped[str] = mapped_column(Text, default="")
+    price: Mapped[int] = mapped_column(Integer)  # whole rupiah
+    stock: Mapped[int] = mapped_column(Integer, default=0)
+    unit: Mapped[str] = mapped_column(String(20), default="pcs")
+    weight_grams: Mapped[int] = mapped_column(Integer, default=0)
+    min_order: Mapped[int] = mapped_column(Integer, default=1)
+    lead_time_days: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(30), default="draft", index=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    featured: Mapped[bool] = mapped_column(Boolean, default=False)
+    sold_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Denormalised visibility, recomputed by services.listings.refresh_visibility whenever
+    # the product, its store or the store's documents change. A buyer sees the product
+    # when listed is true and listed_until (earliest expiry among the documents that make
+    # it compliant; None = no expiry) is today or later, so an expiry needs no job.
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    listed_until: Mapped[Optional[date]] = mapped_column(Date)
+    # Expiry of the store's valid halal certificate, for the badge and filter (None: none).
+    halal_until: Mapped[Optional[date]] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    approved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
+
+    store: Mapped["Store"] = relationship()  # noqa: F821
+    category: Mapped["Category"] = relationship()  # noqa: F821
+    images: Mapped[list["ProductImage"]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="ProductImage.position"
+    )
+    revisions: Mapped[list["ProductRevision"]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="ProductRevision.id"
+    )
+    reviews: Mapped[list["ListingReview"]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="ListingReview.id"
+    )
+
+    @property
+    def cover(self):
+        for image in self.images:
+            if image.is_cover:
+                return image
+        return self.images[0] if self.images else None
+
+    def is_visible_on(self, day: date) -> bool:
+        return self.listed and (self.listed_until is None or self.listed_until >= day)
+
+    def __repr__(self):
+        return f"<Product {self.slug}>"
+
+
+class ProductImage(db.Model):
+    """An uploaded photo, re-encoded; ``key`` names the stored variants
+    (``<key>/large.webp``, ``<key>/thumb.webp``)."""
+
+    __tablename__ = "product_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(255))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_cover: Mapped[bool] = mapped_column(Boolean, default=False)
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    alt_text: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="images")
+
+
+class ProductRevision(db.Model):
+    """Proposed content for a live product; the approved version stays live meanwhile."""
+
+    __tablename__ = "product_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(30), default="draft")  # like LISTING_STATES
+    content: Mapped[dict] = mapped_column(JSON, default=dict)  # name, description, category_id, unit, ...
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    product: Mapped[Product] = relationship(back_populates="revisions")
+
+
+class ListingReview(db.Model):
+    """One step in a listing's history: a submission or a mentor's decision.
+    ``submitted_at`` on a decision is when the reviewed submission was made, so
+    review turnaround is ``created_at - submitted_at``."""
+
+    __tablename__ = "listing_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[Optional[int]] = mapped_column(ForeignKey("product_revisions.id", ondelete="SET NULL"))
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(30))  # submitted, approved, changes_requested, rejected, ...
+    reason_codes: Mapped[list] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    product: Mapped[Product] = relationship(back_populates="reviews")
+    actor: Mapped[Optional["User"]] = relationship()  # noqa: F821
