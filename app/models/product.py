@@ -74,6 +74,11 @@ class Product(db.Model):
     def is_visible_on(self, day: date) -> bool:
         return self.listed and (self.listed_until is None or self.listed_until >= day)
 
+    @classmethod
+    def visible_condition(cls, day: date):
+        """SQL condition: what buyers may see on ``day`` (use app.clock.today())."""
+        return db.and_(cls.listed.is_(True), db.or_(cls.listed_until.is_(None), cls.listed_until >= day))
+
     def __repr__(self):
         return f"<Product {self.slug}>"
 
