@@ -61,6 +61,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Lockout: consecutive failed log-ins, and until when the account refuses log-ins.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     department: Mapped[Optional[Department]] = relationship(back_populates="members")
     role_rows: Mapped[list[UserRole]] = relationship(
