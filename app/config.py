@@ -47,6 +47,8 @@ def from_environment(instance_path):
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "RATELIMIT_RESET": os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour"),
+        # The reserved .test domain (demo accounts) is accepted outside production only.
+        "EMAIL_ALLOW_TEST_DOMAINS": _bool("EMAIL_ALLOW_TEST_DOMAINS", development),
         "GOV_EMAIL_DOMAINS": _list("GOV_EMAIL_DOMAINS", "pontianak.go.id"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
@@ -60,6 +62,9 @@ def from_environment(instance_path):
         "EMAIL_TOKEN_MAX_AGE": int(os.environ.get("EMAIL_TOKEN_MAX_AGE", str(2 * 24 * 3600))),
         "RESET_TOKEN_MAX_AGE": int(os.environ.get("RESET_TOKEN_MAX_AGE", str(3600))),
         "INVITE_TOKEN_MAX_AGE": int(os.environ.get("INVITE_TOKEN_MAX_AGE", str(7 * 24 * 3600))),
+        # Account lockout after repeated failed log-ins (on top of the per-address rate limit).
+        "LOCKOUT_THRESHOLD": int(os.environ.get("LOCKOUT_THRESHOLD", "10")),
+        "LOCKOUT_MINUTES": int(os.environ.get("LOCKOUT_MINUTES", "15")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not development and _bool("SESSION_COOKIE_SECURE", True),

@@ -53,7 +53,8 @@ def change_password():
             flash_error(error)
             return render_form_page("account/password.html", status=error.status, form=form)
         # This session carries on with the new version; every other one has ended.
-        login_user(current_user)
+        # (The real object, not the proxy: Flask-Login stores what it is given.)
+        login_user(current_user._get_current_object())
         flash(_("Your password has been changed. You were logged out everywhere else."), "success")
         return redirect(url_for("account.overview"))
     return render_form_page("account/password.html", form=form)

@@ -1,4 +1,4 @@
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -61,7 +61,11 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            flash_error(error)
+            return render_form_page("auth/login.html", status=error.status, form=form)
         if user is None:
             flash(_("E-mail or password is not correct."), "danger")
             return render_form_page("auth/login.html", status=401, form=form)
@@ -164,7 +168,7 @@ def accept_invitation(token):
         form = ConfirmForm()
         if form.validate_on_submit():
             try:
-                accounts.accept_invitation(token, existing_user=current_user)
+                accounts.accept_invitation(token, existing_user=current_user._get_current_object())
             except DomainError as error:
                 flash_error(error)
                 return render_form_page("auth/invitation.html", status=error.status, form=form,
@@ -197,3 +201,11 @@ def inject_logout_form():
     return {"logout_form": ConfirmForm() if current_user.is_authenticated else None}
 
 
+
+
+@bp.before_app_request
+def forget_cached_user():
+    """Load the user afresh for every request. In production each request has its own
+    ``g``; under a test's outer app context ``g`` is shared, and a cached user would leak
+    from one test client to another."""
+    g.pop("_login_user", None)

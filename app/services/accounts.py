@@ -7,15 +7,18 @@ Rules kept here:
 - changing or resetting a password ends every other session of that user.
 """
 import secrets
+from datetime import timedelta
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
+from app import clock
 from app.extensions import db
+from app.i18n import local_time
 from app.models import INVITABLE_ROLES, Department, Invitation, User
 from app.orm import utcnow
-from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
+from app.services import Conflict, DomainError, Invalid, NotAllowed, NotFound, audit
 from app.services.mail import queue_email
 from app.services.passwords import hash_password, needs_rehash, password_problem, verify_password
 from app.services.tokens import TokenError, make_token, read_token
@@ -117,19 +120,60 @@ def _expired_or_invalid(exc):
     return _l("This link is not valid. Ask for a new one.")
 
 
+class AccountLocked(DomainError):
+    """Too many failed log-ins in a row: the account refuses log-ins for a while."""
+
+    status = 429
+
+
+def _is_locked(user):
+    return user.locked_until is not None and user.locked_until > clock.now()
+
+
 def authenticate(email, password):
-    """The user for these credentials, or None. Upgrades an old hash on the way."""
+    """The user for these credentials, or None. Upgrades an old hash on the way.
+
+    After LOCKOUT_THRESHOLD failures in a row the account is locked for LOCKOUT_MINUTES
+    and its owner gets one notice e-mail. While locked every log-in is refused without
+    checking the password, so the lock cannot be used to guess it; a success resets the count.
+    """
     user = find_user_by_email(email)
+    if user is not None and _is_locked(user):
+        raise AccountLocked(_locked_message(user))
     if user is None or not verify_password(user.password_hash, password):
         # Same work whether the address exists or not, so timing tells nothing.
         if user is None:
             verify_password(_DUMMY_HASH(), password)
+        else:
+            _count_failed_login(user)
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
     user.last_login_at = utcnow()
     db.session.commit()
     return user
+
+
+def _locked_message(user):
+    return _l("Too many failed log-ins: this account is locked until %(time)s. Wait, or reset your password.",
+              time=local_time(user.locked_until, "short"))
+
+
+def _count_failed_login(user):
+    cfg = current_app.config
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= cfg["LOCKOUT_THRESHOLD"]:
+        attempts = user.failed_logins
+        user.failed_logins = 0
+        user.locked_until = clock.now() + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
+        audit.record(user, "user.locked", user, after={"attempts": attempts})
+        queue_email(user.email, _l("Your Pasar Kite Bise account is locked for a while"), "account_locked",
+                    locale=user.locale, user=user, attempts=attempts,
+                    until=user.locked_until,
+                    link=url_for("auth.forgot_password", _external=True))
+    db.session.commit()
 
 
 _dummy = {}
@@ -169,6 +213,9 @@ def reset_password(token, new_password):
     user = user_for_reset_token(token)
     _check_password(new_password, user.email)
     _set_password(user, new_password)
+    # A new password chosen through the mailbox ends a lockout.
+    user.failed_logins = 0
+    user.locked_until = None
     # Following the link proves the mailbox, so it verifies the address too.
     if not user.is_verified:
         user.email_verified_at = utcnow()

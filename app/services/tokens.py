@@ -1,6 +1,8 @@
 """Signed, expiring tokens for e-mail links (verification, reset, invitation)."""
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+
+from app import clock
 
 SALTS = {
     "verify": "pkb-verify-email",
@@ -15,8 +17,15 @@ class TokenError(Exception):
         self.reason = reason  # "expired" or "invalid"
 
 
+class ClockSigner(TimestampSigner):
+    """Signs and checks ages with app.clock, so tests can let a link expire."""
+
+    def get_timestamp(self):
+        return int(clock.now().timestamp())
+
+
 def _serializer(purpose):
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALTS[purpose])
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALTS[purpose], signer=ClockSigner)
 
 
 def make_token(purpose, payload):

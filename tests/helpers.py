@@ -1,0 +1,27 @@
+"""Small helpers the account tests share: links from the outbox, row counts."""
+import re
+
+from app.extensions import db
+
+LINK = re.compile(r"https?://\S+")
+
+
+def count(app, model):
+    """Rows of ``model`` in the app's database."""
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def last_link(app, to, path_part):
+    """The newest link containing ``path_part`` in e-mails to ``to``, as a local path."""
+    from tests.conftest import outbox
+
+    for _to, _subject, body in reversed(outbox(app, to=to)):
+        for url in LINK.findall(body):
+            if path_part in url:
+                return "/" + url.split("://", 1)[1].split("/", 1)[1]
+    raise AssertionError(f"no e-mail to {to} with a {path_part} link")
+
+
+def page_text(response):
+    return response.get_data(as_text=True)
