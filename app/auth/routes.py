@@ -204,8 +204,9 @@ def inject_logout_form():
 
 
 @bp.before_app_request
-def forget_cached_user():
-    """Load the user afresh for every request. In production each request has its own
-    ``g``; under a test's outer app context ``g`` is shared, and a cached user would leak
-    from one test client to another."""
+def forget_request_caches():
+    """Load the user and the language afresh for every request. In production each
+    request has its own ``g``; under a test's outer app context ``g`` is shared, and a
+    cached user or locale would leak from one request (or test client) to the next."""
     g.pop("_login_user", None)
+    g.pop("_flask_babel", None)
