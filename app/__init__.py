@@ -78,6 +78,13 @@ def register_blueprints(app):
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    from app.mentor import bp as mentor_bp
+    from app.programme import bp as programme_bp
+    from app.seller import bp as seller_bp
+
+    app.register_blueprint(seller_bp, url_prefix="/seller")
+    app.register_blueprint(mentor_bp, url_prefix="/mentor")
+    app.register_blueprint(programme_bp, url_prefix="/programme")
 
 
 def register_errorhandlers(app):

@@ -133,8 +133,11 @@ class ListingReview(db.Model):
     action: Mapped[str] = mapped_column(String(30))  # submitted, approved, changes_requested, rejected, ...
     reason_codes: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
+    # On a submission: the content submitted, so the mentor sees what changed since.
+    snapshot: Mapped[Optional[dict]] = mapped_column(JSON)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     product: Mapped[Product] = relationship(back_populates="reviews")
+    revision: Mapped[Optional[ProductRevision]] = relationship()
     actor: Mapped[Optional["User"]] = relationship()  # noqa: F821

@@ -195,6 +195,7 @@ def upgrade():
     sa.Column('action', sa.String(length=30), nullable=False),
     sa.Column('reason_codes', sa.JSON(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('snapshot', sa.JSON(), nullable=True),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_listing_reviews_actor_id_users')),

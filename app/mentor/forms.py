@@ -1,0 +1,21 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from app.models import REASON_CODES
+from app.seller.forms import MultiCheckboxField
+from app.services.listings import REASON_LABELS
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[
+        ("approve", _l("Approve")), ("request_changes", _l("Request changes")), ("reject", _l("Reject"))],
+        validators=[DataRequired(message=_l("Choose a decision."))])
+    reason_codes = MultiCheckboxField(_l("Reasons (for changes)"), choices=[(c, REASON_LABELS[c]) for c in REASON_CODES])
+    note = TextAreaField(_l("Note to the seller"), validators=[Length(max=4000)],
+                         description=_l("Required when you request changes or reject."))
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(_l("Note"), validators=[Length(max=4000)])

@@ -1,0 +1,12 @@
+"""Programme administration of the listing features: categories, stores and their
+mentors, and the permission-checked download of business documents."""
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from app.admin import admin_link
+
+bp = Blueprint("programme", __name__)
+admin_link("programme.categories", _l("Categories"), "tags", 30)
+admin_link("programme.stores", _l("Stores and mentors"), "shop", 35)
+
+from app.programme import routes  # noqa: E402,F401

@@ -1,0 +1,399 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from app import clock
+from app.auth.forms import ConfirmForm
+from app.authz import roles_required
+from app.extensions import db
+from app.models import DOCUMENT_KINDS, LISTING_STATES, MAX_IMAGES, Category, ListingReview, Product
+from app.seller import bp
+from app.seller.forms import DocumentForm, ImageActionForm, ImagesForm, InviteMemberForm, ProductForm, StoreForm
+from app.services import DomainError, Invalid
+from app.services import categories as category_service
+from app.services import documents as document_service
+from app.services import listings
+from app.services import stores as store_service
+from app.services.images import Upload
+from app.web import flash_error, render_form_page
+
+seller_required = roles_required("seller")
+
+
+def _my_store_or_redirect():
+    store = store_service.store_of(current_user)
+    if store is None:
+        return None, redirect(url_for("seller.new_store"))
+    return store, None
+
+
+@bp.route("/")
+@seller_required
+def desk():
+    store = store_service.store_of(current_user)
+    if store is None:
+        return render_template("seller/no_store.html")
+    products = db.session.execute(
+        db.select(Product).where(Product.store_id == store.id)
+        .options(selectinload(Product.reviews), selectinload(Product.revisions), selectinload(Product.images),
+                 selectinload(Product.category))
+        .order_by(Product.updated_at.desc())
+    ).scalars().all()
+    by_state = {state: [] for state in ("changes_requested", "draft", "submitted", "approved", "rejected")}
+    for product in products:
+        by_state.setdefault(product.status, []).append(product)
+    needed = []
+    seen = set()
+    for product in products:
+        for group in listings.missing_requirements(store, product.category):
+            key = tuple(group)
+            if key not in seen:
+                seen.add(key)
+                needed.append(group)
+    return render_template("seller/desk.html", store=store, by_state=by_state, needed=needed,
+                           today=clock.today(), form=ConfirmForm())
+
+
+@bp.route("/store/new", methods=["GET", "POST"])
+@seller_required
+def new_store():
+    if store_service.store_of(current_user) is not None:
+        return redirect(url_for("seller.edit_store"))
+    form = StoreForm()
+    if request.method == "GET":
+        form.bank_account_holder.data = current_user.full_name
+    if form.validate_on_submit():
+        try:
+            store = store_service.create_store(current_user, _store_data(form), logo=Upload.from_file_storage(form.logo.data))
+        except DomainError as error:
+            flash_error(error)
+            return render_form_page("seller/store_form.html", form=form, store=None, status=error.status)
+        flash(_("Store %(name)s created. Your mentor will verify it.", name=store.name), "success")
+        return redirect(url_for("seller.documents"))
+    return render_form_page("seller/store_form.html", form=form, store=None)
+
+
+def _store_data(form):
+    return {k: getattr(form, k).data for k in store_service.PROFILE_FIELDS}
+
+
+@bp.route("/store", methods=["GET", "POST"])
+@seller_required
+def edit_store():
+    store, redirect_ = _my_store_or_redirect()
+    if redirect_:
+        return redirect_
+    form = StoreForm(obj=store)
+    if form.validate_on_submit():
+        try:
+            store_service.update_store(current_user, store, _store_data(form),
+                                       logo=Upload.from_file_storage(form.logo.data))
+        except DomainError as error:
+            db.session.rollback()
+            flash_error(error)
+            return render_form_page("seller/store_form.html", form=form, store=store, status=error.status)
+        flash(_("Store saved."), "success")
+        return redirect(url_for("seller.desk"))
+    return render_form_page("seller/store_form.html", form=form, store=store)
+
+
+@bp.route("/store/members", methods=["GET", "POST"])
+@seller_required
+def members():
+    store, redirect_ = _my_store_or_redirect()
+    if redirect_:
+        return redirect_
+    form = InviteMemberForm()
+    status = None
+    if form.validate_on_submit():
+        try:
+            store_service.invite_member(current_user, store, form.email.data)
+        except DomainError as error:
+            flash_error(error)
+            status = error.status
+        else:
+            flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
+            return redirect(url_for("seller.members"))
+    return render_form_page("seller/members.html", form=form, store=store, confirm=ConfirmForm(), status=status)
+
+
+@bp.route("/store/members/<int:member_id>/remove", methods=["POST"])
+@seller_required
+def remove_member(member_id):
+    store, redirect_ = _my_store_or_redirect()
+    if redirect_:
+        return redirect_
+    if ConfirmForm().validate_on_submit():
+        try:
+            store_service.remove_member(current_user, store, member_id)
+            flash(_("Member removed."), "success")
+        except DomainError as error:
+            flash_error(error)
+    return redirect(url_for("seller.members"))
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+@login_required
+def join(token):
+    try:
+        invitation = store_service.read_invitation(token)
+    except DomainError as error:
+        return render_template("seller/join.html", error=error, invitation=None, form=ConfirmForm()), error.status
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            store = store_service.accept_invitation(current_user, token)
+        except DomainError as error:
+            flash_error(error)
+            return render_template("seller/join.html", error=None, invitation=invitation, form=form), error.status
+        flash(_("You are now a member of %(name)s.", name=store.name), "success")
+        return redirect(url_for("seller.desk"))
+    return render_template("seller/join.html", error=None, invitation=invitation, form=form)
+
+
+# ---------------------------------------------------------------- documents
+
+def _kind_choices():
+    return [(k, str(listings.DOCUMENT_KIND_LABELS[k])) for k in DOCUMENT_KINDS]
+
+
+@bp.route("/documents", methods=["GET", "POST"])
+@seller_required
+def documents():
+    store, redirect_ = _my_store_or_redirect()
+    if redirect_:
+        return redirect_
+    form = DocumentForm()
+    form.kind.choices = _kind_choices()
+    if request.method == "GET" and request.args.get("kind") in DOCUMENT_KINDS:
+        form.kind.data = request.args["kind"]
+    status = None
+    if form.validate_on_submit():
+        try:
+            document_service.add_document(
+                current_user, store, kind=form.kind.data, number=form.number.data, issuer=form.issuer.data,
+                issued_on=form.issued_on.data, expires_on=form.expires_on.data,
+                upload=Upload.from_file_storage(form.file.data))
+        except DomainError as error:
+            db.session.rollback()
+            flash_error(error)
+            form.file.errors = list(form.file.errors) + [error.message] if isinstance(error, Invalid) else form.file.errors
+            status = error.status
+        else:
+            flash(_("Document uploaded. Your mentor will check it."), "success")
+            return redirect(url_for("seller.documents"))
+    return render_form_page("seller/documents.html", form=form, store=store, today=clock.today(),
+                            document_state=document_service.document_state, status=status)
+
+
+# ---------------------------------------------------------------- products
+
+def _product_form(product=None, content=None):
+    form = ProductForm(obj=None)
+    form.category_id.choices = category_service.choices(str(get_locale()))
+    if request.method == "GET" and product is not None:
+        content = content or listings.working_content(product)
+        for key in ("name", "description", "category_id", "unit", "weight_grams", "min_order", "lead_time_days"):
+            getattr(form, key).data = content.get(key)
+        form.price.data = product.price
+        form.stock.data = product.stock
+    return form
+
+
+def _product_data(form):
+    data = {k: getattr(form, k).data for k in ("name", "description", "category_id", "unit", "price", "stock",
+                                               "weight_grams", "min_order", "lead_time_days")}
+    for key, default in (("stock", 0), ("weight_grams", 0), ("min_order", 1), ("lead_time_days", 0)):
+        if data[key] is None:
+            data[key] = default
+    return data
+
+
+@bp.route("/products/new", methods=["GET", "POST"])
+@seller_required
+def new_product():
+    store, redirect_ = _my_store_or_redirect()
+    if redirect_:
+        return redirect_
+    form = _product_form()
+    if form.validate_on_submit():
+        try:
+            product = listings.create_product(current_user, store, _product_data(form))
+        except DomainError as error:
+            flash_error(error)
+            return render_form_page("seller/product_new.html", form=form, store=store, status=error.status)
+        flash(_("Draft saved. Add photos, then submit it for review."), "success")
+        return redirect(url_for("seller.product", product_id=product.id))
+    return render_form_page("seller/product_new.html", form=form, store=store)
+
+
+def _product_page(product, form, status=None):
+    content = listings.working_content(product)
+    revision = listings.open_revision(product) if product.status == "approved" else None
+    categories = {c.id: c for c in category_service.all_categories()}
+    return render_form_page(
+        "seller/product.html", status=status, product=product, form=form, content=content, revision=revision,
+        images_form=ImagesForm(), image_form=ImageActionForm(), confirm=ConfirmForm(),
+        latest=listings.latest_decision(product), categories=categories, max_images=MAX_IMAGES,
+        blockers=listings.approval_blockers(product, categories.get(content.get("category_id"))),
+        today=clock.today())
+
+
+@bp.route("/products/<int:product_id>", methods=["GET", "POST"])
+@seller_required
+def product(product_id):
+    product = _member_product(product_id)
+    form = _product_form(product)
+    if form.validate_on_submit():
+        try:
+            listings.update_product(current_user, product, _product_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            flash_error(error)
+            return _product_page(product, form, status=error.status)
+        if product.status == "approved" and listings.open_revision(product) is not None:
+            flash(_("Saved. Price and stock changed at once; the other changes go live after the mentor "
+                    "approves them."), "success")
+        else:
+            flash(_("Saved."), "success")
+        return redirect(url_for("seller.product", product_id=product.id))
+    return _product_page(product, form)
+
+
+def _member_product(product_id):
+    try:
+        return listings.get_product_for_member(current_user, product_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.route("/products/<int:product_id>/preview")
+@seller_required
+def preview(product_id):
+    product = _member_product(product_id)
+    content = listings.working_content(product)
+    category = db.session.get(Category, content.get("category_id"))
+    return render_template("seller/preview.html", product=product, content=content, category=category,
+                           today=clock.today())
+
+
+def _action(product_id, fn, success, *args):
+    product = _member_product(product_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        fn(current_user, product, *args)
+    except DomainError as error:
+        db.session.rollback()
+        flash_error(error)
+        return _product_page(product, _product_form(product), status=error.status)
+    flash(success, "success")
+    return redirect(url_for("seller.product", product_id=product.id))
+
+
+@bp.route("/products/<int:product_id>/submit", methods=["POST"])
+@seller_required
+def submit(product_id):
+    return _action(product_id, listings.submit_listing, _("Sent to your mentor for review."))
+
+
+@bp.route("/products/<int:product_id>/pause", methods=["POST"])
+@seller_required
+def pause(product_id):
+    return _action(product_id, listings.pause_listing, _("Paused: buyers no longer see the product."))
+
+
+@bp.route("/products/<int:product_id>/resume", methods=["POST"])
+@seller_required
+def resume(product_id):
+    return _action(product_id, listings.resume_listing, _("Resumed."))
+
+
+@bp.route("/products/<int:product_id>/discard", methods=["POST"])
+@seller_required
+def discard(product_id):
+    return _action(product_id, listings.discard_revision, _("Unsubmitted changes discarded."))
+
+
+@bp.route("/products/<int:product_id>/images", methods=["POST"])
+@seller_required
+def add_images(product_id):
+    product = _member_product(product_id)
+    form = ImagesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    files = [f for f in (form.photos.data or []) if getattr(f, "filename", "")]
+    if not files:
+        flash(_("Choose at least one photo."), "danger")
+        return _product_page(product, _product_form(product), status=400)
+    added = 0
+    for storage in files:
+        try:
+            listings.add_image(current_user, product, Upload.from_file_storage(storage))
+            added += 1
+        except DomainError as error:
+            db.session.rollback()
+            flash(_("%(file)s: %(message)s", file=storage.filename, message=error.message), "danger")
+            return _product_page(product, _product_form(product), status=error.status)
+    flash(_("%(n)s photo(s) added.", n=added), "success")
+    return redirect(url_for("seller.product", product_id=product.id))
+
+
+@bp.route("/products/<int:product_id>/images/<action>", methods=["POST"])
+@seller_required
+def image_action(product_id, action):
+    product = _member_product(product_id)
+    form = ImageActionForm()
+    if not form.validate_on_submit() or action not in ("remove", "cover", "up", "down"):
+        abort(400)
+    try:
+        if action == "remove":
+            listings.remove_image(current_user, product, form.key.data)
+        elif action == "cover":
+            listings.set_cover(current_user, product, form.key.data)
+        else:
+            listings.move_image(current_user, product, form.key.data, -1 if action == "up" else 1)
+    except DomainError as error:
+        db.session.rollback()
+        flash_error(error)
+        return _product_page(product, _product_form(product), status=error.status)
+    return redirect(url_for("seller.product", product_id=product.id) + "#photos")
+
+
+@bp.app_context_processor
+def listing_labels():
+    from app.seller.forms import UNIT_LABELS
+
+    return {
+        "listing_state_labels": listings.LISTING_STATE_LABELS,
+        "document_kind_labels": listings.DOCUMENT_KIND_LABELS,
+        "reason_labels": listings.REASON_LABELS,
+        "reason_hints": listings.REASON_HINTS,
+        "store_state_labels": store_service.STORE_STATE_LABELS,
+        "document_state_labels": DOCUMENT_STATE_LABELS,
+        "field_labels": listings.FIELD_LABELS,
+        "unit_labels": UNIT_LABELS,
+        "requirement_names": listings.requirement_names,
+        "catalog_link": catalog_link,
+    }
+
+
+def catalog_link(endpoint, slug):
+    """The catalogue's public page when that feature is installed, else None."""
+    from flask import current_app
+
+    if endpoint in current_app.view_functions:
+        return url_for(endpoint, slug=slug)
+    return None
+
+
+from flask_babel import lazy_gettext as _l  # noqa: E402
+
+DOCUMENT_STATE_LABELS = {
+    "pending": _l("Waiting for check"),
+    "valid": _l("Valid"),
+    "rejected": _l("Rejected"),
+    "expired": _l("Expired"),
+}

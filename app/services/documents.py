@@ -1,0 +1,106 @@
+"""Business documents: sellers upload (and renew by uploading a newer one), the store's
+mentor marks each valid or rejected with a note. Any change re-computes the visibility
+of the store's products, so a renewed, validated certificate brings them back."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from app import clock
+from app.extensions import db
+from app.models import DOCUMENT_KINDS, BusinessDocument, Store, User
+from app.services import Conflict, Invalid, NotFound, audit
+from app.services.images import Upload, store_document_file
+from app.services.listings import DOCUMENT_KIND_LABELS, refresh_visibility
+from app.services.mail import queue_email
+from app.services.stores import _abs_url, can_see_documents, is_member, require_reviewer
+
+DOCUMENT_STATE_LABELS_KEYS = ("pending", "valid", "rejected", "expired")
+
+
+def document_state(doc: BusinessDocument, day: date | None = None) -> str:
+    """pending, valid, rejected, or expired (valid but past its expiry)."""
+    day = day or clock.today()
+    if doc.status == "valid" and doc.expires_on is not None and doc.expires_on < day:
+        return "expired"
+    return doc.status
+
+
+def get_document(user, document_id: int) -> BusinessDocument:
+    """The document if ``user`` may see it (member, the store's mentor, admin), else 404."""
+    doc = db.session.get(BusinessDocument, document_id)
+    if doc is None or user is None or not can_see_documents(user, doc.store):
+        raise NotFound(_("Document not found."))
+    return doc
+
+
+def add_document(actor: User, store: Store, *, kind: str, number: str, issuer: str = "",
+                 issued_on: date | None = None, expires_on: date | None = None,
+                 upload: Upload | None = None) -> BusinessDocument:
+    """A member uploads a document; it waits for the mentor's check."""
+    if not is_member(actor, store):
+        raise NotFound(_("Store not found."))
+    if kind not in DOCUMENT_KINDS:
+        raise Invalid(_("Choose the kind of document."))
+    number = (number or "").strip()
+    if not number:
+        raise Invalid(_("Enter the document's number."))
+    if issued_on and expires_on and expires_on < issued_on:
+        raise Invalid(_("The expiry date is before the issue date."))
+    if expires_on and expires_on < clock.today():
+        raise Invalid(_("This document has already expired; upload the renewed one."))
+    if upload is None or not upload.data:
+        raise Invalid(_("Attach the scanned document (PDF or picture)."))
+    # The file is checked and stored before the row exists; a refused file leaves nothing.
+    key, mime = store_document_file(store.id, upload)
+    doc = BusinessDocument(store=store, kind=kind, number=number, issuer=(issuer or "").strip(),
+                           issued_on=issued_on, expires_on=expires_on, file_key=key,
+                           file_name=(upload.filename or "")[:255], file_type=mime, status="pending")
+    db.session.add(doc)
+    db.session.flush()
+    audit.record(actor, "document.uploaded", doc, after={"kind": kind, "number": number,
+                                                         "expires_on": expires_on.isoformat() if expires_on else None})
+    if store.mentor is not None:
+        queue_email(store.mentor.email, _("New document to check: %(kind)s of %(store)s",
+                                          kind=DOCUMENT_KIND_LABELS[kind], store=store.name),
+                    "document_uploaded", locale=store.mentor.locale, store=store, document=doc,
+                    kind_label=DOCUMENT_KIND_LABELS[kind], url=_abs_url("mentor.store", store_id=store.id))
+    db.session.commit()
+    return doc
+
+
+def _decide(actor, doc, status, note):
+    require_reviewer(actor, doc.store)
+    if doc.status == status:
+        raise Conflict(_("The document is already marked %(state)s.", state=_(status)))
+    before = doc.status
+    doc.status = status
+    doc.review_note = (note or "").strip()
+    doc.reviewed_by = actor
+    doc.reviewed_at = clock.now()
+    audit.record(actor, f"document.{'validated' if status == 'valid' else 'rejected'}", doc,
+                 before={"status": before}, after={"status": status}, note=doc.review_note)
+    db.session.flush()
+    refresh_visibility(doc.store)
+    kind_label = DOCUMENT_KIND_LABELS.get(doc.kind, doc.kind)
+    subject = (_("Document accepted: %(kind)s", kind=kind_label) if status == "valid"
+               else _("Document rejected: %(kind)s", kind=kind_label))
+    for member in doc.store.members:
+        queue_email(member.user.email, subject, "document_decision", locale=member.user.locale,
+                    store=doc.store, document=doc, kind_label=kind_label, url=_abs_url("seller.documents"))
+    db.session.commit()
+    return doc
+
+
+def validate_document(actor: User, doc: BusinessDocument, note: str = "") -> BusinessDocument:
+    """The store's mentor (or an admin) confirms the document is genuine and current."""
+    if doc.expires_on is not None and doc.expires_on < clock.today():
+        raise Conflict(_("This document expired on %(day)s; ask for the renewed one.", day=doc.expires_on.isoformat()))
+    return _decide(actor, doc, "valid", note)
+
+
+def reject_document(actor: User, doc: BusinessDocument, note: str) -> BusinessDocument:
+    if not (note or "").strip():
+        raise Invalid(_("Say why the document is rejected."))
+    return _decide(actor, doc, "rejected", note)

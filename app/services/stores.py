@@ -1,0 +1,331 @@
+"""Stores: creation and profile by their sellers, members and invitations, verification
+by the assigned mentor, mentor assignment and suspension by admins.
+
+Rules: a user belongs to at most one store; only members edit a store; only the store's
+mentor (or an admin) verifies it, never a member of the store; every change of status
+re-computes the visibility of the store's products.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app import clock
+from app.extensions import db
+from app.models import KECAMATAN, Store, StoreInvitation, StoreMember, User, UserRole
+from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
+from app.services import images as image_service
+from app.services.listings import refresh_visibility
+from app.services.mail import queue_email
+from app.services.tokens import TokenError, make_token, read_token
+
+STORE_STATE_LABELS = {
+    "pending_verification": _l("Awaiting verification"),
+    "changes_requested": _l("Changes requested"),
+    "verified": _l("Verified"),
+    "suspended": _l("Suspended"),
+}
+
+PROFILE_FIELDS = ("name", "slug", "description", "kecamatan", "address", "phone", "bank_name",
+                  "bank_account_number", "bank_account_holder", "cohort")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# state -> {action: new state}
+STORE_TRANSITIONS = {
+    "pending_verification": {"verify": "verified", "request_changes": "changes_requested", "suspend": "suspended"},
+    "changes_requested": {"resubmit": "pending_verification", "verify": "verified", "suspend": "suspended"},
+    "verified": {"request_changes": "changes_requested", "suspend": "suspended"},
+    "suspended": {"reinstate": "pending_verification"},
+}
+
+
+def slugify(text: str) -> str:
+    text = (text or "").lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text[:70] or "toko"
+
+
+def store_of(user) -> Store | None:
+    """The store the user works for, or None."""
+    if user is None or not getattr(user, "is_authenticated", True) or getattr(user, "id", None) is None:
+        return None
+    member = db.session.execute(db.select(StoreMember).where(StoreMember.user_id == user.id)).scalar_one_or_none()
+    return member.store if member else None
+
+
+def is_member(user, store) -> bool:
+    return user is not None and getattr(user, "id", None) is not None and any(
+        m.user_id == user.id for m in store.members)
+
+
+def can_review(user, store) -> bool:
+    """The store's mentor or an admin, and never a member of the store."""
+    if user is None or not getattr(user, "is_authenticated", True):
+        return False
+    if is_member(user, store):
+        return False
+    return user.has_role("admin") or (user.has_role("mentor") and store.mentor_id == user.id)
+
+
+def require_reviewer(actor, store):
+    """Members of the store: 403 with a reason; anyone else not assigned: 404."""
+    if is_member(actor, store):
+        raise NotAllowed(_("Nobody reviews their own store; another mentor or an admin must decide."))
+    if not can_review(actor, store):
+        raise NotFound(_("Store not found."))
+
+
+def can_see_documents(user, store) -> bool:
+    return is_member(user, store) or can_review(user, store) or (user is not None and user.has_role("admin"))
+
+
+def _clean_profile(data: dict, store: Store | None = None) -> dict:
+    clean = {k: (data.get(k) or "").strip() for k in PROFILE_FIELDS if k in data}
+    if not clean.get("name", store.name if store else ""):
+        raise Invalid(_("The store needs a name."))
+    slug = clean.get("slug") or (store.slug if store else slugify(clean["name"]))
+    slug = slug.lower()
+    if not SLUG_RE.match(slug):
+        raise Invalid(_("The web address may only hold lowercase letters, digits and dashes."))
+    clash = db.session.execute(db.select(Store.id).where(Store.slug == slug)).scalar_one_or_none()
+    if clash is not None and (store is None or clash != store.id):
+        raise Invalid(_("The web address %(slug)s is taken; choose another.", slug=slug))
+    clean["slug"] = slug
+    if "kecamatan" in clean and clean["kecamatan"] not in KECAMATAN:
+        raise Invalid(_("Choose a kecamatan in Pontianak."))
+    if clean.get("bank_account_number") and not re.fullmatch(r"[0-9 .-]{5,40}", clean["bank_account_number"]):
+        raise Invalid(_("The bank account number may only hold digits."))
+    return clean
+
+
+def create_store(actor: User, data: dict, logo=None) -> Store:
+    """A seller who is in no store yet creates one; it waits for verification."""
+    if not actor.has_role("seller"):
+        raise NotAllowed(_("Only sellers can open a store."))
+    if store_of(actor) is not None:
+        raise Conflict(_("You already belong to a store."))
+    clean = _clean_profile(data)
+    store = Store(created_by=actor, status="pending_verification", **clean)
+    store.members.append(StoreMember(user=actor, role="owner"))
+    db.session.add(store)
+    db.session.flush()
+    if logo is not None:
+        store.logo_key, _processed = image_service.store_image(f"public/stores/{store.id}", logo)
+    audit.record(actor, "store.created", store, after={"name": store.name, "slug": store.slug})
+    _notify_admins_of_new_store(store)
+    db.session.commit()
+    return store
+
+
+def _notify_admins_of_new_store(store):
+    admins = db.session.execute(
+        db.select(User).join(User.role_rows).where(UserRole.role == "admin", User.active.is_(True))
+    ).scalars().all()
+    for admin in admins:
+        queue_email(admin.email, _("New store waiting for a mentor: %(name)s", name=store.name),
+                    "store_created", locale=admin.locale, store=store,
+                    url=_abs_url("programme.stores"))
+
+
+def update_store(actor: User, store: Store, data: dict, logo=None) -> Store:
+    """A member edits the profile; a store asked for changes goes back to the mentor."""
+    if not is_member(actor, store):
+        raise NotFound(_("Store not found."))
+    if store.status == "suspended":
+        raise Conflict(_("The store is suspended; contact the programme staff."))
+    clean = _clean_profile({**{k: getattr(store, k) for k in PROFILE_FIELDS}, **data}, store)
+    before = {k: getattr(store, k) for k in clean}
+    for key, value in clean.items():
+        setattr(store, key, value)
+    if logo is not None:
+        old = store.logo_key
+        store.logo_key, _processed = image_service.store_image(f"public/stores/{store.id}", logo)
+        if old:
+            image_service.delete_image(old)
+    after = {k: getattr(store, k) for k in clean}
+    audit.record(actor, "store.updated", store, before=_diff(before, after)[0], after=_diff(before, after)[1])
+    if store.status == "changes_requested":
+        _transition(actor, store, "resubmit")
+        if store.mentor is not None:
+            queue_email(store.mentor.email, _("Store updated for verification: %(name)s", name=store.name),
+                        "store_resubmitted", locale=store.mentor.locale, store=store,
+                        url=_abs_url("mentor.store", store_id=store.id))
+    db.session.commit()
+    return store
+
+
+def _diff(before, after):
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def _transition(actor, store, action, note=""):
+    allowed = STORE_TRANSITIONS.get(store.status, {})
+    if action not in allowed:
+        raise Conflict(_("A store that is %(state)s cannot be %(action)s.",
+                         state=str(STORE_STATE_LABELS.get(store.status, store.status)).lower(),
+                         action=str(STORE_ACTION_LABELS.get(action, action)).lower()))
+    before = store.status
+    store.status = allowed[action]
+    store.status_note = note or ""
+    if store.status == "verified":
+        store.verified_at = clock.now()
+    audit.record(actor, f"store.{action}", store, before={"status": before}, after={"status": store.status},
+                 note=note or "")
+    db.session.flush()
+    refresh_visibility(store)
+
+
+STORE_ACTION_LABELS = {
+    "verify": _l("verified"),
+    "request_changes": _l("sent back for changes"),
+    "suspend": _l("suspended"),
+    "reinstate": _l("reinstated"),
+    "resubmit": _l("sent back for verification"),
+}
+
+
+def verify_store(actor: User, store: Store, note: str = "") -> Store:
+    require_reviewer(actor, store)
+    _transition(actor, store, "verify", note)
+    _notify_members(store, _("Your store %(name)s is verified", name=store.name), "store_decision",
+                    decision="verified", note=note)
+    db.session.commit()
+    return store
+
+
+def request_store_changes(actor: User, store: Store, note: str) -> Store:
+    require_reviewer(actor, store)
+    if not (note or "").strip():
+        raise Invalid(_("Say what the store should change."))
+    _transition(actor, store, "request_changes", note.strip())
+    _notify_members(store, _("Your store %(name)s needs changes", name=store.name), "store_decision",
+                    decision="changes_requested", note=note.strip())
+    db.session.commit()
+    return store
+
+
+def suspend_store(actor: User, store: Store, note: str) -> Store:
+    """Admins suspend a store: all its products disappear from the market at once."""
+    if not actor.has_role("admin"):
+        raise NotAllowed(_("Only programme staff can suspend a store."))
+    if not (note or "").strip():
+        raise Invalid(_("Give the reason for the suspension."))
+    _transition(actor, store, "suspend", note.strip())
+    _notify_members(store, _("Your store %(name)s is suspended", name=store.name), "store_decision",
+                    decision="suspended", note=note.strip())
+    db.session.commit()
+    return store
+
+
+def reinstate_store(actor: User, store: Store) -> Store:
+    if not actor.has_role("admin"):
+        raise NotAllowed(_("Only programme staff can reinstate a store."))
+    _transition(actor, store, "reinstate")
+    db.session.commit()
+    return store
+
+
+def assign_mentor(actor: User, store: Store, mentor: User | None) -> Store:
+    """Admins choose the mentor who reviews a store; not one of its own members."""
+    if not actor.has_role("admin"):
+        raise NotAllowed(_("Only programme staff can assign mentors."))
+    if mentor is not None:
+        if not mentor.has_role("mentor") or not mentor.active:
+            raise Invalid(_("Choose an active mentor."))
+        if is_member(mentor, store):
+            raise Invalid(_("A member of the store cannot be its mentor."))
+    before = store.mentor_id
+    store.mentor = mentor
+    audit.record(actor, "store.mentor_assigned", store, before={"mentor_id": before},
+                 after={"mentor_id": mentor.id if mentor else None})
+    if mentor is not None and mentor.id != before:
+        queue_email(mentor.email, _("You mentor a new store: %(name)s", name=store.name), "store_assigned",
+                    locale=mentor.locale, store=store, url=_abs_url("mentor.store", store_id=store.id))
+    db.session.commit()
+    return store
+
+
+def _notify_members(store, subject, template, **ctx):
+    for member in store.members:
+        queue_email(member.user.email, subject, template, locale=member.user.locale, store=store,
+                    url=_abs_url("seller.desk"), **ctx)
+
+
+def _abs_url(endpoint, **values):
+    base = current_app.config.get("BASE_URL", "").rstrip("/")
+    try:
+        return base + url_for(endpoint, **values)
+    except Exception:  # noqa: BLE001 - outside a request the path is still good enough
+        return base
+
+
+# ---------------------------------------------------------------- members
+
+def invite_member(actor: User, store: Store, email: str) -> StoreInvitation:
+    """A member invites someone by e-mail; the link lets them join as a member."""
+    if not is_member(actor, store):
+        raise NotFound(_("Store not found."))
+    email = (email or "").strip().lower()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise Invalid(_("Enter a valid e-mail address."))
+    existing = db.session.execute(db.select(User).where(db.func.lower(User.email) == email)).scalar_one_or_none()
+    if existing is not None and store_of(existing) is not None:
+        raise Conflict(_("%(email)s already belongs to a store.", email=email))
+    invitation = StoreInvitation(token_id=secrets.token_urlsafe(24), store=store, email=email, invited_by_id=actor.id)
+    db.session.add(invitation)
+    db.session.flush()
+    token = make_token("invite", {"store_invitation": invitation.token_id})
+    audit.record(actor, "store.member_invited", store, after={"email": email})
+    queue_email(email, _("Join %(name)s on Pasar Kite Bise", name=store.name), "store_invitation",
+                locale=existing.locale if existing else None, store=store, inviter=actor,
+                url=_abs_url("seller.join", token=token))
+    db.session.commit()
+    return invitation
+
+
+def read_invitation(token: str) -> StoreInvitation:
+    try:
+        payload = read_token("invite", token, current_app.config.get("INVITE_TOKEN_MAX_AGE", 7 * 24 * 3600))
+    except TokenError as exc:
+        raise Invalid(_("This invitation link has expired.") if exc.reason == "expired"
+                      else _("This invitation link is not valid.")) from exc
+    token_id = payload.get("store_invitation") if isinstance(payload, dict) else None
+    invitation = db.session.execute(
+        db.select(StoreInvitation).where(StoreInvitation.token_id == token_id)).scalar_one_or_none()
+    if invitation is None or invitation.revoked_at is not None:
+        raise Invalid(_("This invitation link is not valid."))
+    if invitation.accepted_at is not None:
+        raise Conflict(_("This invitation has already been used."))
+    return invitation
+
+
+def accept_invitation(actor: User, token: str) -> Store:
+    invitation = read_invitation(token)
+    if actor.email.lower() != invitation.email.lower():
+        raise NotAllowed(_("This invitation was sent to another e-mail address."))
+    if store_of(actor) is not None:
+        raise Conflict(_("You already belong to a store."))
+    actor.grant("seller")
+    invitation.accepted_at = clock.now()
+    invitation.store.members.append(StoreMember(user=actor, role="member"))
+    audit.record(actor, "store.member_joined", invitation.store, after={"user_id": actor.id})
+    db.session.commit()
+    return invitation.store
+
+
+def remove_member(actor: User, store: Store, member_id: int):
+    if not is_member(actor, store):
+        raise NotFound(_("Store not found."))
+    member = next((m for m in store.members if m.id == member_id), None)
+    if member is None:
+        raise NotFound(_("Member not found."))
+    if member.role == "owner":
+        raise Conflict(_("The store's owner cannot be removed."))
+    store.members.remove(member)
+    audit.record(actor, "store.member_removed", store, before={"user_id": member.user_id})
+    db.session.commit()
