@@ -18,7 +18,6 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "app" / "translations"
 PO_PATH = TRANSLATIONS / "id" / "LC_MESSAGES" / "messages.po"
-MO_PATH = PO_PATH.with_suffix(".mo")
 # The same keywords as the extraction command the catalogue is maintained with.
 KEYWORDS = ["_l", "lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2"]
 
@@ -66,18 +65,25 @@ def where(message):
 
 
 def compile_catalogue():
-    """Build the .mo from the .po when it is missing or older (atomic: parallel runs are safe)."""
-    if MO_PATH.exists() and MO_PATH.stat().st_mtime >= PO_PATH.stat().st_mtime:
-        return
-    catalog = load_po()
-    fd, tmp_name = tempfile.mkstemp(dir=MO_PATH.parent, suffix=".mo.tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write_mo(f, catalog, use_fuzzy=False)
-        os.replace(tmp_name, MO_PATH)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    """Build each .mo from its .po when missing or older (atomic: parallel runs are safe).
+
+    ``messages`` is the app's catalogue; ``wtforms`` (when present) holds Indonesian for
+    WTForms' built-in validation messages.
+    """
+    for po_path in sorted(PO_PATH.parent.glob("*.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with open(po_path, "rb") as f:
+            catalog = read_po(f, locale="id")
+        fd, tmp_name = tempfile.mkstemp(dir=mo_path.parent, suffix=".mo.tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                write_mo(f, catalog, use_fuzzy=False)
+            os.replace(tmp_name, mo_path)
+        finally:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
 
 
 @pytest.fixture(scope="module")
