@@ -85,6 +85,15 @@ def register_blueprints(app):
     app.register_blueprint(seller_bp, url_prefix="/seller")
     app.register_blueprint(mentor_bp, url_prefix="/mentor")
     app.register_blueprint(programme_bp, url_prefix="/programme")
+    from app.cart import bp as cart_bp
+    from app.notifications import bp as notifications_bp
+    from app.orders import bp as orders_bp
+    from app.sales import bp as sales_bp
+
+    app.register_blueprint(cart_bp, url_prefix="/cart")
+    app.register_blueprint(orders_bp, url_prefix="/orders")
+    app.register_blueprint(sales_bp, url_prefix="/sales")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
 
 
 def register_errorhandlers(app):

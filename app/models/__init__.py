@@ -31,3 +31,20 @@ from app.models.product import (  # noqa: F401,E402
     ProductImage,
     ProductRevision,
 )
+from app.models.order import (  # noqa: F401,E402
+    COD_PAYMENT_KINDS,
+    DELIVERY_METHODS,
+    FINAL_STATES,
+    ORDER_STATES,
+    PAYMENT_STATES,
+    TIME_WINDOWS,
+    Cart,
+    CartItem,
+    CheckoutAttempt,
+    Notification,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderMessage,
+    ProductReview,
+)

@@ -1,0 +1,18 @@
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from app.nav import nav_counter, nav_item
+
+bp = Blueprint("cart", __name__)
+nav_item("cart.view", _l("Cart"), icon="cart3", roles=("buyer",), order=30, badge="cart_count")
+
+
+def _cart_count(user):
+    from app.services.cart import item_count
+
+    return item_count(user) if user.has_role("buyer") else 0
+
+
+nav_counter("cart_count", _cart_count)
+
+from app.cart import routes  # noqa: E402,F401

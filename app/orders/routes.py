@@ -1,0 +1,109 @@
+"""The buyer's orders: list, detail with timeline and messages, receipt, cancel,
+confirm receipt, reviews."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.authz import roles_required
+from app.extensions import db
+from app.models import Order, OrderEvent, OrderItem, OrderMessage
+from app.orders import bp
+from app.services import DomainError
+from app.services import orders as order_service
+from app.services import reviews as review_service
+from app.web import flash_error
+
+
+def _load(order_id):
+    try:
+        return order_service.get_order_for_buyer(
+            current_user, order_id,
+            db.joinedload(Order.store),
+            db.selectinload(Order.items),
+            db.selectinload(Order.events).joinedload(OrderEvent.actor),
+            db.selectinload(Order.messages).joinedload(OrderMessage.author),
+        )
+    except DomainError:
+        from flask import abort
+
+        abort(404)
+
+
+@bp.route("/")
+@roles_required("buyer")
+def index():
+    page = request.args.get("page", 1, type=int)
+    return render_template("orders/index.html", pagination=order_service.buyer_orders(current_user, page=page))
+
+
+def _render_detail(order, status=200):
+    product_ids = [i.product_id for i in order.items if i.product_id]
+    reviewed = review_service.reviewed_product_ids(current_user, product_ids) if order.state == "completed" else set()
+    return render_template("orders/detail.html", order=order, reviewed=reviewed,
+                           actions=order_service.allowed_actions(order, "buyer")), status
+
+
+@bp.route("/<int:order_id>")
+@roles_required("buyer")
+def detail(order_id):
+    return _render_detail(_load(order_id))
+
+
+@bp.route("/<int:order_id>/receipt")
+@roles_required("buyer")
+def receipt(order_id):
+    return render_template("orders/receipt.html", order=_load(order_id))
+
+
+def _act(order_id, fn, success, *args):
+    try:
+        fn(current_user, order_id, *args)
+    except DomainError as error:
+        flash_error(error)
+        db.session.rollback()
+        return _render_detail(_load(order_id), error.status)
+    flash(success, "success")
+    return redirect(url_for("orders.detail", order_id=order_id), code=303)
+
+
+@bp.route("/<int:order_id>/cancel", methods=["POST"])
+@roles_required("buyer")
+def cancel(order_id):
+    return _act(order_id, order_service.cancel_order, _("The order has been cancelled."),
+                request.form.get("reason", ""))
+
+
+@bp.route("/<int:order_id>/confirm", methods=["POST"])
+@roles_required("buyer")
+def confirm(order_id):
+    return _act(order_id, order_service.confirm_receipt, _("Thank you! The order is completed."))
+
+
+@bp.route("/<int:order_id>/messages", methods=["POST"])
+@roles_required("buyer")
+def message(order_id):
+    def post(user, oid, body):
+        order_service.post_message(user, oid, body, "buyer")
+
+    return _act(order_id, post, _("Your message has been sent."), request.form.get("body", ""))
+
+
+@bp.route("/items/<int:item_id>/review", methods=["POST"])
+@roles_required("buyer")
+def review(item_id):
+    item = db.session.execute(
+        db.select(OrderItem).join(Order).where(OrderItem.id == item_id, Order.buyer_id == current_user.id)
+    ).scalar_one_or_none()
+    if item is None:
+        from flask import abort
+
+        abort(404)
+    order_id = item.order_id
+    try:
+        rating = review_service.parse_rating(request.form.get("rating"))
+        review_service.post_review(current_user, item_id, rating, request.form.get("comment", ""))
+    except DomainError as error:
+        flash_error(error)
+        return _render_detail(_load(order_id), error.status)
+    flash(_("Thank you for your review."), "success")
+    return redirect(url_for("orders.detail", order_id=order_id), code=303)

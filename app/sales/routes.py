@@ -1,0 +1,147 @@
+"""The store's side of orders: incoming orders by state, detail with actions, packing
+list, payment received at delivery, messages, review replies."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.authz import roles_required
+from app.extensions import db
+from app.models import COD_PAYMENT_KINDS, ORDER_STATES, Order, OrderEvent, OrderMessage
+from app.sales import bp
+from app.services import DomainError, Invalid
+from app.services import orders as order_service
+from app.services import payments
+from app.services import reviews as review_service
+from app.web import flash_error
+
+# Tabs of the incoming list, in the order work happens.
+TABS = ("placed", "accepted", "ready", "delivered", "completed", "cancelled", "declined",
+        "awaiting_payment", "awaiting_approval")
+
+
+def _load(order_id):
+    try:
+        return order_service.get_order_for_store(
+            current_user, order_id,
+            db.joinedload(Order.buyer),
+            db.selectinload(Order.items),
+            db.selectinload(Order.events).joinedload(OrderEvent.actor),
+            db.selectinload(Order.messages).joinedload(OrderMessage.author),
+        )
+    except DomainError:
+        abort(404)
+
+
+@bp.route("/")
+@roles_required("seller")
+def index():
+    state = request.args.get("state") or None
+    if state not in ORDER_STATES:
+        state = None
+    page = request.args.get("page", 1, type=int)
+    return render_template("sales/index.html", state=state, tabs=TABS,
+                           counts=order_service.store_state_counts(current_user),
+                           pagination=order_service.store_orders(current_user, state=state, page=page))
+
+
+def _render_detail(order, status=200):
+    method = payments.get(order.payment_method)
+    can_record = bool(method and method.can_record_delivery_payment(order))
+    return render_template("sales/detail.html", order=order, can_record_payment=can_record,
+                           payment_kinds=COD_PAYMENT_KINDS,
+                           actions=order_service.allowed_actions(order, "store")), status
+
+
+@bp.route("/<int:order_id>")
+@roles_required("seller")
+def detail(order_id):
+    return _render_detail(_load(order_id))
+
+
+@bp.route("/<int:order_id>/packing")
+@roles_required("seller")
+def packing(order_id):
+    return render_template("sales/packing.html", order=_load(order_id))
+
+
+def _act(order_id, fn, success, *args):
+    try:
+        fn(current_user, order_id, *args)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        flash_error(error)
+        return _render_detail(_load(order_id), error.status)
+    flash(success, "success")
+    return redirect(url_for("sales.detail", order_id=order_id), code=303)
+
+
+@bp.route("/<int:order_id>/accept", methods=["POST"])
+@roles_required("seller")
+def accept(order_id):
+    return _act(order_id, order_service.accept_order, _("The order has been accepted."))
+
+
+@bp.route("/<int:order_id>/decline", methods=["POST"])
+@roles_required("seller")
+def decline(order_id):
+    return _act(order_id, order_service.decline_order, _("The order has been declined and the stock returned."),
+                request.form.get("reason", ""))
+
+
+@bp.route("/<int:order_id>/ready", methods=["POST"])
+@roles_required("seller")
+def ready(order_id):
+    return _act(order_id, order_service.mark_ready, _("The order is marked ready."))
+
+
+@bp.route("/<int:order_id>/delivered", methods=["POST"])
+@roles_required("seller")
+def delivered(order_id):
+    return _act(order_id, order_service.mark_delivered, _("The order is marked delivered."))
+
+
+@bp.route("/<int:order_id>/payment", methods=["POST"])
+@roles_required("seller")
+def payment(order_id):
+    def record(user, oid):
+        raw = (request.form.get("amount") or "").strip().replace(".", "").replace("Rp", "").strip()
+        if not raw.isdigit():
+            raise Invalid(_("Enter the amount received in whole rupiah."))
+        order_service.record_delivery_payment(user, oid, request.form.get("kind", ""), int(raw),
+                                              request.form.get("reference", ""))
+
+    return _act(order_id, record, _("The payment has been recorded."))
+
+
+@bp.route("/<int:order_id>/messages", methods=["POST"])
+@roles_required("seller")
+def message(order_id):
+    def post(user, oid, body):
+        order_service.post_message(user, oid, body, "store")
+
+    return _act(order_id, post, _("Your message has been sent."), request.form.get("body", ""))
+
+
+@bp.route("/reviews")
+@roles_required("seller")
+def reviews():
+    page = request.args.get("page", 1, type=int)
+    return render_template("sales/reviews.html", pagination=review_service.for_stores(current_user, page=page))
+
+
+@bp.route("/reviews/<int:review_id>/reply", methods=["POST"])
+@roles_required("seller")
+def reply(review_id):
+    try:
+        review_service.reply_to_review(current_user, review_id, request.form.get("reply", ""))
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        flash_error(error)
+        page = review_service.for_stores(current_user)
+        return render_template("sales/reviews.html", pagination=page), error.status
+    flash(_("Your reply has been published."), "success")
+    return redirect(url_for("sales.reviews"), code=303)

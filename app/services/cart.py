@@ -1,0 +1,214 @@
+"""The buyer's persistent cart.
+
+Rules kept here: only buyers have a cart; a quantity is a whole number of at least
+the product's minimum order and at most its stock; only products buyers may see can be
+added; a line remembers the price and availability the buyer saw, so the cart can say
+what changed since. Another buyer's cart line is not found (404).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+
+from app import clock
+from app.extensions import db
+from app.models import Cart, CartItem, Product, Store
+from app.services import Conflict, Invalid, NotAllowed, NotFound
+
+
+def parse_quantity(raw) -> int:
+    """A whole number of at least 1, from a form value; anything else is Invalid."""
+    text = str(raw if raw is not None else "").strip()
+    if not text or not text.lstrip("-").isdigit():
+        raise Invalid(_("Enter the quantity as a whole number."))
+    value = int(text)
+    if value <= 0:
+        raise Invalid(_("The quantity must be at least 1."))
+    if value > 100_000:
+        raise Invalid(_("The quantity is too large."))
+    return value
+
+
+def _require_buyer(user):
+    if not user.has_role("buyer"):
+        raise NotAllowed(_("Only buyers can buy. Register with your government e-mail to order."))
+
+
+def get_cart(user, create=False):
+    cart = db.session.execute(db.select(Cart).where(Cart.user_id == user.id)).scalar_one_or_none()
+    if cart is None and create:
+        cart = Cart(user_id=user.id)
+        db.session.add(cart)
+        db.session.flush()
+    return cart
+
+
+def _visible_product(product_id):
+    return db.session.execute(
+        db.select(Product).where(Product.id == product_id, Product.visible_condition(clock.today()))
+    ).scalar_one_or_none()
+
+
+def _check_quantity(product, quantity):
+    if product.stock <= 0:
+        raise Conflict(_("%(name)s is out of stock.", name=product.name))
+    if quantity < product.min_order:
+        raise Invalid(_("The minimum order for %(name)s is %(min)s %(unit)s.", name=product.name,
+                        min=product.min_order, unit=product.unit))
+    if quantity > product.stock:
+        raise Invalid(_("Only %(stock)s %(unit)s of %(name)s are in stock.", stock=product.stock,
+                        unit=product.unit, name=product.name))
+
+
+def add_item(user, product_id, quantity):
+    """Add ``quantity`` of a visible product (adding to a line already there)."""
+    _require_buyer(user)
+    product = _visible_product(product_id)
+    if product is None:
+        raise NotFound(_("This product is not available."))
+    cart = get_cart(user, create=True)
+    item = db.session.execute(
+        db.select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product.id)
+    ).scalar_one_or_none()
+    new_quantity = quantity + (item.quantity if item else 0)
+    _check_quantity(product, new_quantity)
+    if item is None:
+        item = CartItem(cart_id=cart.id, product_id=product.id, quantity=new_quantity)
+        db.session.add(item)
+    item.quantity = new_quantity
+    item.price_seen = product.price
+    item.available_seen = True
+    db.session.commit()
+    return item
+
+
+def _own_item(user, item_id):
+    item = db.session.execute(
+        db.select(CartItem).join(Cart).where(CartItem.id == item_id, Cart.user_id == user.id)
+    ).scalar_one_or_none()
+    if item is None:
+        raise NotFound(_("This cart line does not exist."))
+    return item
+
+
+def update_quantity(user, item_id, quantity):
+    """Change a line's quantity; the buyer now sees the current price and availability."""
+    _require_buyer(user)
+    item = _own_item(user, item_id)
+    product = _visible_product(item.product_id)
+    if product is None:
+        raise Conflict(_("%(name)s is no longer available; remove it from your cart.", name=item.product.name))
+    _check_quantity(product, quantity)
+    item.quantity = quantity
+    item.price_seen = product.price
+    item.available_seen = True
+    db.session.commit()
+    return item
+
+
+def remove_item(user, item_id):
+    _require_buyer(user)
+    item = _own_item(user, item_id)
+    db.session.delete(item)
+    db.session.commit()
+
+
+def item_count(user) -> int:
+    """Number of lines in the cart (the navigation badge)."""
+    return db.session.execute(
+        db.select(db.func.count(CartItem.id)).join(Cart).where(Cart.user_id == user.id)
+    ).scalar_one()
+
+
+@dataclass
+class Line:
+    item: CartItem
+    product: Product
+    visible: bool
+
+    @property
+    def price(self):
+        return self.product.price
+
+    @property
+    def line_total(self):
+        return self.product.price * self.item.quantity
+
+    @property
+    def price_changed(self):
+        return self.product.price != self.item.price_seen
+
+    @property
+    def available(self):
+        return self.visible and self.product.stock > 0
+
+    @property
+    def problem(self):
+        """Why this line cannot be bought now, or None."""
+        if not self.visible:
+            return _("No longer available.")
+        if self.product.stock <= 0:
+            return _("Out of stock.")
+        if self.item.quantity > self.product.stock:
+            return _("Only %(stock)s %(unit)s in stock.", stock=self.product.stock, unit=self.product.unit)
+        if self.item.quantity < self.product.min_order:
+            return _("The minimum order is %(min)s %(unit)s.", min=self.product.min_order, unit=self.product.unit)
+        return None
+
+
+@dataclass
+class StoreGroup:
+    store: Store
+    lines: list = field(default_factory=list)
+
+    @property
+    def subtotal(self):
+        return sum(line.line_total for line in self.lines if line.available)
+
+
+@dataclass
+class CartView:
+    cart: Cart | None
+    groups: list
+
+    @property
+    def lines(self):
+        return [line for group in self.groups for line in group.lines]
+
+    @property
+    def total(self):
+        return sum(group.subtotal for group in self.groups)
+
+    @property
+    def is_empty(self):
+        return not self.groups
+
+    @property
+    def has_problems(self):
+        return any(line.problem for line in self.lines)
+
+    @property
+    def max_lead_time_days(self):
+        return max((line.product.lead_time_days or 0 for line in self.lines), default=0)
+
+
+def view(user) -> CartView:
+    """The cart grouped by store, in two queries (cart, lines with product and store)."""
+    cart = get_cart(user)
+    if cart is None:
+        return CartView(None, [])
+    today = clock.today()
+    items = db.session.execute(
+        db.select(CartItem).where(CartItem.cart_id == cart.id)
+        .options(db.joinedload(CartItem.product).options(db.joinedload(Product.store),
+                                                         db.selectinload(Product.images)))
+        .order_by(CartItem.id)
+    ).unique().scalars().all()
+    groups: dict[int, StoreGroup] = {}
+    for item in items:
+        product = item.product
+        group = groups.setdefault(product.store_id, StoreGroup(product.store))
+        group.lines.append(Line(item, product, product.is_visible_on(today)))
+    ordered = sorted(groups.values(), key=lambda g: g.store.name.lower())
+    return CartView(cart, ordered)

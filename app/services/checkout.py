@@ -1,0 +1,261 @@
+"""Placing the orders of a cart.
+
+Rules kept here (``place_orders``):
+- one transaction: either every order of the cart is placed, or nothing is;
+- one order per store, its items copying name, unit and price at this moment;
+- stock is taken with a guarded UPDATE per product (never below zero, also with
+  concurrent checkouts on PostgreSQL); the product must still be visible to buyers and
+  the quantity at least its minimum order. If any item fails, nothing is placed and the
+  error names each item and why;
+- the requested delivery date is not in the past and no sooner than the longest lead
+  time in the cart (days, in WIB); a time window today must not have started;
+- the same checkout (same idempotency key from the review page) places once: a second
+  submit gets the orders of the first;
+- the cart is emptied; one e-mail goes to the buyer, one to each store.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from app import clock
+from app.extensions import db
+from app.models import (
+    DELIVERY_METHODS,
+    TIME_WINDOWS,
+    CartItem,
+    CheckoutAttempt,
+    Order,
+    OrderItem,
+    Product,
+)
+from app.services import Conflict, DomainError, Invalid, NotAllowed, audit
+from app.services import cart as cart_service
+from app.services import notifications as notify
+from app.services import payments
+from app.services.orders import add_event, take_stock
+
+
+class ItemProblems(DomainError):
+    """Some cart items cannot be had; ``problems`` is [(product name, why)]."""
+
+    status = 409
+
+    def __init__(self, problems):
+        self.problems = problems
+        text = "; ".join(f"{name}: {why}" for name, why in problems)
+        super().__init__(_("Nothing was ordered. %(problems)s", problems=text))
+
+
+@dataclass
+class Details:
+    """What the buyer chose on the checkout page."""
+
+    delivery_method: str
+    delivery_address: str
+    requested_date: date
+    time_window: str
+    payment_method: str
+    contact_phone: str = ""
+    notes: dict = field(default_factory=dict)  # store id -> note to the store
+    payment_data: dict = field(default_factory=dict)
+
+    def to_session(self):
+        return {
+            "delivery_method": self.delivery_method,
+            "delivery_address": self.delivery_address,
+            "requested_date": self.requested_date.isoformat(),
+            "time_window": self.time_window,
+            "payment_method": self.payment_method,
+            "contact_phone": self.contact_phone,
+            "notes": {str(k): v for k, v in self.notes.items()},
+            "payment_data": self.payment_data,
+        }
+
+    @classmethod
+    def from_session(cls, data):
+        if not data:
+            return None
+        try:
+            return cls(
+                delivery_method=data["delivery_method"],
+                delivery_address=data.get("delivery_address", ""),
+                requested_date=date.fromisoformat(data["requested_date"]),
+                time_window=data["time_window"],
+                payment_method=data["payment_method"],
+                contact_phone=data.get("contact_phone", ""),
+                notes={int(k): v for k, v in (data.get("notes") or {}).items()},
+                payment_data=data.get("payment_data") or {},
+            )
+        except (KeyError, ValueError, TypeError):
+            return None
+
+
+@dataclass
+class Result:
+    checkout: CheckoutAttempt
+    orders: list
+    next_url: str | None
+    replayed: bool = False
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def earliest_date(max_lead_time_days: int, today: date | None = None) -> date:
+    """The first date a delivery may be requested for."""
+    return (today or clock.today()) + timedelta(days=max(0, max_lead_time_days or 0))
+
+
+def check_details(buyer, details: Details, view) -> None:
+    """Raise Invalid with the first problem in what the buyer chose."""
+    if details.delivery_method not in DELIVERY_METHODS:
+        raise Invalid(_("Choose delivery to the office or pickup at the store."))
+    if details.delivery_method == "office":
+        if not details.delivery_address.strip():
+            raise Invalid(_("Enter the office address to deliver to."))
+        if len(details.delivery_address) > 500:
+            raise Invalid(_("Keep the address under 500 characters."))
+    if details.time_window not in TIME_WINDOWS:
+        raise Invalid(_("Choose a delivery time window."))
+    today = clock.today()
+    if details.requested_date < today:
+        raise Invalid(_("The requested date is in the past."))
+    first = earliest_date(view.max_lead_time_days, today)
+    if details.requested_date < first:
+        raise Invalid(_("The earliest date for this cart is %(date)s (the longest preparation time is %(days)s days).",
+                        date=first.strftime("%d-%m-%Y"), days=view.max_lead_time_days))
+    if details.requested_date == today:
+        start_hour = TIME_WINDOWS[details.time_window][0]
+        if clock.local_now().hour >= start_hour:
+            raise Invalid(_("This time window has already started. Choose a later time or date."))
+    if details.requested_date > today + timedelta(days=90):
+        raise Invalid(_("Choose a date within the next 90 days."))
+    for note in details.notes.values():
+        if len(note or "") > 1000:
+            raise Invalid(_("Keep each note to the store under 1000 characters."))
+    method = payments.get(details.payment_method)
+    if method is None or not method.available_for(buyer, view.cart):
+        raise Invalid(_("Choose a payment method."))
+
+
+def _existing(buyer, key):
+    return db.session.execute(
+        db.select(CheckoutAttempt).where(CheckoutAttempt.buyer_id == buyer.id,
+                                         CheckoutAttempt.idempotency_key == key)
+    ).scalar_one_or_none()
+
+
+def _replay(attempt):
+    return Result(attempt, list(attempt.orders), None, replayed=True)
+
+
+def place_orders(buyer, idempotency_key, details: Details, expected_total: int | None = None) -> Result:
+    """Place one order per store for the buyer's cart, in one transaction."""
+    if not buyer.has_role("buyer"):
+        raise NotAllowed(_("Only buyers can place orders."))
+    key = (idempotency_key or "").strip()
+    if not (16 <= len(key) <= 64):
+        raise Invalid(_("This checkout form is not valid. Review your order again."))
+    attempt = _existing(buyer, key)
+    if attempt is not None:
+        return _replay(attempt)
+
+    view = cart_service.view(buyer)
+    if view.is_empty:
+        raise Conflict(_("Your cart is empty."))
+    check_details(buyer, details, view)
+    method = payments.get(details.payment_method)
+
+    # Check every line first, so the buyer hears about every problem at once.
+    today = clock.today()
+    problems = []
+    for line in view.lines:
+        product = line.product
+        if not product.is_visible_on(today):
+            problems.append((product.name, _("no longer available")))
+        elif product.stock <= 0:
+            problems.append((product.name, _("out of stock")))
+        elif line.item.quantity > product.stock:
+            problems.append((product.name, _("only %(stock)s left", stock=product.stock)))
+        elif line.item.quantity < product.min_order:
+            problems.append((product.name, _("the minimum order is %(min)s", min=product.min_order)))
+    if problems:
+        raise ItemProblems(problems)
+
+    total = view.total
+    if expected_total is not None and expected_total != total:
+        raise Conflict(_("Prices in your cart changed since you reviewed it. Check the new total and place the order again."))
+    method.validate(buyer, total, details.payment_data)
+
+    # Take the stock: product ids in ascending order, so concurrent checkouts lock rows
+    # in the same order and cannot deadlock. Visibility is re-checked in the same UPDATE.
+    try:
+        for line in sorted(view.lines, key=lambda ln: ln.product.id):
+            if not take_stock(line.product.id, line.item.quantity):
+                name = line.product.name
+                db.session.rollback()
+                raise ItemProblems([(name, _("out of stock"))])
+        attempt = CheckoutAttempt(buyer_id=buyer.id, idempotency_key=key, payment_method=method.code,
+                                  total=total, state="placed", payment_data=details.payment_data or {})
+        db.session.add(attempt)
+        orders = []
+        year = clock.local_now().year
+        for group in view.groups:
+            order = Order(
+                buyer_id=buyer.id, store_id=group.store.id, checkout_attempt=attempt,
+                state=method.initial_state, payment_method=method.code,
+                payment_state=method.initial_payment_state,
+                delivery_method=details.delivery_method,
+                delivery_address=details.delivery_address.strip() if details.delivery_method == "office"
+                else (group.store.address or ""),
+                contact_phone=(details.contact_phone or buyer.phone or "")[:30],
+                requested_date=details.requested_date, time_window=details.time_window,
+                note=(details.notes.get(group.store.id) or "").strip(),
+                subtotal=group.subtotal, total=group.subtotal,
+            )
+            if method.initial_state == "placed":
+                order.placed_at = clock.now()
+            for line in group.lines:
+                product = line.product
+                order.items.append(OrderItem(
+                    product_id=product.id, name=product.name, unit=product.unit, unit_price=product.price,
+                    quantity=line.item.quantity, line_total=product.price * line.item.quantity,
+                ))
+            db.session.add(order)
+            orders.append(order)
+        db.session.flush()
+        for order in orders:
+            # Derived from the id: unique without a counter, also with concurrent checkouts.
+            order.number = f"PKB-{year}-{order.id:06d}"
+            add_event(order, "place", None, order.state, buyer)
+            audit.record(buyer, "order.place", order, after={
+                "state": order.state, "total": order.total, "payment_method": order.payment_method,
+                "items": [[i.product_id, i.quantity, i.unit_price] for i in order.items]})
+        db.session.execute(db.delete(CartItem).where(CartItem.cart_id == view.cart.id))
+        next_url = method.start(attempt, orders)
+        notify.checkout_placed(buyer, orders)
+        db.session.commit()
+    except IntegrityError:
+        # The same checkout submitted twice at the same moment: the other submit won.
+        db.session.rollback()
+        attempt = _existing(buyer, key)
+        if attempt is None:
+            raise
+        return _replay(attempt)
+    except DomainError:
+        db.session.rollback()
+        raise
+    return Result(attempt, orders, next_url)
+
+
+def orders_of_checkout(buyer, checkout_id):
+    attempt = db.session.execute(
+        db.select(CheckoutAttempt).where(CheckoutAttempt.id == checkout_id, CheckoutAttempt.buyer_id == buyer.id)
+    ).scalar_one_or_none()
+    return attempt

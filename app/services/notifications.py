@@ -1,0 +1,169 @@
+"""In-app notifications and the e-mails that go with them.
+
+Rules kept here: one e-mail to the buyer per checkout (not per store or item), one to
+each store per order, one on each state change that concerns the other party. Every
+notification is also an in-app row. Nothing here commits: the calling service does.
+"""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.models import Notification, StoreMember
+from app.orm import utcnow
+from app.services.mail import queue_email
+
+# kind -> text shown in the list (params filled in at display, in the reader's language).
+KIND_TEXTS = {
+    "checkout_placed": _l("Your order %(numbers)s has been placed."),
+    "order_received": _l("New order %(number)s from %(buyer)s."),
+    "order_accepted": _l("Order %(number)s was accepted by %(store)s."),
+    "order_declined": _l("Order %(number)s was declined by %(store)s: %(reason)s"),
+    "order_ready": _l("Order %(number)s is ready (for pickup or on its way)."),
+    "order_delivered": _l("Order %(number)s was delivered. Please confirm receipt."),
+    "order_payment_recorded": _l("%(store)s recorded your payment for order %(number)s."),
+    "order_cancelled": _l("Order %(number)s was cancelled by the buyer: %(reason)s"),
+    "order_completed": _l("Order %(number)s is completed."),
+    "order_message": _l("New message about order %(number)s."),
+    "review_posted": _l("New review of %(product)s."),
+    "review_replied": _l("%(store)s replied to your review of %(product)s."),
+}
+
+# Subjects of the e-mails (the e-mail template says the rest).
+SUBJECTS = {
+    "checkout_placed": _l("Your order at Pasar Kite Bise"),
+    "order_received": _l("New order %(number)s"),
+    "order_state": _l("Order %(number)s: %(state)s"),
+}
+
+
+def text_for(notification) -> str:
+    return kind_text(notification.kind, notification.params)
+
+
+def kind_text(kind, params) -> str:
+    """The text of a notification kind in the current language."""
+    template = KIND_TEXTS.get(kind)
+    if template is None:
+        return kind
+    params = dict(params or {})
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def add(user, kind, link="", **params):
+    """Add an in-app notification for ``user`` (the caller commits)."""
+    row = Notification(user_id=user.id, kind=kind, link=link, params=params)
+    db.session.add(row)
+    return row
+
+
+def store_people(store_id):
+    rows = db.session.execute(
+        db.select(StoreMember).where(StoreMember.store_id == store_id).order_by(StoreMember.id)
+        .options(db.joinedload(StoreMember.user))
+    ).scalars().all()
+    return [m.user for m in rows if m.user.active], [m.user for m in rows if m.role == "owner" and m.user.active]
+
+
+def store_email_recipient(store_id):
+    """The one address a store's e-mail goes to: its owner (else the first member)."""
+    members, owners = store_people(store_id)
+    if owners:
+        return owners[0]
+    return members[0] if members else None
+
+
+def _url(endpoint, **values):
+    """The path of a page; works outside a request too (CLI jobs)."""
+    try:
+        return current_app.url_map.bind("localhost").build(endpoint, values)
+    except Exception:  # noqa: BLE001 - an endpoint of a feature not installed: no link
+        return ""
+
+
+def absolute(path):
+    return current_app.config.get("BASE_URL", "").rstrip("/") + path if path else ""
+
+
+def checkout_placed(buyer, orders):
+    """One e-mail to the buyer for the whole checkout; one per store per order."""
+    numbers = ", ".join(o.number for o in orders)
+    add(buyer, "checkout_placed", link=_url("orders.index"), numbers=numbers)
+    queue_email(buyer.email, _("Your order at Pasar Kite Bise"), "checkout_placed", locale=buyer.locale,
+                buyer=buyer, orders=orders, total=sum(o.total for o in orders),
+                link=absolute(_url("orders.index")))
+    for order in orders:
+        link = _url("sales.detail", order_id=order.id)
+        members, _owners = store_people(order.store_id)
+        for member in members:
+            add(member, "order_received", link=link, number=order.number, buyer=buyer.full_name)
+        recipient = store_email_recipient(order.store_id)
+        if recipient is not None:
+            queue_email(recipient.email, _("New order %(number)s", number=order.number), "order_received",
+                        locale=recipient.locale, order=order, buyer=buyer, recipient=recipient,
+                        link=absolute(link))
+
+
+def order_state_changed(order, action, actor_side, note=""):
+    """Tell the other party about a change: the buyer when the store acted, the store
+    when the buyer acted; the system's auto-complete tells both."""
+    from app.services.orders import ACTION_NOTIFICATION, STATE_LABELS
+
+    kind = ACTION_NOTIFICATION.get(action)
+    if kind is None:
+        return
+    params = {"number": order.number, "store": order.store.name, "buyer": order.buyer.full_name,
+              "reason": note or "-"}
+    state_label = STATE_LABELS.get(order.state, order.state)
+    if actor_side in ("store", "system"):
+        buyer = order.buyer
+        add(buyer, kind, link=_url("orders.detail", order_id=order.id), **params)
+        queue_email(buyer.email, _("Order %(number)s: %(state)s", number=order.number, state=state_label),
+                    "order_state", locale=buyer.locale, order=order, recipient=buyer, kind=kind,
+                    link=absolute(_url("orders.detail", order_id=order.id)),
+                    params=params)
+    if actor_side in ("buyer", "system"):
+        members, _owners = store_people(order.store_id)
+        for member in members:
+            add(member, kind, link=_url("sales.detail", order_id=order.id), **params)
+        recipient = store_email_recipient(order.store_id)
+        if recipient is not None:
+            queue_email(recipient.email, _("Order %(number)s: %(state)s", number=order.number, state=state_label),
+                        "order_state", locale=recipient.locale, order=order, recipient=recipient, kind=kind,
+                        link=absolute(_url("sales.detail", order_id=order.id)),
+                        params=params)
+
+
+def unread_count(user) -> int:
+    return db.session.execute(
+        db.select(db.func.count(Notification.id)).where(Notification.user_id == user.id,
+                                                          Notification.read_at.is_(None))
+    ).scalar_one()
+
+
+def list_for(user, page=1, per_page=30):
+    return db.paginate(
+        db.select(Notification).where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()),
+        page=page, per_page=per_page, error_out=False,
+    )
+
+
+def mark_read(user, notification_id=None):
+    """Mark one notification (or all) of ``user`` as read; another user's id is ignored."""
+    query = db.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    db.session.execute(query.values(read_at=utcnow()))
+    db.session.commit()
+
+
+def get_for(user, notification_id):
+    return db.session.execute(
+        db.select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
+    ).scalar_one_or_none()

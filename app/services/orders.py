@@ -1,0 +1,378 @@
+"""The order lifecycle.
+
+Rules kept here:
+- transitions are the table ``TRANSITIONS``: (state, action) -> (new state, who may do
+  it). Anything else is a Conflict (409) and changes nothing;
+- the state change itself is a guarded UPDATE (``WHERE state = :old``), so two people
+  acting at once cannot both move the order (or return its stock twice);
+- each transition writes an OrderEvent (the timeline) and an audit entry, notifies the
+  other party, and commits once;
+- cancelling, declining, refusing or expiring returns the stock of every item;
+- a buyer sees only their orders, a seller only their store's: anything else is 404.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import text
+
+from app import clock
+from app.extensions import db
+from app.models import Order, OrderEvent, OrderMessage, Product, StoreMember
+from app.orm import utcnow
+from app.services import Conflict, Invalid, NotFound, audit
+from app.services import notifications as notify
+from app.services import payments
+
+AUTO_COMPLETE_AFTER = timedelta(days=3)
+
+# state -> {action: (new state, side that may do it)}; side: buyer, store, system, approver.
+TRANSITIONS = {
+    "awaiting_payment": {
+        "payment_confirmed": ("placed", "system"),
+        "cancel": ("cancelled", "buyer"),
+        "expire": ("expired", "system"),
+    },
+    "awaiting_approval": {
+        "approve": ("placed", "approver"),
+        "refuse": ("refused", "approver"),
+        "cancel": ("cancelled", "buyer"),
+        "expire": ("expired", "system"),
+    },
+    "placed": {
+        "accept": ("accepted", "store"),
+        "decline": ("declined", "store"),
+        "cancel": ("cancelled", "buyer"),
+    },
+    "accepted": {"mark_ready": ("ready", "store")},
+    "ready": {"mark_delivered": ("delivered", "store")},
+    "delivered": {
+        "confirm_receipt": ("completed", "buyer"),
+        "auto_complete": ("completed", "system"),
+    },
+    "completed": {},
+    "cancelled": {},
+    "declined": {},
+    "expired": {},
+    "refused": {},
+}
+STOCK_RETURNING = {"cancelled", "declined", "expired", "refused"}
+# state -> the timestamp column set on entering it
+STATE_TIMESTAMPS = {
+    "placed": "placed_at",
+    "accepted": "accepted_at",
+    "ready": "ready_at",
+    "delivered": "delivered_at",
+    "completed": "completed_at",
+    "cancelled": "cancelled_at",
+    "expired": "cancelled_at",
+    "declined": "declined_at",
+    "refused": "declined_at",
+}
+ACTION_NOTIFICATION = {
+    "accept": "order_accepted",
+    "decline": "order_declined",
+    "mark_ready": "order_ready",
+    "mark_delivered": "order_delivered",
+    "cancel": "order_cancelled",
+    "confirm_receipt": "order_completed",
+    "auto_complete": "order_completed",
+    "payment_recorded": "order_payment_recorded",
+}
+
+STATE_LABELS = {
+    "awaiting_payment": _l("Awaiting payment"),
+    "awaiting_approval": _l("Awaiting approval"),
+    "placed": _l("Placed"),
+    "accepted": _l("Accepted"),
+    "ready": _l("Ready"),
+    "delivered": _l("Delivered"),
+    "completed": _l("Completed"),
+    "cancelled": _l("Cancelled"),
+    "declined": _l("Declined"),
+    "expired": _l("Expired"),
+    "refused": _l("Refused"),
+}
+ACTION_LABELS = {
+    "place": _l("Order placed"),
+    "payment_confirmed": _l("Payment confirmed"),
+    "approve": _l("Approved"),
+    "refuse": _l("Refused"),
+    "expire": _l("Expired"),
+    "accept": _l("Accepted by the store"),
+    "decline": _l("Declined by the store"),
+    "cancel": _l("Cancelled by the buyer"),
+    "mark_ready": _l("Ready for pickup or out for delivery"),
+    "mark_delivered": _l("Delivered"),
+    "confirm_receipt": _l("Receipt confirmed by the buyer"),
+    "auto_complete": _l("Completed automatically"),
+    "payment_recorded": _l("Payment received recorded"),
+}
+PAYMENT_STATE_LABELS = {
+    "due": _l("Not paid yet"),
+    "paid": _l("Paid"),
+    "refunded": _l("Refunded"),
+    "partially_refunded": _l("Partly refunded"),
+    "none": _l("Nothing to pay"),
+}
+DELIVERY_LABELS = {"office": _l("Delivery to the office"), "pickup": _l("Pickup at the store")}
+PAYMENT_KIND_LABELS = {"cash": _l("Cash"), "transfer": _l("Bank transfer")}
+# The steps a normal order goes through, for the progress display.
+HAPPY_PATH = ("placed", "accepted", "ready", "delivered", "completed")
+
+
+def allowed_actions(order, side):
+    """Actions ``side`` (buyer/store) may take on ``order`` now."""
+    return [a for a, (_new, who) in TRANSITIONS.get(order.state, {}).items() if who == side]
+
+
+# ------------------------------------------------------------------ loading with ownership
+
+
+def store_ids_of(user):
+    return list(db.session.execute(
+        db.select(StoreMember.store_id).where(StoreMember.user_id == user.id)
+    ).scalars())
+
+
+def get_order_for_buyer(user, order_id, *options):
+    order = db.session.execute(
+        db.select(Order).where(Order.id == order_id, Order.buyer_id == user.id).options(*options)
+    ).unique().scalar_one_or_none()
+    if order is None:
+        raise NotFound(_("This order does not exist."))
+    return order
+
+
+def get_order_for_store(user, order_id, *options):
+    order = db.session.execute(
+        db.select(Order).where(Order.id == order_id, Order.store_id.in_(store_ids_of(user))).options(*options)
+    ).unique().scalar_one_or_none()
+    if order is None:
+        raise NotFound(_("This order does not exist."))
+    return order
+
+
+# ------------------------------------------------------------------ stock
+
+
+def take_stock(product_id, quantity) -> bool:
+    """Take ``quantity`` if that much is in stock and the product is still visible;
+    False (nothing changed) otherwise. One guarded UPDATE
+    (``SET stock = stock - q, sold_count = sold_count + q WHERE id = :id AND stock >= q``):
+    on PostgreSQL a concurrent checkout waits for the row lock and re-checks the
+    condition on the committed row, so stock never goes below zero."""
+    result = db.session.execute(
+        db.update(Product)
+        .where(Product.id == product_id, Product.stock >= quantity, Product.visible_condition(clock.today()))
+        .values(stock=Product.stock - quantity, sold_count=Product.sold_count + quantity)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def return_stock(order):
+    """Give back the stock of every item of ``order`` (products removed since are skipped)."""
+    for item in sorted(order.items, key=lambda i: i.product_id or 0):
+        if item.product_id is None:
+            continue
+        db.session.execute(
+            text("UPDATE products SET stock = stock + :q, "
+                 "sold_count = CASE WHEN sold_count >= :q THEN sold_count - :q ELSE 0 END WHERE id = :id"),
+            {"q": item.quantity, "id": item.product_id},
+        )
+
+
+# ------------------------------------------------------------------ transitions
+
+
+def add_event(order, action, from_state, to_state, actor, note=""):
+    event = OrderEvent(order=order, action=action, from_state=from_state, to_state=to_state,
+                       actor_id=getattr(actor, "id", None), note=note or "")
+    db.session.add(event)
+    return event
+
+
+def apply_transition(order, action, actor, side, note=""):
+    """Move ``order`` by ``action`` done by ``side``; no commit (payment methods of other
+    features call this inside their own service). Raises Conflict when not allowed."""
+    step = TRANSITIONS.get(order.state, {}).get(action)
+    if step is None or step[1] != side:
+        raise Conflict(_("Order %(number)s cannot be changed this way while it is %(state)s.",
+                         number=order.number, state=STATE_LABELS.get(order.state, order.state)))
+    old, new = order.state, step[0]
+    result = db.session.execute(
+        db.update(Order).where(Order.id == order.id, Order.state == old)
+        .values(state=new, updated_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Conflict(_("Order %(number)s was changed by someone else. Reload the page.", number=order.number))
+    order.state = new
+    stamp = STATE_TIMESTAMPS.get(new)
+    if stamp:
+        setattr(order, stamp, utcnow())
+    if action == "decline":
+        order.decline_reason = note
+    if action in ("cancel", "refuse", "expire"):
+        order.cancel_reason = note
+    if new in STOCK_RETURNING:
+        return_stock(order)
+        method = payments.get(order.payment_method)
+        if method is not None:
+            method.on_order_closed(order, actor, action)
+    add_event(order, action, old, new, actor, note)
+    audit.record(actor, f"order.{action}", order, before={"state": old}, after={"state": new}, note=note or "")
+    notify.order_state_changed(order, action, side, note)
+    return order
+
+
+def _store_action(user, order_id, action, note=""):
+    order = get_order_for_store(user, order_id)
+    apply_transition(order, action, user, "store", note)
+    db.session.commit()
+    return order
+
+
+def _reason(reason, what):
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Give a reason for %(what)s.", what=what))
+    if len(reason) > 500:
+        raise Invalid(_("Keep the reason under 500 characters."))
+    return reason
+
+
+def accept_order(seller, order_id):
+    """The store accepts a placed order."""
+    return _store_action(seller, order_id, "accept")
+
+
+def decline_order(seller, order_id, reason):
+    """The store declines a placed order, with a reason; the stock comes back."""
+    reason = _reason(reason, _("declining"))
+    return _store_action(seller, order_id, "decline", reason)
+
+
+def mark_ready(seller, order_id):
+    return _store_action(seller, order_id, "mark_ready")
+
+
+def mark_delivered(seller, order_id):
+    return _store_action(seller, order_id, "mark_delivered")
+
+
+def cancel_order(buyer, order_id, reason=""):
+    """The buyer cancels before the store accepted; the stock comes back."""
+    order = get_order_for_buyer(buyer, order_id)
+    reason = (reason or "").strip()[:500] or _("Cancelled by the buyer")
+    apply_transition(order, "cancel", buyer, "buyer", reason)
+    db.session.commit()
+    return order
+
+
+def confirm_receipt(buyer, order_id):
+    """The buyer confirms they received a delivered order: it is completed."""
+    order = get_order_for_buyer(buyer, order_id)
+    apply_transition(order, "confirm_receipt", buyer, "buyer")
+    db.session.commit()
+    return order
+
+
+def record_delivery_payment(seller, order_id, kind, amount, reference=""):
+    """The store records the money received at delivery; the payment method checks it
+    (pay on delivery: cash or transfer, exactly the total, once)."""
+    order = get_order_for_store(seller, order_id)
+    method = payments.get(order.payment_method)
+    if method is None or not method.can_record_delivery_payment(order):
+        if order.payment_state == "paid":
+            raise Conflict(_("The payment for this order has already been recorded."))
+        raise Conflict(_("A payment cannot be recorded for this order now."))
+    before = {"payment_state": order.payment_state}
+    method.on_delivery_payment_recorded(order, seller, kind, amount, reference)
+    add_event(order, "payment_recorded", order.state, order.state, seller,
+              f"{kind} {amount} {order.payment_reference}".strip())
+    audit.record(seller, "order.payment_recorded", order, before=before,
+                 after={"payment_state": order.payment_state, "kind": kind, "amount": amount})
+    notify.order_state_changed(order, "payment_recorded", "store")
+    db.session.commit()
+    return order
+
+
+def complete_delivered_orders(now=None):
+    """Complete every order delivered more than 3 days before ``now``. Returns the count."""
+    now = now or clock.now()
+    cutoff = now - AUTO_COMPLETE_AFTER
+    orders = db.session.execute(
+        db.select(Order).where(Order.state == "delivered", Order.delivered_at <= cutoff).order_by(Order.id)
+    ).scalars().all()
+    done = 0
+    for order in orders:
+        try:
+            apply_transition(order, "auto_complete", None, "system", _("No problem reported within 3 days."))
+        except Conflict:
+            continue
+        done += 1
+    db.session.commit()
+    return done
+
+
+# ------------------------------------------------------------------ messages
+
+
+def post_message(user, order_id, body, side):
+    """A short message in the order's thread, from the buyer or the store."""
+    body = (body or "").strip()
+    if not body:
+        raise Invalid(_("Write a message."))
+    if len(body) > 1000:
+        raise Invalid(_("Keep the message under 1000 characters."))
+    order = get_order_for_buyer(user, order_id) if side == "buyer" else get_order_for_store(user, order_id)
+    message = OrderMessage(order=order, author_id=user.id, side=side, body=body)
+    db.session.add(message)
+    params = {"number": order.number}
+    if side == "buyer":
+        members, _owners = notify.store_people(order.store_id)
+        for member in members:
+            notify.add(member, "order_message", link=notify._url("sales.detail", order_id=order.id), **params)
+    else:
+        notify.add(order.buyer, "order_message", link=notify._url("orders.detail", order_id=order.id), **params)
+    db.session.commit()
+    return message
+
+
+# ------------------------------------------------------------------ lists
+
+
+def buyer_orders(user, page=1, per_page=20):
+    return db.paginate(
+        db.select(Order).where(Order.buyer_id == user.id)
+        .options(db.joinedload(Order.store), db.selectinload(Order.items))
+        .order_by(Order.created_at.desc(), Order.id.desc()),
+        page=page, per_page=per_page, error_out=False,
+    )
+
+
+def store_orders(user, state=None, page=1, per_page=30):
+    query = db.select(Order).where(Order.store_id.in_(store_ids_of(user)))
+    if state:
+        query = query.where(Order.state == state)
+    return db.paginate(
+        query.options(db.joinedload(Order.buyer), db.selectinload(Order.items))
+        .order_by(Order.created_at.desc(), Order.id.desc()),
+        page=page, per_page=per_page, error_out=False,
+    )
+
+
+def store_state_counts(user):
+    rows = db.session.execute(
+        db.select(Order.state, db.func.count(Order.id)).where(Order.store_id.in_(store_ids_of(user)))
+        .group_by(Order.state)
+    ).all()
+    return dict(rows)
+
+
+def new_orders_count(user):
+    return store_state_counts(user).get("placed", 0)

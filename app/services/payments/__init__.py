@@ -1,0 +1,43 @@
+"""Payment methods behind one interface.
+
+The checkout asks the registry which methods a buyer may use, lets the chosen method
+decide the state the new orders start in (``initial_state``), and hands the placed
+orders to ``start``. A new method (card, department purchase) is one subclass
+registered with ``register``; the checkout code does not change.
+"""
+from __future__ import annotations
+
+from app.services.payments.base import PaymentMethod
+
+_REGISTRY: dict[str, PaymentMethod] = {}
+
+
+def register(method: PaymentMethod) -> PaymentMethod:
+    """Add (or replace) a method by its code."""
+    _REGISTRY[method.code] = method
+    return method
+
+
+def get(code: str) -> PaymentMethod | None:
+    return _REGISTRY.get(code)
+
+
+def all_methods() -> list[PaymentMethod]:
+    return sorted(_REGISTRY.values(), key=lambda m: m.position)
+
+
+def available_for(user, cart) -> list[PaymentMethod]:
+    """The methods ``user`` may choose for ``cart``, in display order."""
+    return [m for m in all_methods() if m.available_for(user, cart)]
+
+
+def label_for(code: str):
+    method = get(code)
+    return method.label if method else code
+
+
+from app.services.payments.cod import PayOnDelivery  # noqa: E402
+
+register(PayOnDelivery())
+
+__all__ = ["PaymentMethod", "register", "get", "all_methods", "available_for", "label_for"]

@@ -1,0 +1,49 @@
+"""The interface every payment method implements."""
+from __future__ import annotations
+
+
+class PaymentMethod:
+    """One way to pay for a checkout.
+
+    - ``initial_state``: the state new orders start in. ``placed`` when the store may
+      start at once (pay on delivery); ``awaiting_payment`` (card) or
+      ``awaiting_approval`` (department purchase) when something must happen first.
+      Stock is taken at placing in every case, so it is held while they wait.
+    - ``initial_payment_state``: ``due`` unless the method says otherwise.
+    """
+
+    code = ""
+    label = ""
+    description = ""
+    position = 50
+    initial_state = "placed"
+    initial_payment_state = "due"
+
+    def available_for(self, user, cart) -> bool:
+        """Whether ``user`` may choose this method for ``cart`` (a Cart)."""
+        return True
+
+    def validate(self, user, orders_total: int, data: dict) -> None:
+        """Check the method's own checkout data (e.g. a budget line); raise a DomainError."""
+
+    def start(self, checkout, orders) -> str | None:
+        """Called inside the placing transaction after the orders are flushed (they have
+        ids and numbers). Return the URL the buyer goes to next (a payment page), or
+        None for the order confirmation. Must not commit."""
+        return None
+
+    def can_record_delivery_payment(self, order) -> bool:
+        """Whether the seller records the money received at delivery for this order."""
+        return False
+
+    def on_delivery_payment_recorded(self, order, actor, kind: str, amount: int, reference: str) -> None:
+        """Check and apply a payment the seller received at delivery; raise a DomainError."""
+        from flask_babel import gettext as _
+
+        from app.services import Conflict
+
+        raise Conflict(_("This order is not paid on delivery."))
+
+    def on_order_closed(self, order, actor, action: str) -> None:
+        """The order was cancelled, declined, refused or expired (stock is already
+        returned): e.g. refund a card payment. Must not commit."""
