@@ -85,6 +85,9 @@ def register_blueprints(app):
     app.register_blueprint(seller_bp, url_prefix="/seller")
     app.register_blueprint(mentor_bp, url_prefix="/mentor")
     app.register_blueprint(programme_bp, url_prefix="/programme")
+    from app.catalog import bp as catalog_bp
+
+    app.register_blueprint(catalog_bp)
     from app.cart import bp as cart_bp
     from app.notifications import bp as notifications_bp
     from app.orders import bp as orders_bp

@@ -10,7 +10,12 @@ from app.web import safe_next
 
 @bp.route("/")
 def home():
-    return render_template("main/home.html")
+    from app import clock
+    from app.services import catalog
+
+    today = clock.today()
+    return render_template("main/home.html", sections=catalog.home_sections(today), today=today,
+                           stock_labels=catalog.STOCK_LABELS)
 
 
 @bp.route("/language", methods=["POST"])

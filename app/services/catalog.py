@@ -1,0 +1,475 @@
+"""What buyers see: the catalogue, its filters and sorts, product and store pages.
+
+Rules kept here:
+- a buyer sees a product only when ``Product.visible_condition(today)`` holds AND its
+  store is verified (``buyer_visible``); everything else is "not found" (404), also
+  by URL;
+- the halal badge and filter read ``Product.halal_until >= today``;
+- every page loads what it shows in a fixed number of queries (joined store,
+  ``selectinload`` of the images, the category tree once per request);
+- totals of a filter are cached per process for a short time (``COUNT_TTL``) and
+  dropped whenever this process commits a change to products, stores, documents or
+  categories, so a seller sees their change at once and other workers within seconds.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from flask import current_app, g
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Index, exists, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from app.extensions import db
+from app.models import BusinessDocument, Category, Product, Store
+from app.services import search
+
+PER_PAGE = 24
+STORE_PER_PAGE = 12
+LOW_STOCK = 5
+COUNT_TTL = 30.0  # seconds
+MAX_PRICE = 10**12
+
+# The catalogue's sorts walk these indexes in order and stop after one page.
+CATALOG_INDEXES = (
+    Index("ix_products_catalog_newest", Product.listed, Product.approved_at),
+    Index("ix_products_catalog_price", Product.listed, Product.price),
+    Index("ix_products_catalog_name", Product.listed, Product.name),
+    Index("ix_products_catalog_sold", Product.listed, Product.sold_count),
+    Index("ix_products_catalog_store", Product.store_id, Product.listed, Product.approved_at),
+)
+
+SORTS = {
+    "newest": (_l("Newest"), (Product.approved_at.desc(), Product.id.desc())),
+    "price_asc": (_l("Price: low to high"), (Product.price.asc(), Product.id.asc())),
+    "price_desc": (_l("Price: high to low"), (Product.price.desc(), Product.id.desc())),
+    "name": (_l("Name (A–Z)"), (Product.name.asc(), Product.id.asc())),
+    "best_selling": (_l("Best-selling"), (Product.sold_count.desc(), Product.id.desc())),
+}
+RELEVANCE = "relevance"
+RELEVANCE_LABEL = _l("Most relevant")
+
+STOCK_LABELS = {
+    "in_stock": _l("In stock"),
+    "low": _l("Low stock"),
+    "out": _l("Out of stock"),
+}
+
+
+def buyer_visible(day: date):
+    """THE condition for buyers (needs ``Store`` joined)."""
+    return db.and_(Product.visible_condition(day), Store.status == "verified")
+
+
+def stock_state(product) -> str:
+    if product.stock <= 0:
+        return "out"
+    if product.stock <= LOW_STOCK:
+        return "low"
+    return "in_stock"
+
+
+def is_halal(product, day: date) -> bool:
+    return product.halal_until is not None and product.halal_until >= day
+
+
+# ---------------------------------------------------------------- caches
+
+_current_generation = 1
+_lock = threading.Lock()
+
+
+def bump_generation():
+    """Something buyers see changed (called after commits, see services.search)."""
+    global _current_generation
+    with _lock:
+        _current_generation += 1
+
+
+def _cached_count(key, compute):
+    ttl = current_app.config.get("CATALOG_COUNT_TTL", COUNT_TTL)
+    cache = current_app.extensions.setdefault("catalog_counts", {})
+    now = time.monotonic()
+    full_key = (_current_generation,) + key
+    hit = cache.get(full_key)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    value = compute()
+    with _lock:
+        if len(cache) > 2000:
+            cache.clear()
+        cache[full_key] = (value, now + ttl)
+    return value
+
+
+class CategoryTree:
+    """Every category, loaded once per request: lookups by id and slug, children,
+    descendants and the path to the root."""
+
+    def __init__(self, categories):
+        self.all = categories
+        self.by_id = {c.id: c for c in categories}
+        self.by_slug = {c.slug: c for c in categories}
+        self.children = {}
+        for c in categories:
+            self.children.setdefault(c.parent_id, []).append(c)
+        for kids in self.children.values():
+            kids.sort(key=lambda c: (c.position, c.name_id))
+        self.roots = self.children.get(None, [])
+
+    def descendant_ids(self, category_id):
+        ids, todo = [], [category_id]
+        while todo:
+            current = todo.pop()
+            if current in ids:
+                continue
+            ids.append(current)
+            todo.extend(c.id for c in self.children.get(current, []))
+        return ids
+
+    def path(self, category):
+        trail, node, seen = [], category, set()
+        while node is not None and node.id not in seen:
+            seen.add(node.id)
+            trail.append(node)
+            node = self.by_id.get(node.parent_id)
+        return list(reversed(trail))
+
+    def flat(self):
+        """(category, depth) in tree order, for a select box."""
+        out = []
+
+        def walk(parent_id, depth):
+            for c in self.children.get(parent_id, []):
+                out.append((c, depth))
+                if depth < 5:
+                    walk(c.id, depth + 1)
+
+        walk(None, 0)
+        return out
+
+
+def category_tree() -> CategoryTree:
+    tree = g.get("_category_tree")
+    if tree is None:
+        categories = db.session.execute(select(Category)).scalars().all()
+        tree = g._category_tree = CategoryTree(categories)
+    return tree
+
+
+# ---------------------------------------------------------------- filters
+
+@dataclass
+class Filters:
+    q: str = ""
+    category: str = ""
+    store: str = ""
+    min_price: int | None = None
+    max_price: int | None = None
+    halal: bool = False
+    in_stock: bool = False
+    sort: str = ""
+    page: int = 1
+    errors: dict = field(default_factory=dict)
+    notices: list = field(default_factory=list)
+
+    @property
+    def active(self):
+        return bool(self.q or self.category or self.store or self.min_price is not None
+                    or self.max_price is not None or self.halal or self.in_stock)
+
+    def effective_sort(self):
+        if self.sort in SORTS or (self.sort == RELEVANCE and self.q):
+            return self.sort
+        return RELEVANCE if search.query_terms(self.q) else "newest"
+
+    def args(self, **changes):
+        """URL arguments for these filters (only the ones set), with ``changes``."""
+        f = replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
+        out = {}
+        if f.q:
+            out["q"] = f.q
+        if f.category:
+            out["category"] = f.category
+        if f.store:
+            out["store"] = f.store
+        if f.min_price is not None:
+            out["min_price"] = f.min_price
+        if f.max_price is not None:
+            out["max_price"] = f.max_price
+        if f.halal:
+            out["halal"] = 1
+        if f.in_stock:
+            out["in_stock"] = 1
+        if f.sort and f.sort != "newest":
+            out["sort"] = f.sort
+        if f.page and f.page > 1:
+            out["page"] = f.page
+        return out
+
+
+def _price(raw, name, filters):
+    from flask_babel import gettext as _
+
+    raw = (raw or "").strip().replace(".", "").replace(" ", "")
+    if raw.lower().startswith("rp"):
+        raw = raw[2:]
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        filters.errors[name] = _("Enter the price as a whole number of rupiah, e.g. 25000.")
+        return None
+    return int(raw)
+
+
+def parse_filters(args) -> Filters:
+    """Read the catalogue's URL arguments; bad values become messages, never errors."""
+    from flask_babel import gettext as _
+
+    f = Filters()
+    q = (args.get("q") or "").strip()
+    if len(q) > search.MAX_QUERY_CHARS:
+        q = q[: search.MAX_QUERY_CHARS]
+        f.notices.append(_("Your search was shortened to its first %(n)d characters.", n=search.MAX_QUERY_CHARS))
+    f.q = q
+    f.category = (args.get("category") or "").strip()[:80]
+    f.store = (args.get("store") or "").strip()[:80]
+    f.min_price = _price(args.get("min_price"), "min_price", f)
+    f.max_price = _price(args.get("max_price"), "max_price", f)
+    if f.min_price is not None and f.max_price is not None and f.min_price > f.max_price:
+        f.min_price, f.max_price = f.max_price, f.min_price
+        f.notices.append(_("The lowest price was higher than the highest price, so we swapped them."))
+    f.halal = args.get("halal") in ("1", "on", "true", "y")
+    f.in_stock = args.get("in_stock") in ("1", "on", "true", "y")
+    sort = (args.get("sort") or "").strip()
+    f.sort = sort if sort in SORTS or sort == RELEVANCE else ""
+    try:
+        f.page = int(args.get("page", "1"))
+    except ValueError:
+        f.page = 1
+    if f.page < 1 or f.page > 100_000:
+        f.page = 1
+    return f
+
+
+# ---------------------------------------------------------------- pages
+
+class Page:
+    """The bits of a page of results the ``pager`` macro reads."""
+
+    def __init__(self, items, page, per_page, total):
+        self.items = items
+        self.page = page
+        self.per_page = per_page
+        self.total = total
+        self.pages = max(1, math.ceil(total / per_page)) if total else 0
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def prev_num(self):
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self):
+        return self.page + 1 if self.has_next else None
+
+    @property
+    def first(self):
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last(self):
+        return min(self.total, self.page * self.per_page)
+
+    def iter_pages(self, left_edge=1, left_current=2, right_current=2, right_edge=1):
+        last = 0
+        for num in range(1, self.pages + 1):
+            if (num <= left_edge or self.page - left_current <= num <= self.page + right_current
+                    or num > self.pages - right_edge):
+                if last + 1 != num:
+                    yield None
+                yield num
+                last = num
+
+
+@dataclass
+class Browse:
+    filters: Filters
+    page: Page
+    category: Category | None = None
+    store: Store | None = None
+    problem: str = ""  # unknown_category, unknown_store, past_end, invalid
+    terms: list = field(default_factory=list)
+
+
+def _card_options():
+    return (contains_eager(Product.store), selectinload(Product.images))
+
+
+def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
+    """The live products matching ``filters``, one page of them, sorted."""
+    tree = category_tree()
+    result = Browse(filters=filters, page=Page([], filters.page, per_page, 0))
+    conditions = [buyer_visible(day)]
+    if filters.category:
+        category = tree.by_slug.get(filters.category)
+        if category is None:
+            result.problem = "unknown_category"
+            return result
+        result.category = category
+        conditions.append(Product.category_id.in_(tree.descendant_ids(category.id)))
+    if filters.store:
+        store = db.session.execute(
+            select(Store).where(Store.slug == filters.store, Store.status == "verified")).scalar_one_or_none()
+        if store is None:
+            result.problem = "unknown_store"
+            return result
+        result.store = store
+        conditions.append(Product.store_id == store.id)
+    if filters.min_price is not None:
+        conditions.append(Product.price >= filters.min_price)
+    if filters.max_price is not None:
+        conditions.append(Product.price <= filters.max_price)
+    if filters.halal:
+        conditions.append(Product.halal_until >= day)
+    if filters.in_stock:
+        conditions.append(Product.stock > 0)
+
+    terms = search.query_terms(filters.q)
+    result.terms = terms
+    matches = None
+    if terms:
+        _ensure_search_ready()
+        matches = search.match_subquery(db.session.get_bind(), terms)
+
+    def base(statement):
+        statement = statement.select_from(Product).join(Store, Store.id == Product.store_id)
+        if matches is not None:
+            statement = statement.join(matches, matches.c.product_id == Product.id)
+        return statement.where(*conditions)
+
+    if filters.q and not terms:
+        total = 0  # only punctuation: nothing to look for
+    else:
+        key = (day, filters.category, result.store.id if result.store else None, filters.min_price,
+               filters.max_price, filters.halal, filters.in_stock, tuple(terms))
+        total = _cached_count(key, lambda: db.session.execute(base(select(func.count()))).scalar_one())
+    page = Page([], filters.page, per_page, total)
+    result.page = page
+    if total and filters.page > page.pages:
+        result.problem = "past_end"
+        return result
+    if not total:
+        return result
+
+    sort = filters.effective_sort()
+    if sort == RELEVANCE and matches is not None:
+        order = (matches.c.score.desc(), Product.id.desc())
+    else:
+        order = SORTS.get(sort, SORTS["newest"])[1]
+    statement = (base(select(Product)).options(*_card_options()).order_by(*order)
+                 .limit(per_page).offset((filters.page - 1) * per_page))
+    page.items = db.session.execute(statement).unique().scalars().all()
+    return result
+
+
+_ready_lock = threading.Lock()
+
+
+def _ensure_search_ready():
+    """Once per app: the search table exists and is filled (cheap after the first time)."""
+    if current_app.extensions.get("search_ready"):
+        return
+    with _ready_lock:
+        if not current_app.extensions.get("search_ready"):
+            search.ensure_search_tables(db.engine)
+            current_app.extensions["search_ready"] = True
+
+
+def visible_products(day: date):
+    return select(Product).join(Store, Store.id == Product.store_id).where(buyer_visible(day))
+
+
+def get_product(slug: str, day: date):
+    """The live product with this slug, with what its page shows, or None."""
+    statement = (
+        visible_products(day).where(Product.slug == slug)
+        .options(contains_eager(Product.store), joinedload(Product.category), selectinload(Product.images))
+    )
+    return db.session.execute(statement).unique().scalar_one_or_none()
+
+
+def valid_documents(store: Store, day: date):
+    """The store's documents that are valid today (kind and dates only are shown)."""
+    statement = (
+        select(BusinessDocument)
+        .where(BusinessDocument.store_id == store.id, BusinessDocument.status == "valid",
+               db.or_(BusinessDocument.expires_on.is_(None), BusinessDocument.expires_on >= day))
+        .order_by(BusinessDocument.kind, BusinessDocument.expires_on)
+    )
+    return db.session.execute(statement).scalars().all()
+
+
+def related_products(product: Product, day: date, limit: int = 4):
+    """Other live products of the same category, best-selling first."""
+    statement = (
+        visible_products(day)
+        .where(Product.category_id == product.category_id, Product.id != product.id)
+        .options(*_card_options())
+        .order_by(Product.sold_count.desc(), Product.id.desc())
+        .limit(limit)
+    )
+    return db.session.execute(statement).unique().scalars().all()
+
+
+def get_store(slug: str):
+    """A verified store by slug, or None (pending, suspended and unknown stores are not shown)."""
+    return db.session.execute(
+        select(Store).where(Store.slug == slug, Store.status == "verified")).scalar_one_or_none()
+
+
+def home_sections(day: date, limit: int = 8, stores: int = 4):
+    """Featured and newest live products, top-level categories and a few stores."""
+    featured = db.session.execute(
+        visible_products(day).where(Product.featured.is_(True)).options(*_card_options())
+        .order_by(Product.approved_at.desc(), Product.id.desc()).limit(limit)
+    ).unique().scalars().all()
+    newest = db.session.execute(
+        visible_products(day).options(*_card_options())
+        .order_by(Product.approved_at.desc(), Product.id.desc()).limit(limit)
+    ).unique().scalars().all()
+    has_live = exists(
+        select(Product.id).where(Product.store_id == Store.id, Product.visible_condition(day)))
+    store_rows = db.session.execute(
+        select(Store).where(Store.status == "verified", has_live)
+        .order_by(Store.verified_at.desc(), Store.id.desc()).limit(stores)
+    ).scalars().all()
+    return {"featured": featured, "newest": newest, "categories": category_tree().roots, "stores": store_rows}
+
+
+def sitemap_entries(day: date):
+    products = db.session.execute(
+        select(Product.slug, Product.updated_at).join(Store, Store.id == Product.store_id)
+        .where(buyer_visible(day)).order_by(Product.id)
+    ).all()
+    stores = db.session.execute(
+        select(Store.slug, Store.updated_at).where(Store.status == "verified").order_by(Store.id)
+    ).all()
+    return products, stores
+
+
+def cover_key(product) -> str | None:
+    cover = product.cover
+    return cover.key if cover is not None else None
+
