@@ -23,11 +23,13 @@ def create_app(config=None):
     os.makedirs(app.instance_path, exist_ok=True)
 
     register_extensions(app)
+    register_observability(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security(app)
     register_mail(app)
+    register_jobs(app)
     register_commands(app)
     return app
 
@@ -124,6 +126,18 @@ def register_security(app):
 
 def register_mail(app):
     from app.services.mail import register
+
+    register(app)
+
+
+def register_observability(app):
+    from app.observability import register
+
+    register(app)
+
+
+def register_jobs(app):
+    from app.jobs import register
 
     register(app)
 

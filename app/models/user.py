@@ -163,3 +163,6 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # When the delivery job may (re)try: NULL = not tried yet; after a failed attempt
+    # now + back-off; while a worker holds it, a short lease (see services.mail.deliver_message).
+    next_attempt_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)

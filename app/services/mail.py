@@ -37,38 +37,114 @@ def queue_email(to, subject, template, locale=None, **context):
 
 
 def register(app):
-    """Deliver what a request queued once it has committed (in-process delivery)."""
+    """Deliver every new outbox message through a background job, once its transaction commits.
 
-    @app.after_request
-    def deliver_after_request(response):
-        if g.pop("mail_queued", False) and response.status_code < 500:
-            deliver_pending()
-        return response
+    Each message gets its own ``deliver_message`` job on the ``mail`` queue (see ``app.jobs``:
+    RQ with Redis, in-process without). The periodic ``mail-retry`` job picks up messages whose
+    back-off has passed, and any whose job was lost. Admins see failed and waiting messages at
+    /admin/jobs/mail and can retry them.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from app.jobs import periodic
+
+    periodic("mail-retry", timedelta(minutes=1), "app.services.mail:deliver_pending", queue="mail")
+    if not event.contains(Session, "after_flush", _queue_delivery_jobs):
+        event.listen(Session, "after_flush", _queue_delivery_jobs)
+
+
+def _queue_delivery_jobs(session, flush_context):
+    from flask import has_app_context
+
+    from app.jobs import enqueue_on
+
+    if not has_app_context() or session is not db.session():
+        return  # a session of its own (a script, a migration): the mail-retry sweep sends it
+    for obj in list(session.new):
+        if isinstance(obj, OutboxMessage) and obj.status == "queued":
+            enqueue_on("mail", deliver_message, obj.id)  # held until this transaction commits
+
+
+#: Minutes to wait after the 1st, 2nd, 3rd, 4th failed attempt; the 5th failure is final.
+RETRY_BACKOFF_MINUTES = (1, 5, 25, 125)
+MAX_ATTEMPTS = len(RETRY_BACKOFF_MINUTES) + 1
+#: How long a worker holds a message it is sending before another may try it.
+SEND_LEASE = 10  # minutes
 
 
 def deliver_pending(limit=50):
-    """Send queued messages through SMTP; without SMTP mark them kept in the outbox."""
-    rows = db.session.execute(
-        db.select(OutboxMessage).where(OutboxMessage.status == "queued").order_by(OutboxMessage.id).limit(limit)
+    """Queue a delivery job for each queued message that is due: its back-off is over, or it
+    was never tried (its job is still waiting, or was lost). Returns how many. A message
+    queued twice is still sent once (``deliver_message`` claims it)."""
+    from sqlalchemy import or_
+
+    from app import clock
+    from app.jobs import enqueue_on
+
+    now = clock.now()
+    ids = db.session.execute(
+        db.select(OutboxMessage.id)
+        .where(OutboxMessage.status == "queued",
+               or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+        .order_by(OutboxMessage.id).limit(limit)
     ).scalars().all()
-    server = current_app.config.get("MAIL_SERVER")
-    for message in rows:
-        if not server:
-            message.status = "kept"
-            continue
-        message.attempts += 1
-        try:
-            _send_smtp(message)
-        except (OSError, smtplib.SMTPException) as exc:
-            # The error class is logged; the message body and credentials never are.
-            log.warning("mail to outbox id=%s failed: %s", message.id, type(exc).__name__)
-            message.last_error = type(exc).__name__
-            message.status = "failed" if message.attempts >= 5 else "queued"
-        else:
-            message.status = "sent"
-            message.sent_at = utcnow()
+    for message_id in ids:
+        enqueue_on("mail", deliver_message, message_id)
+    return len(ids)
+
+
+def deliver_message(message_id):
+    """Send one queued message through SMTP (or keep it in the outbox when there is no SMTP).
+
+    The message is claimed by a conditional UPDATE (attempts + 1, a short lease), so two
+    workers never send it twice. A failure waits 1, 5, 25, 125 minutes; the fifth failure
+    marks it "failed". Only the error class is logged: never the body or the credentials.
+    Returns the status the message ended in, or None when it was not this job's to send.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import or_, update
+
+    from app import clock
+
+    now = clock.now()
+    due = [OutboxMessage.id == message_id, OutboxMessage.status == "queued",
+           or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)]
+    if not current_app.config.get("MAIL_SERVER"):
+        kept = db.session.execute(
+            update(OutboxMessage).where(*due).values(status="kept", next_attempt_at=None)).rowcount
+        db.session.commit()
+        return "kept" if kept == 1 else None
+    claimed = db.session.execute(
+        update(OutboxMessage).where(*due)
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + timedelta(minutes=SEND_LEASE))
+    ).rowcount
     db.session.commit()
-    return len(rows)
+    if claimed != 1:
+        return None
+    message = db.session.get(OutboxMessage, message_id)
+    try:
+        _send_smtp(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        message.last_error = type(exc).__name__
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = "failed"
+            message.next_attempt_at = None
+        else:
+            message.next_attempt_at = clock.now() + timedelta(
+                minutes=RETRY_BACKOFF_MINUTES[message.attempts - 1])
+        log.warning("mail outbox id=%s attempt %s failed: %s", message.id, message.attempts,
+                    type(exc).__name__)
+    else:
+        message.status = "sent"
+        message.sent_at = utcnow()
+        message.next_attempt_at = None
+        message.last_error = ""
+    db.session.commit()
+    return message.status
 
 
 def _send_smtp(message):

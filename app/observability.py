@@ -1,0 +1,170 @@
+"""Request logs, request ids and the Prometheus endpoint.
+
+Request log
+    One JSON line per request on stderr (logger ``pkb.request``)::
+
+        {"time": "2026-11-28T20:50:01.123Z", "level": "INFO", "request_id": "…", "method": "GET",
+         "path": "/catalog", "status": 200, "duration_ms": 12.3, "user_id": 7}
+
+    Never logged: query strings, form fields, cookies, headers; under ``/auth/`` the URL rule
+    (``/auth/reset/<token>``) stands in for the path, so no token reaches a log file.
+    ``LOG_REQUESTS=false`` turns the line off (the metrics stay).
+
+Request id
+    ``X-Request-ID`` from the client or the proxy is kept when it is 1–64 characters of
+    ``[A-Za-z0-9-]``; otherwise a new one is made. It is echoed in the response header,
+    is ``g.request_id`` for the code, and is on every log line of the request.
+
+Metrics
+    ``GET /metrics``: Prometheus text format (see ``app.metrics``). Answered only to
+    ``Authorization: Bearer <METRICS_TOKEN>``, or, with ``METRICS_ALLOW_LOCAL=true``, to a
+    client at 127.0.0.1/::1 that came through no proxy (no ``X-Forwarded-For``). To anyone
+    else it is 404, as if it did not exist. Behind a reverse proxy on the same machine keep
+    ``METRICS_ALLOW_LOCAL`` off, or block ``/metrics`` at the proxy.
+"""
+import hmac
+import json
+import logging
+import os
+import re
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+
+from flask import Response, abort, current_app, g, has_request_context, request
+
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+LOCAL_ADDRESSES = {"127.0.0.1", "::1"}
+
+request_log = logging.getLogger("pkb.request")
+
+
+class JSONFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request_id and any ``extra`` fields
+    passed as ``extra={"fields": {...}}``."""
+
+    def format(self, record):
+        entry = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname,
+        }
+        fields = getattr(record, "fields", None)
+        if fields:
+            entry.update(fields)
+        else:
+            entry["logger"] = record.name
+            entry["message"] = record.getMessage()
+            if has_request_context() and "request_id" in g:
+                entry["request_id"] = g.request_id
+        if record.exc_info:
+            entry["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
+            entry["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def _setup_logger(app):
+    if getattr(request_log, "_pkb_configured", False):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JSONFormatter())
+    request_log.addHandler(handler)
+    request_log.setLevel(logging.INFO)
+    request_log.propagate = False
+    request_log._pkb_configured = True
+
+
+def _request_id():
+    incoming = request.headers.get("X-Request-ID", "")
+    if REQUEST_ID_RE.match(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+def _logged_path():
+    if request.path.startswith("/auth/"):
+        # Tokens of e-mail links travel in the path here; the rule has placeholders instead.
+        return request.url_rule.rule if request.url_rule is not None else "/auth/…"
+    return request.path
+
+
+def _user_id():
+    user = g.get("_login_user")  # set by Flask-Login only when the request looked at the user
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user.get_id()
+    return None
+
+
+def _endpoint_label():
+    # A bounded set of label values: the endpoint name, never the raw path.
+    return request.endpoint or ("unmatched" if request.url_rule is None else "unknown")
+
+
+def register(app):
+    app.config.setdefault("METRICS_TOKEN", os.environ.get("METRICS_TOKEN") or None)
+    app.config.setdefault("METRICS_ALLOW_LOCAL", os.environ.get("METRICS_ALLOW_LOCAL", "").lower()
+                          in {"1", "true", "yes", "on"})
+    app.config.setdefault("LOG_REQUESTS", os.environ.get("LOG_REQUESTS", "true").lower()
+                          not in {"0", "false", "no", "off"})
+    _setup_logger(app)
+
+    @app.before_request
+    def start_request():
+        g.request_id = _request_id()
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def finish_request(response):
+        started = g.get("request_started")
+        if started is None:  # a before_request hook failed before ours ran
+            g.request_id = _request_id()
+            started = time.perf_counter()
+        duration = time.perf_counter() - started
+        response.headers["X-Request-ID"] = g.request_id
+        from app import metrics
+
+        endpoint = _endpoint_label()
+        if endpoint != "metrics":
+            metrics.observe_request(endpoint, request.method, response.status_code, duration)
+        if app.config.get("LOG_REQUESTS", True):
+            level = logging.ERROR if response.status_code >= 500 else logging.INFO
+            request_log.log(level, "request", extra={"fields": {
+                "request_id": g.request_id,
+                "method": request.method,
+                "path": _logged_path(),
+                "status": response.status_code,
+                "duration_ms": round(duration * 1000, 2),
+                "user_id": _user_id(),
+            }})
+        return response
+
+    app.add_url_rule("/metrics", "metrics", metrics_view)
+    from app.extensions import csrf, limiter
+
+    csrf.exempt(metrics_view)
+    limiter.exempt(metrics_view)
+
+
+def _metrics_allowed():
+    token = current_app.config.get("METRICS_TOKEN")
+    header = request.headers.get("Authorization", "")
+    if token and header.startswith("Bearer ") and hmac.compare_digest(
+            header[len("Bearer "):].encode(), str(token).encode()):
+        return True
+    if current_app.config.get("METRICS_ALLOW_LOCAL") and request.remote_addr in LOCAL_ADDRESSES \
+            and "X-Forwarded-For" not in request.headers and "Forwarded" not in request.headers:
+        return True
+    return False
+
+
+def metrics_view():
+    """Prometheus scrape endpoint; 404 to anyone not allowed (see the module docstring)."""
+    if not _metrics_allowed():
+        abort(404)
+    from app.metrics import render_latest
+
+    body, content_type = render_latest()
+    response = Response(body, content_type=content_type)
+    response.headers["Cache-Control"] = "no-store"
+    return response
