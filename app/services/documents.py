@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.extensions import db
@@ -62,7 +63,7 @@ def add_document(actor: User, store: Store, *, kind: str, number: str, issuer: s
     audit.record(actor, "document.uploaded", doc, after={"kind": kind, "number": number,
                                                          "expires_on": expires_on.isoformat() if expires_on else None})
     if store.mentor is not None:
-        queue_email(store.mentor.email, _("New document to check: %(kind)s of %(store)s",
+        queue_email(store.mentor.email, _l("New document to check: %(kind)s of %(store)s",
                                           kind=DOCUMENT_KIND_LABELS[kind], store=store.name),
                     "document_uploaded", locale=store.mentor.locale, store=store, document=doc,
                     kind_label=DOCUMENT_KIND_LABELS[kind], url=_abs_url("mentor.store", store_id=store.id))
@@ -84,8 +85,8 @@ def _decide(actor, doc, status, note):
     db.session.flush()
     refresh_visibility(doc.store)
     kind_label = DOCUMENT_KIND_LABELS.get(doc.kind, doc.kind)
-    subject = (_("Document accepted: %(kind)s", kind=kind_label) if status == "valid"
-               else _("Document rejected: %(kind)s", kind=kind_label))
+    subject = (_l("Document accepted: %(kind)s", kind=kind_label) if status == "valid"
+               else _l("Document rejected: %(kind)s", kind=kind_label))
     for member in doc.store.members:
         queue_email(member.user.email, subject, "document_decision", locale=member.user.locale,
                     store=doc.store, document=doc, kind_label=kind_label, url=_abs_url("seller.documents"))

@@ -571,8 +571,8 @@ def _notify_mentor(product, revision):
     mentor = product.store.mentor
     if mentor is None:
         return
-    subject = (_("Changes to review: %(name)s", name=product.name) if revision
-               else _("New product to review: %(name)s", name=product.name))
+    subject = (_l("Changes to review: %(name)s", name=product.name) if revision
+               else _l("New product to review: %(name)s", name=product.name))
     queue_email(mentor.email, subject, "listing_submitted", locale=mentor.locale, product=product,
                 revision=revision, store=product.store, url=_abs_url("mentor.review", product_id=product.id))
 
@@ -680,16 +680,13 @@ def _notify_members(product, new_status, reason_codes, note, revision):
     from app.services.stores import _abs_url
 
     subjects = {
-        "approved": _l("Approved: %(name)s"),
-        "changes_requested": _l("Changes requested: %(name)s"),
-        "rejected": _l("Not approved: %(name)s"),
+        "approved": lambda: _l("Approved: %(name)s", name=product.name),
+        "changes_requested": lambda: _l("Changes requested: %(name)s", name=product.name),
+        "rejected": lambda: _l("Not approved: %(name)s", name=product.name),
     }
     for member in product.store.members:
         user = member.user
-        from flask_babel import force_locale
-
-        with force_locale(user.locale or "id"):
-            subject = str(subjects[new_status]) % {"name": product.name}
+        subject = subjects[new_status]()
         queue_email(user.email, subject, "listing_decision", locale=user.locale, product=product,
                     revision=revision, decision=new_status, reason_codes=reason_codes, note=note,
                     reason_labels=REASON_LABELS, reason_hints=REASON_HINTS,

@@ -126,7 +126,7 @@ def _notify_admins_of_new_store(store):
         db.select(User).join(User.role_rows).where(UserRole.role == "admin", User.active.is_(True))
     ).scalars().all()
     for admin in admins:
-        queue_email(admin.email, _("New store waiting for a mentor: %(name)s", name=store.name),
+        queue_email(admin.email, _l("New store waiting for a mentor: %(name)s", name=store.name),
                     "store_created", locale=admin.locale, store=store,
                     url=_abs_url("programme.stores"))
 
@@ -151,7 +151,7 @@ def update_store(actor: User, store: Store, data: dict, logo=None) -> Store:
     if store.status == "changes_requested":
         _transition(actor, store, "resubmit")
         if store.mentor is not None:
-            queue_email(store.mentor.email, _("Store updated for verification: %(name)s", name=store.name),
+            queue_email(store.mentor.email, _l("Store updated for verification: %(name)s", name=store.name),
                         "store_resubmitted", locale=store.mentor.locale, store=store,
                         url=_abs_url("mentor.store", store_id=store.id))
     db.session.commit()
@@ -192,7 +192,7 @@ STORE_ACTION_LABELS = {
 def verify_store(actor: User, store: Store, note: str = "") -> Store:
     require_reviewer(actor, store)
     _transition(actor, store, "verify", note)
-    _notify_members(store, _("Your store %(name)s is verified", name=store.name), "store_decision",
+    _notify_members(store, _l("Your store %(name)s is verified", name=store.name), "store_decision",
                     decision="verified", note=note)
     db.session.commit()
     return store
@@ -203,7 +203,7 @@ def request_store_changes(actor: User, store: Store, note: str) -> Store:
     if not (note or "").strip():
         raise Invalid(_("Say what the store should change."))
     _transition(actor, store, "request_changes", note.strip())
-    _notify_members(store, _("Your store %(name)s needs changes", name=store.name), "store_decision",
+    _notify_members(store, _l("Your store %(name)s needs changes", name=store.name), "store_decision",
                     decision="changes_requested", note=note.strip())
     db.session.commit()
     return store
@@ -216,7 +216,7 @@ def suspend_store(actor: User, store: Store, note: str) -> Store:
     if not (note or "").strip():
         raise Invalid(_("Give the reason for the suspension."))
     _transition(actor, store, "suspend", note.strip())
-    _notify_members(store, _("Your store %(name)s is suspended", name=store.name), "store_decision",
+    _notify_members(store, _l("Your store %(name)s is suspended", name=store.name), "store_decision",
                     decision="suspended", note=note.strip())
     db.session.commit()
     return store
@@ -244,7 +244,7 @@ def assign_mentor(actor: User, store: Store, mentor: User | None) -> Store:
     audit.record(actor, "store.mentor_assigned", store, before={"mentor_id": before},
                  after={"mentor_id": mentor.id if mentor else None})
     if mentor is not None and mentor.id != before:
-        queue_email(mentor.email, _("You mentor a new store: %(name)s", name=store.name), "store_assigned",
+        queue_email(mentor.email, _l("You mentor a new store: %(name)s", name=store.name), "store_assigned",
                     locale=mentor.locale, store=store, url=_abs_url("mentor.store", store_id=store.id))
     db.session.commit()
     return store
@@ -281,7 +281,7 @@ def invite_member(actor: User, store: Store, email: str) -> StoreInvitation:
     db.session.flush()
     token = make_token("invite", {"store_invitation": invitation.token_id})
     audit.record(actor, "store.member_invited", store, after={"email": email})
-    queue_email(email, _("Join %(name)s on Pasar Kite Bise", name=store.name), "store_invitation",
+    queue_email(email, _l("Join %(name)s on Pasar Kite Bise", name=store.name), "store_invitation",
                 locale=existing.locale if existing else None, store=store, inviter=actor,
                 url=_abs_url("seller.join", token=token))
     db.session.commit()
