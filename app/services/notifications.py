@@ -98,8 +98,6 @@ def checkout_placed(buyer, orders):
                 buyer=buyer, orders=orders, total=sum(o.total for o in orders),
                 link=absolute(_url("orders.index")))
     for order in orders:
-        if order.state == "awaiting_approval":
-            continue  # a department order: the store hears of it once it is approved
         link = _url("sales.detail", order_id=order.id)
         members, _owners = store_people(order.store_id)
         for member in members:

@@ -51,10 +51,7 @@ TRANSITIONS = {
     "delivered": {
         "confirm_receipt": ("completed", "buyer"),
         "auto_complete": ("completed", "system"),
-        # Department purchase: the purchaser confirms the handover record (BAST).
-        "confirm_bast": ("invoiced", "buyer"),
     },
-    "invoiced": {"record_treasury_payment": ("completed", "admin")},
     "completed": {},
     "cancelled": {},
     "declined": {},
@@ -92,7 +89,6 @@ STATE_LABELS = {
     "accepted": _l("Accepted"),
     "ready": _l("Ready"),
     "delivered": _l("Delivered"),
-    "invoiced": _l("Invoiced"),
     "completed": _l("Completed"),
     "cancelled": _l("Cancelled"),
     "declined": _l("Declined"),
@@ -113,8 +109,6 @@ ACTION_LABELS = {
     "confirm_receipt": _l("Receipt confirmed by the buyer"),
     "auto_complete": _l("Completed automatically"),
     "payment_recorded": _l("Payment received recorded"),
-    "confirm_bast": _l("Handover record (BAST) confirmed"),
-    "record_treasury_payment": _l("Treasury payment recorded"),
 }
 PAYMENT_STATE_LABELS = {
     "due": _l("Not paid yet"),
@@ -131,9 +125,7 @@ HAPPY_PATH = ("placed", "accepted", "ready", "delivered", "completed")
 
 def allowed_actions(order, side):
     """Actions ``side`` (buyer/store) may take on ``order`` now."""
-    method = payments.get(order.payment_method)
-    return [a for a, (_new, who) in TRANSITIONS.get(order.state, {}).items()
-            if who == side and (method is None or method.allows(order, a))]
+    return [a for a, (_new, who) in TRANSITIONS.get(order.state, {}).items() if who == side]
 
 
 # ------------------------------------------------------------------ loading with ownership
@@ -207,8 +199,7 @@ def apply_transition(order, action, actor, side, note=""):
     """Move ``order`` by ``action`` done by ``side``; no commit (payment methods of other
     features call this inside their own service). Raises Conflict when not allowed."""
     step = TRANSITIONS.get(order.state, {}).get(action)
-    method = payments.get(order.payment_method)
-    if step is None or step[1] != side or (method is not None and not method.allows(order, action)):
+    if step is None or step[1] != side:
         raise Conflict(_("Order %(number)s cannot be changed this way while it is %(state)s.",
                          number=order.number, state=STATE_LABELS.get(order.state, order.state)))
     old, new = order.state, step[0]

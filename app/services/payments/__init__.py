@@ -39,8 +39,5 @@ def label_for(code: str):
 from app.services.payments.cod import PayOnDelivery  # noqa: E402
 
 register(PayOnDelivery())
-from app.services.payments.department import register_department_method  # noqa: E402,I001
-
-register_department_method(register)
 
 __all__ = ["PaymentMethod", "register", "get", "all_methods", "available_for", "label_for"]
