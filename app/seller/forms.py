@@ -3,7 +3,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (DateField, EmailField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField,
                      TextAreaField, widgets)
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from app.auth.forms import EmailAddress
 
 from app.models import KECAMATAN, UNITS
 
@@ -44,7 +46,7 @@ class StoreForm(FlaskForm):
 
 
 class InviteMemberForm(FlaskForm):
-    email = EmailField(_l("E-mail"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("E-mail"), filters=[_strip], validators=[DataRequired(), EmailAddress(), Length(max=254)])
 
 
 class DocumentForm(FlaskForm):

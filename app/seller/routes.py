@@ -68,6 +68,7 @@ def new_store():
         try:
             store = store_service.create_store(current_user, _store_data(form), logo=Upload.from_file_storage(form.logo.data))
         except DomainError as error:
+            db.session.rollback()
             flash_error(error)
             return render_form_page("seller/store_form.html", form=form, store=None, status=error.status)
         flash(_("Store %(name)s created. Your mentor will verify it.", name=store.name), "success")

@@ -114,7 +114,11 @@ def create_store(actor: User, data: dict, logo=None) -> Store:
     db.session.add(store)
     db.session.flush()
     if logo is not None:
-        store.logo_key, _processed = image_service.store_image(f"public/stores/{store.id}", logo)
+        try:
+            store.logo_key, _processed = image_service.store_image(f"public/stores/{store.id}", logo)
+        except Exception:
+            db.session.rollback()  # a refused logo leaves no store behind
+            raise
     audit.record(actor, "store.created", store, after={"name": store.name, "slug": store.slug})
     _notify_admins_of_new_store(store)
     db.session.commit()
