@@ -60,6 +60,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def _search_filters():
+    """The search index (app.services.search) is not a model: leave it alone."""
+    from app.services.search import include_name, include_object
+
+    return {"include_name": include_name, "include_object": include_object}
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -75,7 +82,7 @@ def run_migrations_offline():
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
         url=url, target_metadata=get_metadata(), literal_binds=True,
-        render_item=render_item, compare_type=True,
+        render_item=render_item, compare_type=True, **_search_filters(),
     )
 
     with context.begin_transaction():
@@ -111,6 +118,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            **_search_filters(),
             **conf_args
         )
 

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from app import create_app
 from app.extensions import db
+from app.services.search import include_name, include_object
 from tests.conftest import BASE_CONFIG, TEST_DATABASE_URL, database_config
 
 
@@ -38,7 +39,8 @@ def empty_app(tmp_path):
 def _diff(app):
     with app.app_context():
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(conn, opts={
+                "compare_type": True, "include_name": include_name, "include_object": include_object})
             return compare_metadata(context, db.metadata)
 
 
