@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
@@ -10,6 +10,8 @@ from flask_login import current_user
 def select_locale():
     """The user's saved choice, then the session, then Indonesian (the default)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # flask commands, background jobs
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")
