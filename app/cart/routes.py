@@ -81,6 +81,7 @@ def _default_details(view):
         "payment_method": "cod",
         "contact_phone": current_user.phone or "",
         "notes": {},
+        "payment_data": {},
     }
 
 
@@ -104,7 +105,14 @@ def _details_from_form(form, view):
         payment_method=form.get("payment_method", ""),
         contact_phone=(form.get("contact_phone") or "").strip()[:30],
         notes=notes,
+        payment_data=_payment_data(form),
     )
+
+
+def _payment_data(form):
+    """The chosen method's own checkout fields (e.g. a department's budget line)."""
+    method = payments.get(form.get("payment_method", ""))
+    return method.read_form(form) if method is not None else {}
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
@@ -127,6 +135,7 @@ def checkout():
             "payment_method": request.form.get("payment_method", ""),
             "contact_phone": request.form.get("contact_phone", ""),
             "notes": {str(g.store.id): request.form.get(f"note_{g.store.id}", "") for g in view.groups},
+            "payment_data": _payment_data(request.form),
         }
         try:
             details = _details_from_form(request.form, view)

@@ -6,7 +6,9 @@ notification is also an in-app row. Nothing here commits: the calling service do
 """
 from __future__ import annotations
 
-from flask import current_app
+from contextlib import contextmanager
+
+from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -37,6 +39,17 @@ SUBJECTS = {
     "order_received": _l("New order %(number)s"),
     "order_state": _l("Order %(number)s: %(state)s"),
 }
+
+
+@contextmanager
+def request_context():
+    """Templates and translations here read the request (locale, navigation); jobs and
+    CLI commands run without one, so give them a neutral one on BASE_URL."""
+    if has_request_context():
+        yield
+        return
+    with current_app.test_request_context("/", base_url=current_app.config.get("BASE_URL") or None):
+        yield
 
 
 def text_for(notification) -> str:
@@ -98,6 +111,8 @@ def checkout_placed(buyer, orders):
                 buyer=buyer, orders=orders, total=sum(o.total for o in orders),
                 link=absolute(_url("orders.index")))
     for order in orders:
+        if order.state == "awaiting_approval":
+            continue  # a department order: the store hears of it once it is approved
         link = _url("sales.detail", order_id=order.id)
         members, _owners = store_people(order.store_id)
         for member in members:

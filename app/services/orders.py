@@ -51,7 +51,10 @@ TRANSITIONS = {
     "delivered": {
         "confirm_receipt": ("completed", "buyer"),
         "auto_complete": ("completed", "system"),
+        # Department purchase: the purchaser confirms the handover record (BAST).
+        "confirm_bast": ("invoiced", "buyer"),
     },
+    "invoiced": {"record_treasury_payment": ("completed", "admin")},
     "completed": {},
     "cancelled": {},
     "declined": {},
@@ -89,6 +92,7 @@ STATE_LABELS = {
     "accepted": _l("Accepted"),
     "ready": _l("Ready"),
     "delivered": _l("Delivered"),
+    "invoiced": _l("Invoiced"),
     "completed": _l("Completed"),
     "cancelled": _l("Cancelled"),
     "declined": _l("Declined"),
@@ -109,6 +113,8 @@ ACTION_LABELS = {
     "confirm_receipt": _l("Receipt confirmed by the buyer"),
     "auto_complete": _l("Completed automatically"),
     "payment_recorded": _l("Payment received recorded"),
+    "confirm_bast": _l("Handover record (BAST) confirmed"),
+    "record_treasury_payment": _l("Treasury payment recorded"),
 }
 PAYMENT_STATE_LABELS = {
     "due": _l("Not paid yet"),
@@ -125,7 +131,9 @@ HAPPY_PATH = ("placed", "accepted", "ready", "delivered", "completed")
 
 def allowed_actions(order, side):
     """Actions ``side`` (buyer/store) may take on ``order`` now."""
-    return [a for a, (_new, who) in TRANSITIONS.get(order.state, {}).items() if who == side]
+    method = payments.get(order.payment_method)
+    return [a for a, (_new, who) in TRANSITIONS.get(order.state, {}).items()
+            if who == side and (method is None or method.allows(order, a))]
 
 
 # ------------------------------------------------------------------ loading with ownership
@@ -199,7 +207,8 @@ def apply_transition(order, action, actor, side, note=""):
     """Move ``order`` by ``action`` done by ``side``; no commit (payment methods of other
     features call this inside their own service). Raises Conflict when not allowed."""
     step = TRANSITIONS.get(order.state, {}).get(action)
-    if step is None or step[1] != side:
+    method = payments.get(order.payment_method)
+    if step is None or step[1] != side or (method is not None and not method.allows(order, action)):
         raise Conflict(_("Order %(number)s cannot be changed this way while it is %(state)s.",
                          number=order.number, state=STATE_LABELS.get(order.state, order.state)))
     old, new = order.state, step[0]
@@ -220,7 +229,6 @@ def apply_transition(order, action, actor, side, note=""):
         order.cancel_reason = note
     if new in STOCK_RETURNING:
         return_stock(order)
-        method = payments.get(order.payment_method)
         if method is not None:
             method.on_order_closed(order, actor, action)
     add_event(order, action, old, new, actor, note)
@@ -305,17 +313,20 @@ def complete_delivered_orders(now=None):
     """Complete every order delivered more than 3 days before ``now``. Returns the count."""
     now = now or clock.now()
     cutoff = now - AUTO_COMPLETE_AFTER
-    orders = db.session.execute(
-        db.select(Order).where(Order.state == "delivered", Order.delivered_at <= cutoff).order_by(Order.id)
+    ids = db.session.execute(
+        db.select(Order.id).where(Order.state == "delivered", Order.delivered_at <= cutoff).order_by(Order.id)
     ).scalars().all()
     done = 0
-    for order in orders:
-        try:
-            apply_transition(order, "auto_complete", None, "system", _("No problem reported within 3 days."))
-        except Conflict:
-            continue
-        done += 1
-    db.session.commit()
+    with notify.request_context():
+        for order_id in ids:
+            order = db.session.get(Order, order_id)
+            try:
+                apply_transition(order, "auto_complete", None, "system", _("No problem reported within 3 days."))
+            except Conflict:
+                continue  # changed meanwhile (e.g. the buyer confirmed): nothing to do
+            # One commit per order: a batch job must not lose the earlier ones to a later conflict.
+            db.session.commit()
+            done += 1
     return done
 
 
