@@ -142,6 +142,7 @@ def check_details(buyer, details: Details, view) -> None:
     method = payments.get(details.payment_method)
     if method is None or not method.available_for(buyer, view.cart):
         raise Invalid(_("Choose a payment method."))
+    method.validate(buyer, view.total, details.payment_data)
 
 
 def _existing(buyer, key):

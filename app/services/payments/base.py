@@ -23,6 +23,26 @@ class PaymentMethod:
         """Whether ``user`` may choose this method for ``cart`` (a Cart)."""
         return True
 
+    def form_fields(self, user) -> list[dict]:
+        """Extra fields this method asks for on the checkout page: dicts with ``name``,
+        ``label``, ``help`` and ``kind`` (text/textarea). The form posts them as
+        ``<code>-<name>``; ``read_form`` collects them into ``Details.payment_data``."""
+        return []
+
+    def read_form(self, form) -> dict:
+        return {f["name"]: (form.get(f"{self.code}-{f['name']}") or "").strip()[:500]
+                for f in self.form_fields(None)}
+
+    def summary(self, data: dict) -> list:
+        """(label, value) pairs of the method's data, for the review page."""
+        return []
+
+    def allows(self, order, action: str) -> bool:
+        """Whether this method lets ``action`` of the orders transition table happen to
+        ``order`` (e.g. a department order is completed by the treasury payment, not by
+        the buyer's confirmation)."""
+        return True
+
     def validate(self, user, orders_total: int, data: dict) -> None:
         """Check the method's own checkout data (e.g. a budget line); raise a DomainError."""
 
