@@ -290,3 +290,20 @@ def add_department(name, code):
     db.session.add(Department(name=name, code=code))
     db.session.commit()
     assert current_app.config["JOBS_QUEUE_PREFIX"].startswith("pkbtest-")
+
+
+def external_link():
+    from flask import url_for
+    from flask_login import current_user
+
+    CALLS.append({"value": url_for("main.home", _external=True), "tag": current_user.is_authenticated,
+                  "in_job": g.get("pkb_in_job", False), "departments": None})
+
+
+def test_a_job_builds_links_on_base_url_as_nobody(tmp_path, pg_schema):
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, pg_schema, BASE_URL="https://pasar.pontianak.go.id")
+    with app.app_context():
+        jobs.enqueue(external_link)
+    assert [(c["value"], c["tag"]) for c in CALLS] == [("https://pasar.pontianak.go.id/", False)]

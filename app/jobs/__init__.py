@@ -166,15 +166,21 @@ def _push(job):
 
 
 def _run_inline(job):
-    from app.jobs.runner import run_job
+    from app.jobs.runner import job_context, run_job
 
-    app = current_app._get_current_object()
-    with app.app_context():
-        g.pkb_in_job = True
+    with job_context(current_app._get_current_object()):
         try:
             run_job(job.path, job.args, job.kwargs)
         except Exception:  # noqa: BLE001 - logged by run_job; a background job never fails its caller
             pass
+
+
+def _dispatch_all(jobs):
+    for job in jobs:
+        try:
+            dispatch(job)
+        except Exception:  # noqa: BLE001 - the request itself succeeded
+            log.exception("could not dispatch job %s", job.path)
 
 
 def queue_name(queue):
@@ -283,12 +289,7 @@ def run_due(now=None):
         if current_app.config.get("REDIS_URL"):
             _push(Job("app.jobs.runner:run_periodic", (job.name, job.path), {}, job.queue))
         else:
-            from app.jobs.runner import run_periodic
-
-            try:
-                run_periodic(job.name, job.path)
-            except Exception:  # noqa: BLE001 - recorded on the row; the other jobs still run
-                pass
+            _run_inline(Job("app.jobs.runner:run_periodic", (job.name, job.path), {}, job.queue))
     return started
 
 
@@ -365,12 +366,16 @@ def register(app):
     def dispatch_request_jobs(response):
         jobs = g.pop("pkb_ready_jobs", None)
         if jobs and response.status_code < 500:
-            for job in jobs:
-                try:
-                    dispatch(job)
-                except Exception:  # noqa: BLE001 - the request itself succeeded
-                    log.exception("could not dispatch job %s", job.path)
+            _dispatch_all(jobs)
         return response
+
+    @app.teardown_request
+    def dispatch_leftover_jobs(error):
+        # A request context that produced no response (test_request_context, a script)
+        # still dispatches what it committed, unless it ended in an exception.
+        jobs = g.pop("pkb_ready_jobs", None)
+        if jobs and error is None:
+            _dispatch_all(jobs)
 
     from app.jobs.routes import bp
 

@@ -5,6 +5,7 @@ RQ calls ``execute(path, args, kwargs)``; the in-process mode calls ``run_job`` 
 import logging
 import os
 import time
+from contextlib import contextmanager
 
 log = logging.getLogger("pkb.jobs")
 
@@ -27,18 +28,29 @@ def get_app():
     return _app
 
 
+@contextmanager
+def job_context(app):
+    """A fresh app context (its own ``g`` and database session) with a stand-in request at
+    ``BASE_URL``, so ``url_for(..., _external=True)``, templates and ``current_user`` (anonymous)
+    work in a job as they do in a view."""
+    from flask import g
+
+    # The app context first: a request context would otherwise reuse the caller's (and its session).
+    with app.app_context(), app.test_request_context(
+            "/", base_url=app.config.get("BASE_URL") or "http://localhost"):
+        g.pkb_in_job = True
+        yield
+
+
 def execute(path, args=(), kwargs=None):
     """RQ entry point."""
     app = get_app()
-    with app.app_context():
-        from flask import g
-
+    with job_context(app):
         from app.extensions import db
 
         if os.getpid() != _app_pid:
             # A forked work horse: never reuse the parent's pooled connections.
             db.engine.dispose(close=False)
-        g.pkb_in_job = True
         return run_job(path, args, kwargs or {})
 
 
