@@ -1,0 +1,63 @@
+"""``flask payments reconcile | check | expire``."""
+import click
+from flask import current_app
+
+from app.payments_web import bp
+
+
+def expire_job():
+    from app.services.payments.card import expire_unpaid_card_orders
+
+    if current_app.config.get("STRIPE_SECRET_KEY"):
+        return expire_unpaid_card_orders()
+    return []
+
+
+def reconcile_job():
+    from app.services.payments.card import reconcile
+
+    if current_app.config.get("STRIPE_SECRET_KEY"):
+        return reconcile()
+    return []
+
+
+@bp.cli.command("reconcile")
+def reconcile_command():
+    """Re-read open PaymentIntents and refunds from Stripe and apply what changed."""
+    from app.services.payments.card import reconcile
+
+    if not current_app.config.get("STRIPE_SECRET_KEY"):
+        raise click.ClickException("STRIPE_SECRET_KEY is not set: card payments are off.")
+    changes = reconcile()
+    for line in changes:
+        click.echo(line)
+    click.echo(f"{len(changes)} change(s).")
+
+
+@bp.cli.command("expire")
+def expire_command():
+    """Expire card orders unpaid for longer than CARD_PAYMENT_TIMEOUT_MINUTES."""
+    from app.services.payments.card import expire_unpaid_card_orders
+
+    if not current_app.config.get("STRIPE_SECRET_KEY"):
+        raise click.ClickException("STRIPE_SECRET_KEY is not set: card payments are off.")
+    changes = expire_unpaid_card_orders()
+    for line in changes:
+        click.echo(line)
+    click.echo(f"{len(changes)} change(s).")
+
+
+@bp.cli.command("check")
+def check_command():
+    """Check the ledger's invariants; exit 1 when the books do not balance."""
+    from app.services.ledger import check_books
+
+    report = check_books()
+    click.echo(f"captured {report.captured}, refunded {report.refunded}, payouts {report.payouts}, "
+               f"fees {report.fees}, store balances {sum(report.stores.values())} ({len(report.stores)} stores)")
+    if report.balanced:
+        click.echo("Books balanced.")
+        return
+    for problem in report.problems:
+        click.echo(f"PROBLEM: {problem}", err=True)
+    raise SystemExit(1)

@@ -1,0 +1,152 @@
+"""Paying the stores what the ledger says they are owed.
+
+Rules kept here:
+- a batch covers a period (dates in WIB); each store gets its balance at the end of the
+  period less what is already in unpaid payouts, if that is more than zero and the store
+  has bank details (copied into the payout, so a later change does not alter it);
+- a payout is recorded as paid once, with the bank's transfer reference; only then is
+  the store's ledger debited;
+- only admins do this; every step is audited.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func
+
+from app import clock
+from app.extensions import db
+from app.models import LedgerEntry, Payout, PayoutBatch, Store
+from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
+from app.services import ledger
+
+
+def _admin(user):
+    if not user.has_role("admin"):
+        raise NotAllowed(_("Only programme staff can manage payouts."))
+
+
+def end_of_local_day(day: date) -> datetime:
+    """The first instant after ``day`` in WIB, as an aware UTC datetime."""
+    from datetime import timezone
+
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=clock.LOCAL_TZ).astimezone(timezone.utc)
+
+
+def unpaid_amount(store_id) -> int:
+    return int(db.session.execute(
+        db.select(func.coalesce(func.sum(Payout.amount), 0)).where(Payout.store_id == store_id, Payout.paid_at.is_(None))
+    ).scalar_one())
+
+
+def create_batch(admin, period_start: date, period_end: date):
+    """Make the payouts of a period. Returns (batch, skipped store names without bank details)."""
+    _admin(admin)
+    if period_start is None or period_end is None:
+        raise Invalid(_("Enter the first and last day of the period."))
+    if period_start > period_end:
+        raise Invalid(_("The period must start before it ends."))
+    if period_end > clock.today():
+        raise Invalid(_("The period cannot end in the future."))
+    until = end_of_local_day(period_end)
+    store_ids = db.session.execute(
+        db.select(LedgerEntry.store_id).where(LedgerEntry.account == "store").distinct().order_by(LedgerEntry.store_id)
+    ).scalars().all()
+    batch = PayoutBatch(period_start=period_start, period_end=period_end, created_by_id=admin.id)
+    skipped = []
+    rows = []
+    for store_id in store_ids:
+        # Lock the store row so two admins making batches at once cannot both pay it.
+        store = db.session.execute(db.select(Store).where(Store.id == store_id).with_for_update()).scalar_one()
+        amount = ledger.balance(store_id, until=until) - unpaid_amount(store_id)
+        if amount <= 0:
+            continue
+        if not (store.bank_name and store.bank_account_number and store.bank_account_holder):
+            skipped.append(store.name)
+            continue
+        rows.append((store, amount))
+    if not rows:
+        db.session.rollback()
+        raise Conflict(_("No store is owed anything for this period."))
+    db.session.add(batch)
+    db.session.flush()
+    for store, amount in rows:
+        payout = Payout(batch=batch, store_id=store.id, amount=amount,
+                        reference=f"PKB-PO-{batch.id:04d}-{store.id:04d}",
+                        bank_name=store.bank_name, bank_account_number=store.bank_account_number,
+                        bank_account_holder=store.bank_account_holder)
+        db.session.add(payout)
+    db.session.flush()
+    audit.record(admin, "payout.batch_created", batch, after={
+        "period": [period_start.isoformat(), period_end.isoformat()],
+        "payouts": [[p.store_id, p.amount] for p in batch.payouts]})
+    db.session.commit()
+    return batch, skipped
+
+
+def get_batch(admin, batch_id):
+    _admin(admin)
+    batch = db.session.get(PayoutBatch, batch_id)
+    if batch is None:
+        raise NotFound(_("This payout batch does not exist."))
+    return batch
+
+
+def transfer_csv(admin, batch_id) -> str:
+    """The bank-transfer file: bank, account, holder, amount, reference."""
+    batch = get_batch(admin, batch_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["bank", "account", "holder", "amount", "reference"])
+    for payout in batch.payouts:
+        writer.writerow([_csv_safe(payout.bank_name), _csv_safe(payout.bank_account_number),
+                         _csv_safe(payout.bank_account_holder), payout.amount, payout.reference])
+    return out.getvalue()
+
+
+def _csv_safe(value):
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    value = value or ""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def record_transfer(admin, payout_id, transfer_reference):
+    """The bank transfer was made: record its reference; the store's ledger is debited."""
+    _admin(admin)
+    reference = (transfer_reference or "").strip()
+    if not reference:
+        raise Invalid(_("Enter the bank's transfer reference."))
+    if len(reference) > 80:
+        raise Invalid(_("Keep the transfer reference under 80 characters."))
+    payout = db.session.execute(
+        db.select(Payout).where(Payout.id == payout_id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if payout is None:
+        raise NotFound(_("This payout does not exist."))
+    if payout.paid_at is not None:
+        db.session.rollback()
+        raise Conflict(_("Payout %(reference)s is already recorded as paid.", reference=payout.reference))
+    payout.transfer_reference = reference
+    payout.paid_at = clock.now()
+    payout.recorded_by_id = admin.id
+    ledger.debit_payout(payout)
+    audit.record(admin, "payout.paid", payout, after={"amount": payout.amount, "transfer_reference": reference})
+    db.session.commit()
+    return payout
+
+
+def batches(admin):
+    _admin(admin)
+    return db.session.execute(
+        db.select(PayoutBatch).options(db.selectinload(PayoutBatch.payouts))
+        .order_by(PayoutBatch.created_at.desc(), PayoutBatch.id.desc())
+    ).scalars().all()
+
+
+def store_payouts(store_id):
+    return db.session.execute(
+        db.select(Payout).where(Payout.store_id == store_id).order_by(Payout.created_at.desc(), Payout.id.desc())
+    ).scalars().all()
