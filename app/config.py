@@ -80,6 +80,14 @@ def from_environment(instance_path):
         "LANGUAGES": ["id", "en"],
         "TIMEZONE": "Asia/Pontianak",
         "SQLALCHEMY_RECORD_QUERIES": False,
+        # Card payments (Stripe). Without a secret key the card method is not offered.
+        # STRIPE_API_BASE unset = Stripe itself; set it to a local stand-in for tests/demos.
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
+        "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY") or None,
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
+        "PLATFORM_FEE_PERCENT": float(os.environ.get("PLATFORM_FEE_PERCENT", "0")),
+        "CARD_PAYMENT_TIMEOUT_MINUTES": int(os.environ.get("CARD_PAYMENT_TIMEOUT_MINUTES", "30")),
     }
 
 

@@ -48,3 +48,13 @@ from app.models.order import (  # noqa: F401,E402
     OrderMessage,
     ProductReview,
 )
+from app.models.payment import (  # noqa: F401,E402
+    LEDGER_REASONS,
+    REFUND_STATES,
+    CardPayment,
+    LedgerEntry,
+    Payout,
+    PayoutBatch,
+    Refund,
+    StripeEvent,
+)

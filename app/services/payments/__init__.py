@@ -39,5 +39,8 @@ def label_for(code: str):
 from app.services.payments.cod import PayOnDelivery  # noqa: E402
 
 register(PayOnDelivery())
+from app.services.payments.card import card_method  # noqa: E402,I001
+
+register(card_method)
 
 __all__ = ["PaymentMethod", "register", "get", "all_methods", "available_for", "label_for"]
