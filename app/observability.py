@@ -64,10 +64,25 @@ class JSONFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
+
+    def __init__(self):
+        super().__init__()
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
 def _setup_logger(app):
     if getattr(request_log, "_pkb_configured", False):
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.setFormatter(JSONFormatter())
     request_log.addHandler(handler)
     request_log.setLevel(logging.INFO)
@@ -92,7 +107,7 @@ def _logged_path():
 def _user_id():
     user = g.get("_login_user")  # set by Flask-Login only when the request looked at the user
     if user is not None and getattr(user, "is_authenticated", False):
-        return user.get_id()
+        return getattr(user, "id", None)  # the row id; get_id() carries the session version
     return None
 
 
