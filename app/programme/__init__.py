@@ -10,3 +10,11 @@ admin_link("programme.categories", _l("Categories"), "tags", 30)
 admin_link("programme.stores", _l("Stores and mentors"), "shop", 35)
 
 from app.programme import routes  # noqa: E402,F401
+
+
+@bp.record_once
+def _register_demo(state):
+    from app.demo import register_seeder
+    from app.programme.demo import seed_listings
+
+    register_seeder(state.app, seed_listings)

@@ -1,0 +1,315 @@
+"""Demo stores, documents, categories and products for Pontianak. Idempotent: categories
+by slug, stores by slug, products by slug; a store that exists is left as it is."""
+from __future__ import annotations
+
+import io
+import zlib
+from datetime import timedelta
+
+from PIL import Image, ImageDraw, ImageFont
+
+from app import clock
+from app.extensions import db
+from app.models import BusinessDocument, Category, ListingReview, Product, ProductImage, Store, StoreMember, User
+from app.services.images import Upload, store_image
+from app.services.listings import refresh_visibility
+from app.storage import get_storage
+
+FOOD = [["pirt", "bpom_md", "bpom_ml"], ["halal"]]
+
+# slug, name_id, name_en, parent slug, required documents
+CATEGORIES = [
+    ("fashion-kain-corak-insang", "Fashion & Kain Corak Insang", "Fashion & Corak Insang Cloth", None, []),
+    ("kain-tenun", "Kain Tenun", "Woven Cloth", "fashion-kain-corak-insang", []),
+    ("batik", "Batik", "Batik", "fashion-kain-corak-insang", []),
+    ("pakaian", "Pakaian", "Clothing", "fashion-kain-corak-insang", []),
+    ("aksesoris-tas", "Aksesoris & Tas", "Accessories & Bags", "fashion-kain-corak-insang", []),
+    ("makanan-minuman-kemasan", "Makanan & Minuman Kemasan", "Packaged Food & Drink", None, FOOD),
+    ("minuman", "Minuman", "Drinks", "makanan-minuman-kemasan", []),
+    ("kopi", "Kopi", "Coffee", "makanan-minuman-kemasan", []),
+    ("makanan-ringan", "Makanan Ringan", "Snacks", "makanan-minuman-kemasan", []),
+    ("kue-oleh-oleh", "Kue & Oleh-oleh", "Cakes & Souvenir Food", "makanan-minuman-kemasan", []),
+    ("kerajinan-souvenir", "Kerajinan & Souvenir", "Crafts & Souvenirs", None, []),
+    ("jasa", "Jasa", "Services", None, []),
+    ("katering", "Katering", "Catering", "jasa", FOOD),
+]
+
+# seller e-mail -> store details. kind "food" stores get PIRT + halal; "motif" stores an HKI.
+STORES = {
+    "kopi.aming@umkm.test": dict(
+        slug="kopi-aming", name="Kopi Aming Tan", kecamatan="Pontianak Kota", kind="food",
+        address="Jl. Haji Abbas No. 157", phone="0812 5601 1958", bank="Bank Kalbar", cohort="Angkatan 2025",
+        description="Kedai kopi legendaris di Jalan Gajah Mada, kini menjual kopi bubuk dan sachet.",
+        products=[("Kopi Bubuk Robusta Pontianak 250 g", "kopi", 45000, "pcs", 250),
+                  ("Kopi Bubuk Robusta Pontianak 500 g", "kopi", 85000, "pcs", 500),
+                  ("Kopi Susu Sachet isi 10", "kopi", 35000, "paket", 300),
+                  ("Kopi Liberika Kayong 200 g", "kopi", 65000, "pcs", 200),
+                  ("Kopi Tubruk Hitam Sachet isi 20", "kopi", 28000, "paket", 400)],
+        drafts=[("Kopi Luwak Borneo 100 g", "kopi", 90000, "pcs", 100, "submitted")]),
+    "insang.khatulistiwa@umkm.test": dict(
+        slug="insang-khatulistiwa", name="Insang Khatulistiwa", kecamatan="Pontianak Barat", kind="motif",
+        address="Jl. Komyos Sudarso Gg. Bersatu No. 8", phone="0813 4522 7781", bank="BNI", cohort="Angkatan 2025",
+        description="Kain dan busana bermotif corak insang, ditenun dan dibatik perajin Pontianak.",
+        products=[("Selendang Corak Insang Sutra", "aksesoris-tas", 350000, "lembar", 150),
+                  ("Kain Tenun Corak Insang Songket", "kain-tenun", 1850000, "lembar", 600),
+                  ("Kemeja Batik Corak Insang Pria", "pakaian", 285000, "pcs", 300),
+                  ("Syal Corak Insang Katun", "aksesoris-tas", 175000, "lembar", 120),
+                  ("Tas Jinjing Corak Insang", "aksesoris-tas", 225000, "pcs", 400),
+                  ("Kain Tenun Corak Insang Katun", "kain-tenun", 750000, "lembar", 500)],
+        drafts=[("Blus Wanita Corak Insang", "pakaian", 265000, "pcs", 250, "changes_requested")]),
+    "lidah.buaya.borneo@umkm.test": dict(
+        slug="lidah-buaya-borneo", name="Lidah Buaya Borneo", kecamatan="Pontianak Utara", kind="food",
+        address="Jl. Budi Utomo, Siantan Hulu", phone="0852 4511 3020", bank="BRI", cohort="Angkatan 2025",
+        description="Olahan lidah buaya dari kebun Siantan: minuman, jeli dan dodol.",
+        products=[("Minuman Lidah Buaya 250 ml", "minuman", 8000, "botol", 280),
+                  ("Minuman Lidah Buaya 1 liter", "minuman", 22000, "botol", 1050),
+                  ("Nata Lidah Buaya Cup isi 6", "minuman", 18000, "paket", 700),
+                  ("Jeli Lidah Buaya", "makanan-ringan", 15000, "pcs", 250),
+                  ("Dodol Lidah Buaya 250 g", "kue-oleh-oleh", 25000, "pcs", 250)],
+        drafts=[("Teh Lidah Buaya Celup", "minuman", 20000, "paket", 100, "draft"),
+                ("Sirup Lidah Buaya 600 ml", "minuman", 24000, "botol", 650, "submitted")]),
+    "lempok.pak.usu@umkm.test": dict(
+        slug="lempok-pak-usu", name="Lempok Durian Pak Usu", kecamatan="Pontianak Timur", kind="food",
+        address="Jl. Tanjung Raya II No. 45", phone="0821 5300 4412", bank="Bank Kalbar", cohort="Angkatan 2025",
+        description="Lempok durian asli tanpa campuran, resep keluarga sejak 1980-an.",
+        products=[("Lempok Durian 250 g", "kue-oleh-oleh", 55000, "pcs", 250),
+                  ("Lempok Durian 500 g", "kue-oleh-oleh", 95000, "pcs", 500),
+                  ("Tempoyak Durian 200 g", "makanan-ringan", 30000, "pcs", 200),
+                  ("Pancake Durian Beku isi 6", "kue-oleh-oleh", 60000, "paket", 450)],
+        drafts=[]),
+    "amplang.kapuas@umkm.test": dict(
+        slug="amplang-kapuas", name="Amplang Kapuas", kecamatan="Pontianak Selatan", kind="food",
+        address="Jl. Tanjungpura Gg. Kapuas No. 3", phone="0857 5012 8890", bank="Mandiri", cohort="Angkatan 2026",
+        description="Amplang dan kerupuk ikan tenggiri dari Sungai Kapuas.",
+        products=[("Amplang Ikan Tenggiri 200 g", "makanan-ringan", 25000, "pcs", 200),
+                  ("Kerupuk Basah Ikan Belida", "makanan-ringan", 30000, "pcs", 400),
+                  ("Kerupuk Udang Mentah 250 g", "makanan-ringan", 28000, "pcs", 250),
+                  ("Amplang Pedas 200 g", "makanan-ringan", 27000, "pcs", 200),
+                  ("Stik Ikan Tenggiri 150 g", "makanan-ringan", 20000, "pcs", 150)],
+        drafts=[("Paket Oleh-oleh Kapuas", "kue-oleh-oleh", 85000, "paket", 900, "changes_requested")]),
+    "bingke.mak.long@umkm.test": dict(
+        slug="bingke-mak-long", name="Bingke Mak Long", kecamatan="Pontianak Kota", kind="food",
+        address="Jl. Merdeka Barat No. 21", phone="0812 5766 2210", bank="BRI", cohort="Angkatan 2026",
+        description="Bingke berendam khas Pontianak, dipanggang setiap pagi.",
+        products=[("Bingke Berendam Original", "kue-oleh-oleh", 35000, "pcs", 600),
+                  ("Bingke Pandan", "kue-oleh-oleh", 35000, "pcs", 600),
+                  ("Bingke Durian", "kue-oleh-oleh", 45000, "pcs", 600),
+                  ("Kue Lapis Legit Pontianak", "kue-oleh-oleh", 90000, "pcs", 800)],
+        drafts=[]),
+    "rotan.borneo@umkm.test": dict(
+        slug="rotan-borneo", name="Rotan Borneo Craft", kecamatan="Pontianak Tenggara", kind="craft",
+        address="Jl. Paris II No. 10", phone="0813 4588 1203", bank="BNI", cohort="Angkatan 2025",
+        description="Anyaman rotan dan kerajinan kayu dari perajin Kalimantan Barat.",
+        products=[("Keranjang Rotan Anyam Sedang", "kerajinan-souvenir", 125000, "pcs", 600),
+                  ("Tatakan Gelas Rotan isi 6", "kerajinan-souvenir", 45000, "paket", 200),
+                  ("Tas Rotan Bulat", "aksesoris-tas", 185000, "pcs", 500),
+                  ("Miniatur Tugu Khatulistiwa Kayu", "kerajinan-souvenir", 75000, "pcs", 300),
+                  ("Nampan Kayu Ukir Dayak", "kerajinan-souvenir", 150000, "pcs", 900)],
+        drafts=[("Lampu Hias Rotan", "kerajinan-souvenir", 210000, "pcs", 800, "draft")]),
+    "nasi.kotak.equator@umkm.test": dict(
+        slug="katering-equator", name="Katering Equator", kecamatan="Pontianak Selatan", kind="food",
+        address="Jl. Ahmad Yani Gg. Sepakat No. 5", phone="0811 5670 3344", bank="Mandiri", cohort="Angkatan 2026",
+        description="Nasi kotak dan snack box untuk rapat kantor, pesan H-2.",
+        products=[("Nasi Kotak Ayam Bakar", "katering", 35000, "paket", 500, 2),
+                  ("Nasi Kotak Ikan Asam Pedas", "katering", 35000, "paket", 500, 2),
+                  ("Snack Box Rapat isi 3 kue", "katering", 15000, "paket", 250, 1),
+                  ("Snack Box Premium isi 5 kue", "katering", 25000, "paket", 350, 1),
+                  ("Nasi Kotak Rendang", "katering", 40000, "paket", 500, 2)],
+        drafts=[("Prasmanan Rapat 50 orang", "katering", 2500000, "paket", 0, "submitted")]),
+    "batik.tenun.kapuas@umkm.test": dict(
+        slug="batik-tenun-kapuas", name="Batik & Tenun Kapuas", kecamatan="Pontianak Barat", kind="motif",
+        address="Jl. Kom Yos Sudarso No. 77", phone="0856 5432 1098", bank="Bank Kalbar", cohort="Angkatan 2026",
+        description="Batik tulis dan tenun ikat motif Kalimantan Barat.",
+        products=[("Batik Tulis Corak Insang 2 m", "batik", 650000, "lembar", 400),
+                  ("Batik Cap Corak Insang 2 m", "batik", 275000, "lembar", 400),
+                  ("Tenun Ikat Sintang", "kain-tenun", 1500000, "lembar", 700),
+                  ("Kemeja Batik Wanita Kapuas", "pakaian", 245000, "pcs", 280)],
+        drafts=[]),
+    "cold.brew.tugu@umkm.test": dict(
+        slug="cold-brew-tugu", name="Cold Brew Tugu", kecamatan="Pontianak Utara", kind="food",
+        address="Jl. Khatulistiwa No. 2", phone="0822 5511 0077", bank="BRI", cohort="Angkatan 2026",
+        description="Kopi seduh dingin dalam botol dari biji kopi Kalimantan.",
+        products=[("Cold Brew Kopi Susu Aren 250 ml", "kopi", 25000, "botol", 280),
+                  ("Cold Brew Hitam 250 ml", "kopi", 22000, "botol", 280),
+                  ("Cold Brew 1 liter", "kopi", 85000, "botol", 1050),
+                  ("Kopi Susu Lidah Buaya 250 ml", "minuman", 20000, "botol", 280)],
+        drafts=[]),
+    "kue.kering.bunda@umkm.test": dict(
+        slug="kue-kering-bunda", name="Kue Kering Bunda Rosita", kecamatan="Pontianak Tenggara", kind="food",
+        address="Jl. Parit H. Husin II Gg. Melati 4", phone="0853 4700 2121", bank="BNI", cohort="Angkatan 2025",
+        description="Kue kering rumahan: nastar, kastengel dan putri salju.",
+        products=[("Nastar Nanas 500 g", "kue-oleh-oleh", 95000, "pcs", 500),
+                  ("Kastengel Keju 500 g", "kue-oleh-oleh", 110000, "pcs", 500),
+                  ("Putri Salju 400 g", "kue-oleh-oleh", 80000, "pcs", 400),
+                  ("Kue Semprit Jadul 400 g", "kue-oleh-oleh", 65000, "pcs", 400),
+                  ("Paket Lebaran 3 Toples", "kue-oleh-oleh", 250000, "paket", 1500)],
+        drafts=[]),
+    "souvenir.khatulistiwa@umkm.test": dict(
+        slug="souvenir-khatulistiwa", name="Souvenir Khatulistiwa", kecamatan="Pontianak Utara", kind="craft",
+        address="Jl. Khatulistiwa Gg. Tugu No. 1", phone="0812 5799 8800", bank="Mandiri", cohort="Angkatan 2026",
+        description="Oleh-oleh dan cendera mata Tugu Khatulistiwa untuk tamu kantor.",
+        products=[("Gantungan Kunci Tugu Khatulistiwa isi 10", "kerajinan-souvenir", 50000, "paket", 150),
+                  ("Kaos Khatulistiwa Corak Insang", "pakaian", 95000, "pcs", 200),
+                  ("Magnet Kulkas Pontianak isi 5", "kerajinan-souvenir", 40000, "paket", 100),
+                  ("Plakat Kayu Tugu Khatulistiwa", "kerajinan-souvenir", 175000, "pcs", 800),
+                  ("Tumbler Corak Insang", "kerajinan-souvenir", 85000, "pcs", 350)],
+        drafts=[]),
+}
+
+COLOURS = [(11, 93, 81), (180, 83, 9), (30, 64, 175), (157, 23, 77), (21, 128, 61), (124, 45, 18),
+           (88, 28, 135), (15, 118, 110)]
+
+
+def _pdf(title: str) -> bytes:
+    """A one-page PDF that says what the document is."""
+    text = title.replace("(", "").replace(")", "")
+    stream = f"BT /F1 18 Tf 50 750 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1 4 0 R>>>>/Contents 5 0 R>>",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+        b"<</Length %d>>stream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def _initials(name: str) -> str:
+    words = [w for w in name.split() if w[:1].isalpha()]
+    return "".join(w[0] for w in words[:2]).upper() or "PK"
+
+
+def _picture(name: str) -> bytes:
+    colour = COLOURS[zlib.crc32(name.encode()) % len(COLOURS)]
+    image = Image.new("RGB", (480, 480), colour)
+    draw = ImageDraw.Draw(image)
+    try:
+        font = ImageFont.load_default(size=160)
+    except TypeError:  # older Pillow
+        font = ImageFont.load_default()
+    text = _initials(name)
+    box = draw.textbbox((0, 0), text, font=font)
+    draw.text(((480 - (box[2] - box[0])) / 2 - box[0], (480 - (box[3] - box[1])) / 2 - box[1]), text,
+              fill=(255, 255, 255), font=font)
+    draw.rectangle((16, 16, 463, 463), outline=(255, 255, 255), width=6)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _categories():
+    by_slug = {c.slug: c for c in db.session.execute(db.select(Category)).scalars()}
+    for position, (slug, name_id, name_en, parent, required) in enumerate(CATEGORIES):
+        if slug in by_slug:
+            continue
+        category = Category(slug=slug, name_id=name_id, name_en=name_en, parent=by_slug.get(parent),
+                            required_documents=required, position=position)
+        db.session.add(category)
+        by_slug[slug] = category
+    db.session.flush()
+    return by_slug
+
+
+def _user(email):
+    return db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
+
+
+def _document(store, kind, number, issuer, expires_days, mentor, now):
+    key = f"private/documents/{store.id}/demo-{kind}.pdf"
+    get_storage().save(key, _pdf(f"{kind.upper()} {number} - {store.name}"))
+    today = clock.today()
+    db.session.add(BusinessDocument(
+        store=store, kind=kind, number=number, issuer=issuer, issued_on=today - timedelta(days=180),
+        expires_on=(today + timedelta(days=expires_days)) if expires_days else None, file_key=key,
+        file_name=f"{kind}.pdf", file_type="application/pdf", status="valid", reviewed_by=mentor, reviewed_at=now,
+        review_note="Dokumen asli sudah diperiksa."))
+
+
+def seed_listings():
+    """Categories, 12 verified stores with documents, approved products, and a few in review."""
+    categories = _categories()
+    mentors = [_user("mentor.rina@inkubator.test"), _user("mentor.yusuf@inkubator.test")]
+    now = clock.now()
+    for index, (email, spec) in enumerate(STORES.items()):
+        seller = _user(email)
+        if seller is None:
+            continue
+        if db.session.execute(db.select(Store.id).where(Store.slug == spec["slug"])).first():
+            continue
+        if db.session.execute(db.select(StoreMember.id).where(StoreMember.user_id == seller.id)).first():
+            continue
+        mentor = mentors[index % 2] or mentors[0]
+        store = Store(slug=spec["slug"], name=spec["name"], description=spec["description"],
+                      kecamatan=spec["kecamatan"], address=spec["address"], phone=spec["phone"],
+                      bank_name=spec["bank"], bank_account_number=f"{1100 + index}0{57321 + index * 7}",
+                      bank_account_holder=seller.full_name, cohort=spec["cohort"], status="verified",
+                      mentor=mentor, created_by=seller, verified_at=now - timedelta(days=60),
+                      created_at=now - timedelta(days=75))
+        store.members.append(StoreMember(user=seller, role="owner"))
+        db.session.add(store)
+        db.session.flush()
+        _document(store, "nib", f"91203{index:02d}1234567", "OSS RBA", None, mentor, now)
+        if spec["kind"] == "food":
+            _document(store, "pirt", f"P-IRT 20961710{index:02d}123-27", "Dinas Kesehatan Kota Pontianak", 900,
+                      mentor, now)
+            _document(store, "halal", f"ID6111000{index:02d}45670925", "BPJPH", 1200, mentor, now)
+        if spec["kind"] == "motif":
+            _document(store, "hki", f"IDM0009{index:02d}512", "DJKI Kemenkumham", None, mentor, now)
+        db.session.flush()
+        db.session.refresh(store)
+        rows = [(p, "approved") for p in spec["products"]] + [(d[:5], d[5]) for d in spec["drafts"]]
+        for number, (item, status) in enumerate(rows):
+            name, cat_slug, price, unit, weight = item[:5]
+            lead = item[5] if len(item) > 5 else 0
+            _product(store, seller, mentor, categories[cat_slug], name, price, unit, weight, lead, status, number, now)
+        db.session.flush()
+        refresh_visibility(store)
+    db.session.flush()
+
+
+def _product(store, seller, mentor, category, name, price, unit, weight, lead, status, number, now):
+    from app.services.stores import slugify
+
+    slug = f"{slugify(name)}-{store.id}"
+    if db.session.execute(db.select(Product.id).where(Product.slug == slug)).first():
+        return
+    submitted = now - timedelta(days=40 - number * 3, hours=number)
+    product = Product(
+        store=store, category=category, slug=slug, name=name, price=price, unit=unit, weight_grams=weight,
+        lead_time_days=lead, min_order=10 if category.slug == "katering" else 1,
+        stock=(40 + (number * 17) % 60) if status == "approved" else 20, status=status,
+        description=(f"{name} dari {store.name}, {store.kecamatan}. Dibuat oleh UMKM binaan inkubator "
+                     f"Kota Pontianak."),
+        submitted_at=submitted if status != "draft" else None,
+        approved_at=submitted + timedelta(hours=20) if status == "approved" else None,
+        featured=status == "approved" and number == 0,
+        created_at=submitted - timedelta(days=1))
+    db.session.add(product)
+    db.session.flush()
+    key, processed = store_image(f"public/products/{product.id}", Upload(_picture(name), "foto.png", "image/png"))
+    product.images.append(ProductImage(key=key, is_cover=True, position=0, width=processed.width,
+                                       height=processed.height, alt_text=name))
+    snapshot = {"name": name, "price": price}
+    if status != "draft":
+        db.session.add(ListingReview(product=product, actor_id=seller.id, action="submitted", snapshot=snapshot,
+                                     submitted_at=submitted, created_at=submitted))
+    if status == "approved":
+        db.session.add(ListingReview(product=product, actor_id=mentor.id, action="approved",
+                                     note="Foto dan deskripsi sudah jelas.", submitted_at=submitted,
+                                     created_at=submitted + timedelta(hours=20)))
+    elif status == "changes_requested":
+        db.session.add(ListingReview(product=product, actor_id=mentor.id, action="changes_requested",
+                                     reason_codes=["photo", "copywriting"],
+                                     note="Foto produk kurang terang; tambahkan ukuran dan bahan di deskripsi.",
+                                     submitted_at=submitted, created_at=submitted + timedelta(hours=30)))
