@@ -99,6 +99,9 @@ def register_blueprints(app):
     app.register_blueprint(orders_bp, url_prefix="/orders")
     app.register_blueprint(sales_bp, url_prefix="/sales")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    from app.procurement import bp as procurement_bp
+
+    app.register_blueprint(procurement_bp)
     from app.finance import bp as finance_bp
     from app.payments_web import bp as payments_web_bp
     from app.webhooks import bp as webhooks_bp

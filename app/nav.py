@@ -18,10 +18,11 @@ class NavItem:
     roles: tuple = field(default=())  # empty: everyone; ("anon",) only logged-out
     order: int = 50
     badge: str = ""  # name of a context value holding a count, e.g. "cart_count"
+    when: object = None  # optional fn(user) -> bool, for duties that are not roles (purchaser)
 
 
-def nav_item(endpoint, label, icon="", roles=(), order=50, badge=""):
-    item = NavItem(endpoint, label, icon, tuple(roles), order, badge)
+def nav_item(endpoint, label, icon="", roles=(), order=50, badge="", when=None):
+    item = NavItem(endpoint, label, icon, tuple(roles), order, badge, when)
     if item not in _ITEMS:
         _ITEMS.append(item)
 
@@ -29,6 +30,8 @@ def nav_item(endpoint, label, icon="", roles=(), order=50, badge=""):
 def visible_items(user):
     items = []
     for item in sorted(_ITEMS, key=lambda i: i.order):
+        if item.when is not None and not (user.is_authenticated and item.when(user)):
+            continue
         if not item.roles:
             items.append(item)
         elif "anon" in item.roles and not user.is_authenticated:

@@ -276,3 +276,18 @@ class ListingReviewFactory(BaseFactory):
     product = factory.SubFactory(ProductFactory)
     action = "submitted"
     submitted_at = factory.LazyFunction(clock.now)
+
+
+# ------------------------------------------------------------------ department purchases
+
+
+def department_role(user, role, department=None):
+    """Make ``user`` a purchaser or approver of ``department`` (default: their own)."""
+    from app import clock as _clock
+    from app.models import DepartmentRole
+
+    row = DepartmentRole(user_id=user.id, department_id=(department or user.department).id, role=role,
+                         granted_at=_clock.now())
+    db.session.add(row)
+    db.session.commit()
+    return row

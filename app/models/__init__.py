@@ -48,6 +48,12 @@ from app.models.order import (  # noqa: F401,E402
     OrderMessage,
     ProductReview,
 )
+from app.models.department import (  # noqa: F401,E402
+    DEPARTMENT_ROLES,
+    DepartmentPurchase,
+    DepartmentRole,
+    PublicHoliday,
+)
 from app.models.payment import (  # noqa: F401,E402
     LEDGER_REASONS,
     REFUND_STATES,

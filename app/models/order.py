@@ -35,6 +35,7 @@ ORDER_STATES = (
     "accepted",
     "ready",
     "delivered",
+    "invoiced",  # department purchase: BAST confirmed, waiting for the treasury payment
     "completed",
     "cancelled",
     "declined",

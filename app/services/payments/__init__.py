@@ -39,6 +39,9 @@ def label_for(code: str):
 from app.services.payments.cod import PayOnDelivery  # noqa: E402
 
 register(PayOnDelivery())
+from app.services.payments.department import register_department_method  # noqa: E402,I001
+
+register_department_method(register)
 from app.services.payments.card import card_method  # noqa: E402,I001
 
 register(card_method)

@@ -1,0 +1,78 @@
+"""Department purchases: purchaser's list, approver's queue, documents, the treasury
+payment, department and holiday admin, and the public document verification page."""
+import click
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from app.admin import admin_link
+from app.nav import nav_counter, nav_item
+
+bp = Blueprint("procurement", __name__, cli_group="procurement")
+
+
+def _is_purchaser(user):
+    from app.services import procurement
+
+    return procurement.is_purchaser(user)
+
+
+def _is_approver(user):
+    from app.services import procurement
+
+    return procurement.is_approver(user)
+
+
+def _approvals_count(user):
+    from app.services import procurement
+
+    return procurement.pending_count(user)
+
+
+nav_item("procurement.purchases", _l("Department purchases"), icon="building", roles=("buyer",), order=34,
+         when=_is_purchaser)
+nav_item("procurement.approvals", _l("Approvals"), icon="clipboard-check", roles=("buyer",), order=35,
+         badge="department_approvals", when=_is_approver)
+nav_counter("department_approvals", _approvals_count)
+admin_link("procurement.departments", _l("Departments"), "building", 40)
+admin_link("procurement.spend", _l("Department spending"), "cash-coin", 42)
+admin_link("procurement.holidays", _l("Public holidays"), "calendar-event", 44)
+
+
+@bp.app_context_processor
+def procurement_labels():
+    from app.services import procurement
+
+    return {"department_role_labels": procurement.ROLE_LABELS,
+            "department_decision_labels": procurement.DECISION_LABELS,
+            "department_document_titles": procurement.DOCUMENT_TITLES}
+
+
+@bp.cli.command("auto-cancel")
+def auto_cancel_command():
+    """Cancel department orders not approved within 3 working days."""
+    from app.services import procurement
+
+    count = procurement.cancel_stale_department_orders()
+    click.echo(f"{count} department order(s) cancelled.")
+
+
+@bp.cli.command("seed-holidays")
+def seed_holidays_command():
+    """Add the national holidays of 2026-2027 that are missing."""
+    from app.extensions import db
+    from app.services import procurement
+
+    count = procurement.seed_national_holidays()
+    db.session.commit()
+    click.echo(f"{count} holiday(s) added.")
+
+
+@bp.record_once
+def _register_demo(state):
+    from app.demo import register_seeder
+    from app.procurement.demo import seed_department_demo
+
+    register_seeder(state.app, seed_department_demo)
+
+
+from app.procurement import routes  # noqa: E402,F401
