@@ -1,0 +1,91 @@
+"""50 buyers check out the last 20 units at the same moment (PostgreSQL): exactly 20
+orders, 30 out-of-stock answers, stock 0, and the stock taken equals what was ordered."""
+import os
+import threading
+from datetime import timedelta
+
+import pytest
+
+from app import clock
+from app.extensions import db
+from app.models import Order, OrderItem, Product
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL (TEST_DATABASE_URL)"),
+]
+
+BUYERS = 50
+UNITS = 20
+
+
+@pytest.fixture
+def app(tmp_path, pg_schema):
+    """An app whose pool gives every buyer its own connection at the same moment."""
+    from tests.conftest import database_config, empty_tables, make_app
+
+    options = dict(database_config(tmp_path, pg_schema)["SQLALCHEMY_ENGINE_OPTIONS"])
+    options.update(pool_size=BUYERS + 2, max_overflow=0, pool_timeout=60)
+    app = make_app(tmp_path, pg_schema, SQLALCHEMY_ENGINE_OPTIONS=options)
+    yield app
+    empty_tables(app)
+
+
+def test_fifty_buyers_race_for_the_last_twenty_units(app, factories):
+    from app.services import cart, checkout
+
+    product = factories.ProductFactory(live=True, name="Cold Brew Tugu", price=25000, stock=UNITS)
+    buyers = [factories.BuyerFactory() for _ in range(BUYERS)]
+    with app.test_request_context("/"):
+        for buyer in buyers:
+            cart.add_item(buyer, product.id, 1)
+    product_id, buyer_ids = product.id, [b.id for b in buyers]
+    db.session.remove()
+
+    barrier = threading.Barrier(BUYERS)
+    results, errors = [], []
+    lock = threading.Lock()
+
+    def buy(buyer_id):
+        from app.models import User
+
+        try:
+            with app.test_request_context("/"):  # its own app context, session and connection
+                buyer = db.session.get(User, buyer_id)
+                details = checkout.Details("office", "Bappeda, Jl. Rahadi Usman No. 3",
+                                           clock.today() + timedelta(days=1), "10-12", "cod")
+                buyer.roles  # noqa: B018 - loaded now, so the race below is only the checkout
+                barrier.wait(timeout=60)
+                try:
+                    result = checkout.place_orders(buyer, f"race-{buyer_id:04d}-xxxxxxxxxxxx", details)
+                    outcome = ("placed", len(result.orders))
+                except checkout.ItemProblems as error:
+                    outcome = ("refused", str(error.message))
+                finally:
+                    db.session.remove()
+            with lock:
+                results.append(outcome)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            with lock:
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=buy, args=(bid,)) for bid in buyer_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    placed = [r for r in results if r[0] == "placed"]
+    refused = [r for r in results if r[0] == "refused"]
+    assert len(placed) == UNITS
+    assert len(refused) == BUYERS - UNITS
+    assert all("out of stock" in message for _kind, message in refused)
+    db.session.expire_all()
+    product = db.session.get(Product, product_id)
+    assert product.stock == 0
+    ordered = db.session.execute(db.select(db.func.sum(OrderItem.quantity))).scalar_one()
+    assert ordered == UNITS == product.sold_count
+    assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == UNITS
+    numbers = db.session.execute(db.select(Order.number)).scalars().all()
+    assert len(set(numbers)) == UNITS and all(n and n.startswith("PKB-") for n in numbers)
