@@ -360,7 +360,7 @@ def image_action(product_id, action):
         db.session.rollback()
         flash_error(error)
         return _product_page(product, _product_form(product), status=error.status)
-    return redirect(url_for("seller.product", product_id=product.id) + "#photos")
+    return redirect(url_for("seller.product", product_id=product.id) + "#photo-list")
 
 
 @bp.app_context_processor
@@ -374,6 +374,8 @@ def listing_labels():
         "reason_hints": listings.REASON_HINTS,
         "store_state_labels": store_service.STORE_STATE_LABELS,
         "document_state_labels": DOCUMENT_STATE_LABELS,
+        "document_state_classes": {"pending": "text-bg-warning", "valid": "text-bg-success",
+                                   "rejected": "text-bg-danger", "expired": "text-bg-secondary"},
         "field_labels": listings.FIELD_LABELS,
         "unit_labels": UNIT_LABELS,
         "requirement_names": listings.requirement_names,
