@@ -1,10 +1,13 @@
 """Department purchases: purchaser's list, approver's queue, documents, the treasury
 payment, department and holiday admin, and the public document verification page."""
+from datetime import timedelta
+
 import click
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from app.admin import admin_link
+from app.jobs import periodic
 from app.nav import nav_counter, nav_item
 
 bp = Blueprint("procurement", __name__, cli_group="procurement")
@@ -47,12 +50,21 @@ def procurement_labels():
             "department_document_titles": procurement.DOCUMENT_TITLES}
 
 
+# Run by the job scheduler too (``flask jobs scheduler``), so nobody has to remember.
+periodic("department-auto-cancel", timedelta(minutes=15), "app.services.procurement:cancel_stale_department_orders")
+
+
 @bp.cli.command("auto-cancel")
 def auto_cancel_command():
     """Cancel department orders not approved within 3 working days."""
+    from flask import current_app
+
+    from app.jobs.runner import job_context
     from app.services import procurement
 
-    count = procurement.cancel_stale_department_orders()
+    # A stand-in request, so the e-mail templates render as they do in a view.
+    with job_context(current_app._get_current_object()):
+        count = procurement.cancel_stale_department_orders()
     click.echo(f"{count} department order(s) cancelled.")
 
 
