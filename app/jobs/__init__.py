@@ -357,7 +357,8 @@ def scheduler_loop(interval=30, once=False, should_stop=lambda: False):
 # --------------------------------------------------------------------------- wiring
 
 def register(app):
-    """Settings, the end-of-request dispatch, the admin page and the ``flask jobs`` commands."""
+    """Settings, the end-of-request dispatch, the admin page, the ``flask jobs`` commands and
+    ``flask backup`` / ``flask restore`` (app/backup.py)."""
     app.config.setdefault("JOBS_QUEUE_PREFIX", os.environ.get("JOBS_QUEUE_PREFIX", "pkb"))
     app.config.setdefault("JOBS_TIMEOUT", int(os.environ.get("JOBS_TIMEOUT", "600")))
     from app.jobs import models  # noqa: F401 - the periodic_job_runs table
@@ -384,3 +385,7 @@ def register(app):
     from app.jobs.cli import register_commands
 
     register_commands(app)
+
+    from app.backup import register_commands as register_backup_commands
+
+    register_backup_commands(app)  # flask backup / restore: operations, like the job commands
