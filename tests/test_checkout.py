@@ -21,7 +21,9 @@ def _english(client):
 @pytest.fixture
 def req(app_ctx):
     """Service calls as in a request (translations need one)."""
-    with app_ctx.test_request_context("/"):
+    from flask_babel import force_locale
+
+    with app_ctx.test_request_context("/"), force_locale("en"):
         yield app_ctx
 
 

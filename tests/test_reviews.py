@@ -2,6 +2,7 @@
 the product page partial shows the average, the reviews and the replies."""
 import pytest
 from flask import render_template
+from flask_babel import force_locale
 
 from app.extensions import db
 from app.models import Order, OrderItem, ProductReview
@@ -52,7 +53,7 @@ def test_review_once_and_reply_once(app, client, auth, completed):
     assert twice.status_code == 409
     db.session.refresh(review)
     assert review.reply == "Terima kasih, Bu!"
-    with app.test_request_context("/"):
+    with app.test_request_context("/"), force_locale("en"):
         html = render_template("reviews/_product_reviews.html", product=product)
     assert "5.0" in html and "Legit, manisnya pas." in html and "Terima kasih, Bu!" in html and "1 review" in html
 
@@ -100,7 +101,7 @@ def test_product_reviews_partial_with_no_reviews_and_query_count(app, factories)
 
     product = factories.ProductFactory(live=True)
     statements = []
-    with app.test_request_context("/"):
+    with app.test_request_context("/"), force_locale("en"):
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
