@@ -17,6 +17,7 @@ CURRENCY = "idr"
 
 StripeError = stripe.StripeError
 CardError = stripe.CardError
+InvalidRequestError = stripe.InvalidRequestError
 
 
 def enabled(app=None) -> bool:

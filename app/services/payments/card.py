@@ -131,10 +131,10 @@ def prepare_intent(buyer, checkout_id):
         # Guarded: a concurrent page load got the same intent back (same key).
         db.session.execute(
             db.update(CardPayment).where(CardPayment.id == payment.id, CardPayment.intent_id.is_(None))
-            .values(intent_id=intent.id, amount=due, status=gateway.field(intent, "status", "requires_payment_method"))
+            .values(intent_id=gateway.field(intent, "id"), amount=due, status=gateway.field(intent, "status", "requires_payment_method"))
             .execution_options(synchronize_session=False)
         )
-        audit.record(buyer, "payment.intent_created", payment, after={"intent": intent.id, "amount": due})
+        audit.record(buyer, "payment.intent_created", payment, after={"intent": gateway.field(intent, "id"), "amount": due})
         db.session.commit()
         db.session.refresh(payment)
         return payment, intent
@@ -181,6 +181,10 @@ def pay_with_test_card(buyer, checkout_id, number, exp_month, exp_year, cvc):
         audit.record(buyer, "payment.declined", payment, after={"code": error.code})
         db.session.commit()
         raise Invalid(_("Your card was declined. Your orders are still waiting for payment: try another card.")) \
+            from None
+    except gateway.InvalidRequestError as error:
+        log.warning("test card confirm refused for %s: %s", payment.intent_id, error)
+        raise Conflict(_("This payment cannot be confirmed in its current state. Reload the page and try again.")) \
             from None
     return gateway.field(intent, "status")
 
