@@ -12,9 +12,11 @@ nav_item("catalog.index", _l("Catalogue"), icon="grid", order=10)
 
 @bp.record_once
 def _register(state):
+    from app.catalog import cache
     from app.services import search
 
     search.register(state.app)
+    cache.register(state.app)
 
 
 from app.catalog import routes  # noqa: E402,F401

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 
 from app import clock
 from app.catalog import bp
+from app.catalog.cache import cached_page
 from app.services import catalog
 from app.services.listings import DOCUMENT_KIND_LABELS
 
@@ -13,6 +14,7 @@ def _context():
 
 
 @bp.route("/katalog")
+@cached_page
 def index():
     """The catalogue and the search: every filter is a URL argument."""
     filters = catalog.parse_filters(request.args)
@@ -39,6 +41,7 @@ def index():
 
 
 @bp.route("/produk/<slug>")
+@cached_page
 def product(slug):
     today = clock.today()
     item = catalog.get_product(slug, today)
@@ -52,6 +55,7 @@ def product(slug):
 
 
 @bp.route("/toko/<slug>")
+@cached_page
 def store(slug):
     today = clock.today()
     shop = catalog.get_store(slug)

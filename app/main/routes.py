@@ -10,6 +10,12 @@ from app.web import safe_next
 
 @bp.route("/")
 def home():
+    from app.catalog.cache import cached_page
+
+    return cached_page(_home)()
+
+
+def _home():
     from app import clock
     from app.services import catalog
 

@@ -83,6 +83,10 @@ _current_generation = 1
 _lock = threading.Lock()
 
 
+def current_generation():
+    return _current_generation
+
+
 def bump_generation():
     """Something buyers see changed (called after commits, see services.search)."""
     global _current_generation
@@ -91,7 +95,11 @@ def bump_generation():
 
 
 def _cached_count(key, compute):
-    ttl = current_app.config.get("CATALOG_COUNT_TTL", COUNT_TTL)
+    ttl = current_app.config.get("CATALOG_COUNT_TTL")
+    if ttl is None:
+        ttl = 0 if current_app.testing else COUNT_TTL
+    if not ttl:
+        return compute()
     cache = current_app.extensions.setdefault("catalog_counts", {})
     now = time.monotonic()
     full_key = (_current_generation,) + key

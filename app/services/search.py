@@ -18,7 +18,6 @@ Rules kept here:
 from __future__ import annotations
 
 import functools
-import itertools
 import logging
 import re
 import unicodedata
@@ -290,12 +289,8 @@ def _pending(session):
 
 
 def _after_flush(session, flush_context):
-    from app.models import BusinessDocument, Category, Product, Store
+    from app.models import Category, Product, Store
 
-    watched = (Product, Store, Category, BusinessDocument)
-    if not session.info.get("catalog_dirty") and any(
-            isinstance(obj, watched) for obj in itertools.chain(session.new, session.dirty, session.deleted)):
-        session.info["catalog_dirty"] = True
     pending = None
     for obj in session.new:
         if isinstance(obj, Product):
@@ -318,10 +313,10 @@ def _after_flush(session, flush_context):
 
 
 def _after_commit(session):
-    if session.info.pop("catalog_dirty", False):
-        from app.services import catalog
+    # Any commit may change what buyers see (also raw UPDATEs): drop cached pages and counts.
+    from app.services import catalog
 
-        catalog.bump_generation()
+    catalog.bump_generation()
     pending = session.info.pop("search_pending", None)
     if not pending or not any(pending.values()):
         return
@@ -340,7 +335,6 @@ def _after_commit(session):
 
 def _after_rollback(session):
     session.info.pop("search_pending", None)
-    session.info.pop("catalog_dirty", None)
 
 
 _registered = False
