@@ -5,6 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from app import clock
 from app.extensions import db
@@ -50,7 +51,8 @@ def test_fifty_buyers_race_for_the_last_twenty_units(app, factories):
         from app.models import User
 
         try:
-            with app.test_request_context("/"):  # its own app context, session and connection
+            # its own app context, session and connection; messages in English for the assertion
+            with app.test_request_context("/"), force_locale("en"):
                 buyer = db.session.get(User, buyer_id)
                 details = checkout.Details("office", "Bappeda, Jl. Rahadi Usman No. 3",
                                            clock.today() + timedelta(days=1), "10-12", "cod")
@@ -89,3 +91,45 @@ def test_fifty_buyers_race_for_the_last_twenty_units(app, factories):
     assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == UNITS
     numbers = db.session.execute(db.select(Order.number)).scalars().all()
     assert len(set(numbers)) == UNITS and all(n and n.startswith("PKB-") for n in numbers)
+
+
+def test_the_same_checkout_submitted_five_times_at_once_places_once(app, factories):
+    from app.services import cart, checkout
+
+    product = factories.ProductFactory(live=True, price=25000, stock=10)
+    buyer = factories.BuyerFactory()
+    with app.test_request_context("/"):
+        cart.add_item(buyer, product.id, 2)
+    product_id, buyer_id = product.id, buyer.id
+    db.session.remove()
+    barrier = threading.Barrier(5)
+    attempts, errors = [], []
+    lock = threading.Lock()
+
+    def submit():
+        from app.models import User
+
+        try:
+            with app.test_request_context("/"):
+                user = db.session.get(User, buyer_id)
+                user.roles  # noqa: B018
+                details = checkout.Details("office", "Kantor", clock.today() + timedelta(days=1), "10-12", "cod")
+                barrier.wait(timeout=60)
+                result = checkout.place_orders(user, "double-click-key-0123456789", details)
+                with lock:
+                    attempts.append(result.checkout.id)
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001
+            with lock:
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=submit) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert len(attempts) == 5 and len(set(attempts)) == 1
+    db.session.expire_all()
+    assert db.session.get(Product, product_id).stock == 8
+    assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == 1

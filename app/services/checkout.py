@@ -169,6 +169,10 @@ def place_orders(buyer, idempotency_key, details: Details, expected_total: int |
 
     view = cart_service.view(buyer)
     if view.is_empty:
+        # A twin submit may have committed between the look-up above and now.
+        attempt = _existing(buyer, key)
+        if attempt is not None:
+            return _replay(attempt)
         raise Conflict(_("Your cart is empty."))
     check_details(buyer, details, view)
     method = payments.get(details.payment_method)
