@@ -304,3 +304,32 @@ def test_a_new_payment_method_plugs_in_without_checkout_changes(req, factories):
         assert result.checkout.payment_data["intent"] == "pi_123"
     finally:
         payments._REGISTRY.pop("fake", None)
+
+
+def test_place_without_csrf_token_is_refused(tmp_path, pg_schema):
+    from tests import factories
+    from tests.conftest import AuthActions, empty_tables, make_app
+
+    app = make_app(tmp_path, pg_schema, WTF_CSRF_ENABLED=True)
+    try:
+        with app.app_context():
+            buyer = factories.BuyerFactory()
+            product = factories.ProductFactory(live=True, stock=5)
+            email, product_id = buyer.email, product.id
+        client = app.test_client()
+        page = client.get("/auth/login").get_data(as_text=True)
+        import re
+
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
+            re.search(r'name="csrf_token" value="([^"]+)"', page)
+        AuthActions(client).login(email, csrf_token=token.group(1))
+        assert client.get("/cart/").status_code == 200  # logged in
+        response = client.post(f"/cart/add/{product_id}", data={"quantity": "1"})
+        assert response.status_code == 400
+        with app.app_context():
+            from app.models import CartItem
+
+            assert db.session.execute(db.select(db.func.count(CartItem.id))).scalar_one() == 0
+    finally:
+        if pg_schema is not None:
+            empty_tables(app)

@@ -217,3 +217,21 @@ def test_incoming_orders_by_state(client, auth, placed):
     assert order.number in page_text(client.get("/sales/?state=placed"))
     assert order.number not in page_text(client.get("/sales/?state=accepted"))
     assert 'text-bg-warning">1<' in page_text(client.get("/sales/"))  # nav badge: one new order
+
+
+BUYER_PAGES = ["/cart/", "/cart/checkout", "/orders/"]
+SELLER_PAGES = ["/sales/", "/sales/reviews"]
+
+
+@pytest.mark.parametrize("url", BUYER_PAGES + SELLER_PAGES + ["/notifications/"])
+def test_anonymous_is_sent_to_log_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role, urls", [("seller", BUYER_PAGES), ("buyer", SELLER_PAGES), ("mentor", BUYER_PAGES + SELLER_PAGES)])
+def test_other_roles_get_403(client, auth, factories, role, urls):
+    user = {"seller": factories.SellerFactory, "buyer": factories.BuyerFactory, "mentor": factories.MentorFactory}[role]()
+    auth.login(user.email)
+    for url in urls:
+        assert client.get(url).status_code == 403, url
