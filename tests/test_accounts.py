@@ -168,7 +168,7 @@ def test_expired_verification_link_gets_a_clear_page(app, en, dept):
     link = last_link(app, "budi@pontianak.go.id", "/auth/verify/")
     clock.travel(seconds=app.config["EMAIL_TOKEN_MAX_AGE"] + 5)
     response = en.get(link)
-    assert response.status_code == 422 and "This link has expired. Ask for a new one." in page_text(response)
+    assert response.status_code == 400 and "This link has expired. Ask for a new one." in page_text(response)
     assert not get_user(app, "budi@pontianak.go.id").is_verified
 
 
@@ -178,7 +178,7 @@ def test_tampered_verification_link_gets_a_clear_page(app, en, dept, mangle):
     link = last_link(app, "budi@pontianak.go.id", "/auth/verify/")
     prefix, token = link.rsplit("/", 1)
     response = en.get(f"{prefix}/{mangle(token)}")
-    assert response.status_code == 422 and "This link is not valid" in page_text(response)
+    assert response.status_code == 400 and "This link is not valid" in page_text(response)
     assert not get_user(app, "budi@pontianak.go.id").is_verified
 
 
@@ -186,7 +186,7 @@ def test_a_reset_token_is_not_a_verification_token(app, en, factories):
     factories.SellerFactory(email="s@umkm.test", email_verified_at=None)
     en.post("/auth/forgot", data={"email": "s@umkm.test"})
     token = last_link(app, "s@umkm.test", "/auth/reset/").rsplit("/", 1)[1]
-    assert en.get(f"/auth/verify/{token}").status_code == 422
+    assert en.get(f"/auth/verify/{token}").status_code == 400
 
 
 def test_resend_verification_sends_a_new_link_only_to_unverified(app, en, factories):
@@ -263,7 +263,7 @@ def test_reset_password_link_works_once(app, en, factories):
     assert en.post("/auth/login", data={"email": "s@umkm.test", "password": NEW_PASSWORD}).status_code == 302
     en.post("/auth/logout")
     again = en.post(link, data={"password": "Another-Pass-99", "confirm": "Another-Pass-99"})
-    assert again.status_code == 422 and "This link is not valid" in page_text(again)
+    assert again.status_code == 400 and "This link is not valid" in page_text(again)
 
 
 def test_forgot_password_for_unknown_address_says_the_same_and_sends_nothing(app, en):
@@ -278,7 +278,7 @@ def test_reset_link_expires(app, en, factories):
     link = last_link(app, "s@umkm.test", "/auth/reset/")
     clock.travel(seconds=app.config["RESET_TOKEN_MAX_AGE"] + 1)
     response = en.get(link)
-    assert response.status_code == 422 and "This link has expired" in page_text(response)
+    assert response.status_code == 400 and "This link has expired" in page_text(response)
 
 
 def test_reset_with_weak_password_keeps_the_old_one(app, en, factories):

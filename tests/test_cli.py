@@ -53,6 +53,9 @@ def test_seed_demo_twice_changes_nothing_and_prints_one_login_per_role(app, runn
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
     assert _counts(app) == after_first
+    with app.app_context():
+        names = set(db.session.execute(db.select(Department.name)).scalars())
+    assert "Dinas Komunikasi dan Informatika" in names and "Inspektorat" in names
     logins = [line.split() for line in first.output.splitlines() if line.startswith("  ")]
     assert sorted(line[0] for line in logins) == ["admin", "buyer", "mentor", "seller"]
     # Every printed login works and lands on an account with that role.
@@ -65,30 +68,8 @@ def test_seed_demo_twice_changes_nothing_and_prints_one_login_per_role(app, runn
             assert user.has_role(role)
 
 
-def test_seed_demo_has_the_citys_departments(app, runner):
-    runner.invoke(args=["seed-demo"])
-    with app.app_context():
-        names = set(db.session.execute(db.select(Department.name)).scalars())
-    assert "Dinas Komunikasi dan Informatika" in names and "Inspektorat" in names
-
-
 def test_seed_demo_refuses_outside_development(app, runner):
     app.config.update(ENV_NAME="production", TESTING=False)
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code != 0 and "only runs in development" in result.output
     assert count(app, User) == 0
-
-
-def test_mail_deliver_command(app, runner, factories):
-    from app.models import OutboxMessage
-
-    with app.test_request_context():
-        from app.services.mail import queue_email
-
-        factories.SellerFactory(email="s@umkm.test")
-        queue_email("s@umkm.test", "Hi", "reset_password", user=factories.SellerFactory(), link="http://x/")
-        db.session.commit()
-    result = runner.invoke(args=["mail", "deliver"])
-    assert "1 message(s) processed" in result.output
-    with app.app_context():
-        assert db.session.execute(db.select(OutboxMessage.status)).scalar_one() == "kept"

@@ -92,7 +92,7 @@ def test_expired_invitation_is_refused(app, admin_client):
     link = last_link(app, INVITEE, "/auth/invitation/")
     clock.travel(seconds=app.config["INVITE_TOKEN_MAX_AGE"] + 1)
     response = english(app).post(link, data={"full_name": "Rina", "password": PASSWORD, "confirm": PASSWORD})
-    assert response.status_code == 422 and "This link has expired" in page_text(response)
+    assert response.status_code == 400 and "This link has expired" in page_text(response)
     assert count(app, User) == 1
 
 
@@ -100,7 +100,7 @@ def test_tampered_invitation_link_is_refused(app, admin_client):
     invite(admin_client)
     link = last_link(app, INVITEE, "/auth/invitation/")
     response = english(app).get(link[:-2] + "xx")
-    assert response.status_code == 422 and "This link is not valid" in page_text(response)
+    assert response.status_code == 400 and "This link is not valid" in page_text(response)
 
 
 def test_invitation_opened_while_logged_in_as_someone_else_is_refused(app, admin_client, factories):

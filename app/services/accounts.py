@@ -103,10 +103,10 @@ def verify_email(token):
     try:
         data = read_token("verify", token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
     except TokenError as exc:
-        raise Invalid(_expired_or_invalid(exc)) from exc
+        raise BadLink(_expired_or_invalid(exc)) from exc
     user = db.session.get(User, data.get("uid"))
     if user is None or user.email != data.get("email"):
-        raise Invalid(_l("This link is not valid. Ask for a new one."))
+        raise BadLink(_l("This link is not valid. Ask for a new one."))
     if not user.is_verified:
         user.email_verified_at = utcnow()
         audit.record(user, "user.email_verified", user)
@@ -118,6 +118,12 @@ def _expired_or_invalid(exc):
     if exc.reason == "expired":
         return _l("This link has expired. Ask for a new one.")
     return _l("This link is not valid. Ask for a new one.")
+
+
+class BadLink(DomainError):
+    """An e-mail link that is expired, tampered with or already used: a bad request."""
+
+    status = 400
 
 
 class AccountLocked(DomainError):
@@ -201,11 +207,11 @@ def user_for_reset_token(token):
     try:
         data = read_token("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"])
     except TokenError as exc:
-        raise Invalid(_expired_or_invalid(exc)) from exc
+        raise BadLink(_expired_or_invalid(exc)) from exc
     user = db.session.get(User, data.get("uid"))
     # The version changes with every password change, so a used link stops working.
     if user is None or user.session_version != data.get("v"):
-        raise Invalid(_l("This link is not valid. Ask for a new one."))
+        raise BadLink(_l("This link is not valid. Ask for a new one."))
     return user
 
 
@@ -290,7 +296,7 @@ def invitation_for_token(token):
     try:
         data = read_token("invite", token, current_app.config["INVITE_TOKEN_MAX_AGE"])
     except TokenError as exc:
-        raise Invalid(_expired_or_invalid(exc)) from exc
+        raise BadLink(_expired_or_invalid(exc)) from exc
     invitation = db.session.execute(
         db.select(Invitation).where(Invitation.token_id == data.get("i"))
     ).scalar_one_or_none()
