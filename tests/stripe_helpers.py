@@ -44,7 +44,8 @@ class StandIn:
     def events_for(self, object_id, type_=None):
         """The stand-in's events about ``object_id``, oldest first."""
         data = self.get("/v1/events?limit=100")["data"]
-        found = [e for e in data if e["data"]["object"].get("id") == object_id and (type_ is None or e["type"] == type_)]
+        found = [e for e in data
+                 if e["data"]["object"].get("id") == object_id and (type_ is None or e["type"] == type_)]
         return sorted(found, key=lambda e: e["created"])
 
     def register_webhook(self, url, secret=WEBHOOK_SECRET):

@@ -38,7 +38,8 @@ def end_of_local_day(day: date) -> datetime:
 
 def unpaid_amount(store_id) -> int:
     return int(db.session.execute(
-        db.select(func.coalesce(func.sum(Payout.amount), 0)).where(Payout.store_id == store_id, Payout.paid_at.is_(None))
+        db.select(func.coalesce(func.sum(Payout.amount), 0))
+        .where(Payout.store_id == store_id, Payout.paid_at.is_(None))
     ).scalar_one())
 
 

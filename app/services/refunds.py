@@ -194,13 +194,14 @@ def apply_stripe_refund(stripe_refund):
 
 def _succeed(refund):
     """The money went back: the order's payment state and the ledger follow, once."""
-    order = _lock_order(refund.order_id)
-    payment = refund.card_payment
+    from app.services.payments.card import _lock, sync_intent
+
+    # Locks in the one order every path takes (refund → payment → order): no deadlock.
+    payment = _lock(refund.card_payment_id)
     if payment.status != "succeeded":
         # A refund reported before the payment itself: apply the payment first.
-        from app.services.payments.card import sync_intent
-
         sync_intent(payment)
+    order = _lock_order(refund.order_id)
     refund.status = "succeeded"
     refund.succeeded_at = clock.now()
     db.session.flush()

@@ -124,7 +124,7 @@ def test_card_journey(card_server, browser):
     # --- the buyer pays a two-store cart by card -----------------------------------------
     buyer_ctx, buyer = new_page(browser)
     log_in(buyer, card_server, BUYER)
-    for row, (_name, _price, quantity) in zip(rows, PRODUCTS):
+    for row, (_name, _price, quantity) in zip(rows, PRODUCTS, strict=False):
         buyer.goto(card_server.url(f"/produk/{row['slug']}"))
         buyer.get_by_label(re.compile(r"^Quantity")).fill(str(quantity))
         buyer.get_by_role("button", name="Add to cart").click()

@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from app import clock
 from app.extensions import db
 from app.models import CardPayment, CheckoutAttempt, Order
+from app.models.payment import INTENT_FINAL_STATES
 from app.services import Conflict, Invalid, NotFound, audit
 from app.services import ledger
 from app.services import stripe_gateway as gateway
@@ -131,10 +132,12 @@ def prepare_intent(buyer, checkout_id):
         # Guarded: a concurrent page load got the same intent back (same key).
         db.session.execute(
             db.update(CardPayment).where(CardPayment.id == payment.id, CardPayment.intent_id.is_(None))
-            .values(intent_id=gateway.field(intent, "id"), amount=due, status=gateway.field(intent, "status", "requires_payment_method"))
+            .values(intent_id=gateway.field(intent, "id"), amount=due,
+                    status=gateway.field(intent, "status", "requires_payment_method"))
             .execution_options(synchronize_session=False)
         )
-        audit.record(buyer, "payment.intent_created", payment, after={"intent": gateway.field(intent, "id"), "amount": due})
+        audit.record(buyer, "payment.intent_created", payment,
+                     after={"intent": gateway.field(intent, "id"), "amount": due})
         db.session.commit()
         db.session.refresh(payment)
         return payment, intent
@@ -143,9 +146,13 @@ def prepare_intent(buyer, checkout_id):
     if due > 0 and due != payment.amount and status in ("requires_payment_method", "requires_confirmation"):
         # An order of the checkout was cancelled before paying: ask only for the rest.
         intent = gateway.update_payment_intent_amount(payment.intent_id, due)
-        payment.amount = due
-    payment.status = gateway.field(intent, "status", payment.status) if payment.status != "succeeded" else payment.status
-    db.session.commit()
+        # The status itself is only ever written by sync_intent (Stripe's word, locked).
+        db.session.execute(
+            db.update(CardPayment).where(CardPayment.id == payment.id, CardPayment.status.not_in(INTENT_FINAL_STATES))
+            .values(amount=due).execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        db.session.refresh(payment)
     return payment, intent
 
 
@@ -216,7 +223,8 @@ def sync_intent(payment, intent=None):
     if payment.status == "succeeded":
         return changes  # final; refunds are applied on their own
     if status == "succeeded":
-        received = gateway.from_stripe(gateway.field(intent, "amount_received", 0) or gateway.field(intent, "amount", 0))
+        received = gateway.from_stripe(gateway.field(intent, "amount_received", 0)
+                                       or gateway.field(intent, "amount", 0))
         payment.status = "succeeded"
         payment.amount_captured = received
         payment.succeeded_at = clock.now()
