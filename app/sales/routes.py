@@ -41,7 +41,8 @@ def index():
     page = request.args.get("page", 1, type=int)
     return render_template("sales/index.html", state=state, tabs=TABS,
                            counts=order_service.store_state_counts(current_user),
-                           pagination=order_service.store_orders(current_user, state=state, page=page))
+                           pagination=order_service.store_orders(current_user, state=state, page=page),
+                           actions_for=lambda order: order_service.allowed_actions(order, "store"))
 
 
 def _render_detail(order, status=200):
