@@ -80,6 +80,8 @@ class StderrHandler(logging.StreamHandler):
 
 
 def _setup_logger(app):
+    # alembic's fileConfig (flask db upgrade in the same process) disables existing loggers.
+    request_log.disabled = False
     if getattr(request_log, "_pkb_configured", False):
         return
     handler = StderrHandler()

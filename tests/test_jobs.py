@@ -27,6 +27,7 @@ def explode():
 def _clean_calls():
     CALLS.clear()
     before = dict(jobs._PERIODIC)
+    jobs._PERIODIC.clear()  # only the periodic jobs a test registers (features register theirs)
     yield
     CALLS.clear()
     jobs._PERIODIC.clear()
@@ -144,7 +145,7 @@ def test_periodic_job_runs_when_due_and_records_its_outcome(app, runner):
         assert (tick.last_status, tick.last_error) == ("ok", "")
         assert (failed.last_status, failed.last_error) == ("failed", "RuntimeError")
     listing = runner.invoke(args=["jobs", "list"]).output
-    assert "test-tick" in listing and "mail-retry" in listing
+    assert "test-tick" in listing and "every 0:05:00" in listing
 
 
 def test_two_schedulers_claim_a_due_job_only_once(app_ctx):

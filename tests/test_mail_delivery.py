@@ -47,6 +47,12 @@ class FakeSMTP:
         type(self).sent.append(message)
 
 
+@pytest.fixture(autouse=True)
+def _mail_log_enabled():
+    # An earlier migration test in this process ran alembic's fileConfig, which disables loggers.
+    logging.getLogger("app.services.mail").disabled = False
+
+
 @pytest.fixture
 def smtp(monkeypatch):
     FakeSMTP.fail_next = 0

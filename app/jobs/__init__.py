@@ -359,6 +359,7 @@ def scheduler_loop(interval=30, once=False, should_stop=lambda: False):
 def register(app):
     """Settings, the end-of-request dispatch, the admin page, the ``flask jobs`` commands and
     ``flask backup`` / ``flask restore`` (app/backup.py)."""
+    log.disabled = False  # alembic's fileConfig may have disabled it in this process
     app.config.setdefault("JOBS_QUEUE_PREFIX", os.environ.get("JOBS_QUEUE_PREFIX", "pkb"))
     app.config.setdefault("JOBS_TIMEOUT", int(os.environ.get("JOBS_TIMEOUT", "600")))
     from app.jobs import models  # noqa: F401 - the periodic_job_runs table
