@@ -41,17 +41,20 @@ def make_team(factories, cap=None):
     if cap is not None:
         department.order_cap = cap
         db.session.commit()
-    purchaser = factories.BuyerFactory(full_name="Budi Santoso", department=department)
-    approver = factories.BuyerFactory(full_name="Rahmat Hidayat", department=department)
+    purchaser = factories.BuyerFactory(full_name="Budi Santoso", department=department, locale="en")
+    approver = factories.BuyerFactory(full_name="Rahmat Hidayat", department=department, locale="en")
     factories.department_role(purchaser, "purchaser")
     factories.department_role(approver, "approver")
     other = factories.BuyerFactory(full_name="Sri Wahyuni")
     factories.department_role(other, "approver")
-    admin = factories.AdminFactory(full_name="Dewi Lestari")
+    admin = factories.AdminFactory(full_name="Dewi Lestari", locale="en")
     coffee = factories.ProductFactory(live=True, name="Kopi Aming Bubuk", price=45000, stock=10)
     snack = factories.ProductFactory(live=True, name="Snack Box Rapat", price=25000, stock=50)
-    return Team(department, purchaser, approver, other, admin, coffee, snack,
-                factories.store_owner(coffee.store), factories.store_owner(snack.store))
+    sellers = factories.store_owner(coffee.store), factories.store_owner(snack.store)
+    for seller in sellers:
+        seller.locale = "en"  # e-mails in English, for the assertions
+    db.session.commit()
+    return Team(department, purchaser, approver, other, admin, coffee, snack, *sellers)
 
 
 def purchases_of(user_id):
