@@ -81,7 +81,8 @@ def cached_page(view):
             response = make_response(view(*args, **kwargs))
         finally:
             g.render_csrf_placeholder = False
-        if response.direct_passthrough or response.status_code not in (200, 400, 404) or response.headers.get("Set-Cookie"):
+        if (response.direct_passthrough or response.status_code not in (200, 400, 404)
+                or response.headers.get("Set-Cookie")):
             return _serve(response.get_data(as_text=True), response.status_code, response.mimetype)
         body = response.get_data(as_text=True)
         size = len(body)

@@ -189,14 +189,16 @@ def _document_rows(conn, product_ids=None, store_ids=None, category_ids=None):
 
 
 def _write(conn, rows, delete_ids):
+    from sqlalchemy import bindparam
+
     dialect = dialect_of(conn)
     ids = sorted(set(delete_ids) | {r["pid"] for r in rows})
+    delete = text(
+        "DELETE FROM product_search WHERE product_id IN :ids" if dialect == "postgresql"
+        else "DELETE FROM product_search WHERE rowid IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        params = {f"i{n}": pid for n, pid in enumerate(chunk)}
-        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
-        column = "product_id" if dialect == "postgresql" else "rowid"
-        conn.execute(text(f"DELETE FROM product_search WHERE {column} IN ({marks})"), params)  # noqa: S608 - only bind names
+        conn.execute(delete, {"ids": ids[start:start + 500]})
     if not rows:
         return
     if dialect == "postgresql":
@@ -205,7 +207,8 @@ def _write(conn, rows, delete_ids):
             "setweight(to_tsvector('simple', :title), 'A') || setweight(to_tsvector('simple', :body), 'C'))"
         )
     else:
-        statement = text("INSERT INTO product_search (rowid, product_id, title, body) VALUES (:pid, :pid, :title, :body)")
+        statement = text(
+            "INSERT INTO product_search (rowid, product_id, title, body) VALUES (:pid, :pid, :title, :body)")
     for start in range(0, len(rows), 1000):
         conn.execute(statement, rows[start:start + 1000])
 

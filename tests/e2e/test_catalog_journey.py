@@ -31,7 +31,8 @@ def catalogue(live_server):
 
     app = live_server.app
     with app.app_context():
-        cloth_parent = factories.CategoryFactory(name_id="Kain & Busana", name_en="Cloth & clothing", slug="kain-busana")
+        cloth_parent = factories.CategoryFactory(name_id="Kain & Busana", name_en="Cloth & clothing",
+                                                 slug="kain-busana")
         cloth = factories.CategoryFactory(name_id="Tenun", name_en="Weaving", slug="tenun", parent=cloth_parent)
         drinks = factories.CategoryFactory(food=True, name_id="Minuman", name_en="Drinks", slug="minuman")
         store = factories.StoreFactory(verified=True, name="Tenun Khatulistiwa", slug="tenun-khatulistiwa")
