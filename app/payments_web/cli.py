@@ -61,3 +61,23 @@ def check_command():
     for problem in report.problems:
         click.echo(f"PROBLEM: {problem}", err=True)
     raise SystemExit(1)
+
+
+@bp.cli.command("stand-in-webhook")
+@click.argument("url")
+def stand_in_webhook_command(url):
+    """Stand-in only: make localstripe send its signed webhooks to URL
+    (e.g. http://127.0.0.1:5000/webhooks/stripe) with STRIPE_WEBHOOK_SECRET."""
+    import urllib.parse
+    import urllib.request
+
+    from app.services import stripe_gateway as gateway
+
+    if not gateway.uses_stand_in() or not current_app.config.get("STRIPE_WEBHOOK_SECRET"):
+        raise click.ClickException("Only with STRIPE_API_BASE pointing at the local stand-in and "
+                                   "STRIPE_WEBHOOK_SECRET set.")
+    base = current_app.config["STRIPE_API_BASE"].rstrip("/")
+    data = urllib.parse.urlencode({"url": url, "secret": current_app.config["STRIPE_WEBHOOK_SECRET"]}).encode()
+    urllib.request.urlopen(urllib.request.Request(f"{base}/_config/webhooks/pkb", data=data, method="POST"),
+                           timeout=10).close()
+    click.echo(f"The stand-in now sends its webhooks to {url}.")
