@@ -77,7 +77,9 @@ def stand_in_webhook_command(url):
         raise click.ClickException("Only with STRIPE_API_BASE pointing at the local stand-in and "
                                    "STRIPE_WEBHOOK_SECRET set.")
     base = current_app.config["STRIPE_API_BASE"].rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise click.ClickException("STRIPE_API_BASE must be an http(s) address.")
     data = urllib.parse.urlencode({"url": url, "secret": current_app.config["STRIPE_WEBHOOK_SECRET"]}).encode()
-    urllib.request.urlopen(urllib.request.Request(f"{base}/_config/webhooks/pkb", data=data, method="POST"),
-                           timeout=10).close()
+    request = urllib.request.Request(f"{base}/_config/webhooks/pkb", data=data, method="POST")
+    urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 - http(s) checked above
     click.echo(f"The stand-in now sends its webhooks to {url}.")
