@@ -600,3 +600,37 @@ def test_without_a_secret_key_card_is_not_offered(tmp_path, pg_schema):
         db.session.remove()
     with app.app_context():
         db.engine.dispose()
+
+
+def test_payment_element_page_allows_stripe_js_on_that_page_only(tmp_path, pg_schema, localstripe):  # noqa: F811
+    """With Stripe itself (publishable key, no stand-in) the page loads Stripe.js, and
+    only that page's Content-Security-Policy allows https://js.stripe.com."""
+    from app.services import stripe_gateway
+    from tests import factories
+    from tests.conftest import AuthActions
+
+    app = make_app(tmp_path, pg_schema, **card_config(localstripe, STRIPE_API_BASE=None,
+                                                      STRIPE_PUBLISHABLE_KEY="pk_test_pkb"))
+    client = app.test_client()
+    with app.app_context():
+        shop = (factories.BuyerFactory(), factories.AdminFactory(),
+                factories.ProductFactory(live=True, price=45000, stock=10),
+                factories.ProductFactory(live=True, price=250000, stock=3))
+        use_english(client)
+        location, checkout_id = place_card_checkout(client, AuthActions(client), shop)
+        fake = mock.MagicMock()
+        fake.v1.payment_intents.create.return_value = {"id": "pi_el1", "status": "requires_payment_method",
+                                                       "client_secret": "pi_el1_secret_abc"}
+        with mock.patch.object(stripe_gateway, "client", return_value=fake):
+            page = client.get(location)
+        text = page_text(page)
+        assert page.status_code == 200
+        assert 'src="https://js.stripe.com/v3/"' in text and "stripe-payment.js" in text
+        assert 'data-client-secret="pi_el1_secret_abc"' in text and "4242 4242" not in text
+        assert "https://js.stripe.com" in page.headers["Content-Security-Policy"]
+        assert "js.stripe.com" not in client.get("/orders/").headers["Content-Security-Policy"]
+        # The test-card form does not exist when talking to Stripe itself.
+        assert pay(client, checkout_id).status_code == 404
+        db.session.remove()
+    with app.app_context():
+        db.engine.dispose()

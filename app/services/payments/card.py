@@ -28,7 +28,7 @@ from app import clock
 from app.extensions import db
 from app.models import CardPayment, CheckoutAttempt, Order
 from app.models.payment import INTENT_FINAL_STATES
-from app.services import Conflict, Invalid, NotFound, audit
+from app.services import Conflict, DomainError, Invalid, NotFound, audit
 from app.services import ledger
 from app.services import stripe_gateway as gateway
 from app.services.payments.base import PaymentMethod
@@ -344,10 +344,10 @@ def expire_unpaid_card_orders(now=None):
                     continue
             changes += cancel_intent(payment)
             db.session.commit()
-        except gateway.StripeError as error:
+        except (gateway.StripeError, DomainError) as error:
             db.session.rollback()
-            log.warning("could not expire checkout %s: %s", payment.checkout_attempt_id, error)
-            changes.append(f"checkout {payment.checkout_attempt_id}: Stripe unreachable, left for later")
+            log.warning("could not expire checkout %s: %s", payment_id, error)
+            changes.append(f"checkout of payment {payment_id}: not settled now ({error}), left for later")
     return changes
 
 
@@ -367,9 +367,9 @@ def reconcile():
         try:
             changes += sync_intent(db.session.get(CardPayment, payment_id))
             db.session.commit()
-        except gateway.StripeError as error:
+        except (gateway.StripeError, DomainError) as error:
             db.session.rollback()
-            changes.append(f"payment {payment_id}: Stripe unreachable ({error})")
+            changes.append(f"payment {payment_id}: not settled now ({error}), left for later")
     # Refunds: the ones never sent, and those Stripe has not settled when we last asked.
     for refund_id in db.session.execute(
         db.select(Refund.id).where(Refund.status == "pending").order_by(Refund.id)
