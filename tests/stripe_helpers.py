@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -66,6 +67,8 @@ def _start():
         if line.startswith("LOCALSTRIPE_PORT="):
             port = int(line.strip().split("=", 1)[1])
             standin = StandIn(process, port)
+            # Keep reading its output so a chatty stand-in never blocks on a full pipe.
+            threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
             for _ in range(50):
                 try:
                     standin.get("/v1/customers?limit=1")
