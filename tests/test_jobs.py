@@ -308,3 +308,19 @@ def test_a_job_builds_links_on_base_url_as_nobody(tmp_path, pg_schema):
     with app.app_context():
         jobs.enqueue(external_link)
     assert [(c["value"], c["tag"]) for c in CALLS] == [("https://pasar.pontianak.go.id/", False)]
+
+
+def test_when_redis_is_down_jobs_run_here_instead_of_being_lost(tmp_path, pg_schema, caplog):
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, pg_schema, REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
+    with app.app_context():
+        jobs.enqueue(record, "fallback")
+    assert [c["value"] for c in CALLS] == ["fallback"]
+    assert "running it in this process" in caplog.text
+
+    jobs.periodic("test-tick", timedelta(minutes=1), periodic_tick)
+    result = app.test_cli_runner().invoke(args=["jobs", "scheduler", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "scheduler lock unavailable" in caplog.text
+    assert [c["value"] for c in CALLS] == ["fallback"]  # no lock, no run: another scheduler may hold it

@@ -148,9 +148,13 @@ def _ready(job):
 
 def dispatch(job):
     if current_app.config.get("REDIS_URL"):
-        _push(job)
-    else:
-        _run_inline(job)
+        try:
+            _push(job)
+            return
+        except Exception as exc:  # noqa: BLE001 - Redis down: do the work here rather than lose it
+            log.warning("could not queue job %s (%s); running it in this process", job.path,
+                        type(exc).__name__)
+    _run_inline(job)
 
 
 def _push(job):
@@ -286,10 +290,7 @@ def run_due(now=None):
         if not _claim(job, now):
             continue
         started.append(job.name)
-        if current_app.config.get("REDIS_URL"):
-            _push(Job("app.jobs.runner:run_periodic", (job.name, job.path), {}, job.queue))
-        else:
-            _run_inline(Job("app.jobs.runner:run_periodic", (job.name, job.path), {}, job.queue))
+        dispatch(Job("app.jobs.runner:run_periodic", (job.name, job.path), {}, job.queue))
     return started
 
 
@@ -323,7 +324,10 @@ def hold_scheduler_lock(token, ttl_seconds):
 def release_scheduler_lock(token):
     conn = redis_connection()
     if conn is not None:
-        conn.eval(_UNLOCK_SCRIPT, 1, scheduler_lock_key(), token)
+        try:
+            conn.eval(_UNLOCK_SCRIPT, 1, scheduler_lock_key(), token)
+        except Exception as exc:  # noqa: BLE001 - the lock expires by itself
+            log.warning("could not release the scheduler lock: %s", type(exc).__name__)
 
 
 def scheduler_loop(interval=30, once=False, should_stop=lambda: False):
@@ -333,7 +337,12 @@ def scheduler_loop(interval=30, once=False, should_stop=lambda: False):
     token = uuid.uuid4().hex
     try:
         while True:
-            if hold_scheduler_lock(token, ttl_seconds=interval * 3):
+            try:
+                leader = hold_scheduler_lock(token, ttl_seconds=interval * 3)
+            except Exception as exc:  # noqa: BLE001 - Redis away for a moment: try again next tick
+                log.warning("scheduler lock unavailable: %s", type(exc).__name__)
+                leader = False
+            if leader:
                 try:
                     names = run_due()
                     if names:
