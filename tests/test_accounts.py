@@ -415,7 +415,8 @@ def test_resetting_the_password_ends_the_lock(lock_app, en, factories):
     factories.SellerFactory(email="s@umkm.test")
     _fail(en, 3)
     en.post("/auth/forgot", data={"email": "s@umkm.test"})
-    en.post(last_link(lock_app, "s@umkm.test", "/auth/reset/"), data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    link = last_link(lock_app, "s@umkm.test", "/auth/reset/")
+    en.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert en.post("/auth/login", data={"email": "s@umkm.test", "password": NEW_PASSWORD}).status_code == 302
 
 

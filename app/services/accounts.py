@@ -120,13 +120,13 @@ def _expired_or_invalid(exc):
     return _l("This link is not valid. Ask for a new one.")
 
 
-class BadLink(DomainError):
+class BadLink(DomainError):  # noqa: N818 - named like the other domain errors
     """An e-mail link that is expired, tampered with or already used: a bad request."""
 
     status = 400
 
 
-class AccountLocked(DomainError):
+class AccountLocked(DomainError):  # noqa: N818 - named like the other domain errors
     """Too many failed log-ins in a row: the account refuses log-ins for a while."""
 
     status = 429
