@@ -293,7 +293,6 @@ def test_with_redis_each_message_is_a_job_on_the_mail_queue(tmp_path, pg_schema,
     import redis
     from rq import Queue
 
-    from app import jobs
     from app.jobs.runner import set_app
 
     conn = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=0.5)

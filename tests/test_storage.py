@@ -19,24 +19,24 @@ class FakeS3:
     def _error(code, op):
         return ClientError({"Error": {"Code": code, "Message": code}}, op)
 
-    def put_object(self, Bucket, Key, Body):
+    def put_object(self, Bucket, Key, Body):  # noqa: N803 - boto3's names
         self.calls.append(("put", Bucket, Key))
         self.objects[(Bucket, Key)] = bytes(Body)
         return {"ETag": '"x"'}
 
-    def get_object(self, Bucket, Key):
+    def get_object(self, Bucket, Key):  # noqa: N803 - boto3's names
         self.calls.append(("get", Bucket, Key))
         if (Bucket, Key) not in self.objects:
             raise self._error("NoSuchKey", "GetObject")
         return {"Body": io.BytesIO(self.objects[(Bucket, Key)])}
 
-    def head_object(self, Bucket, Key):
+    def head_object(self, Bucket, Key):  # noqa: N803 - boto3's names
         self.calls.append(("head", Bucket, Key))
         if (Bucket, Key) not in self.objects:
             raise self._error("404", "HeadObject")  # HEAD has no body, so S3 says just "404"
         return {"ContentLength": len(self.objects[(Bucket, Key)])}
 
-    def delete_object(self, Bucket, Key):
+    def delete_object(self, Bucket, Key):  # noqa: N803 - boto3's names
         self.calls.append(("delete", Bucket, Key))
         self.objects.pop((Bucket, Key), None)
         return {}
@@ -83,10 +83,10 @@ def test_s3_keys_carry_the_prefix_and_the_bucket():
 
 def test_s3_errors_other_than_missing_are_not_hidden():
     class Denied(FakeS3):
-        def get_object(self, Bucket, Key):
+        def get_object(self, Bucket, Key):  # noqa: N803 - boto3's names
             raise self._error("AccessDenied", "GetObject")
 
-        def head_object(self, Bucket, Key):
+        def head_object(self, Bucket, Key):  # noqa: N803 - boto3's names
             raise self._error("403", "HeadObject")
 
     storage = S3Storage(Denied(), "b")

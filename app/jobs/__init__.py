@@ -50,6 +50,7 @@ import importlib
 import logging
 import os
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -173,10 +174,8 @@ def _run_inline(job):
     from app.jobs.runner import job_context, run_job
 
     with job_context(current_app._get_current_object()):
-        try:
+        with suppress(Exception):  # logged by run_job; a background job never fails its caller
             run_job(job.path, job.args, job.kwargs)
-        except Exception:  # noqa: BLE001 - logged by run_job; a background job never fails its caller
-            pass
 
 
 def _dispatch_all(jobs):
