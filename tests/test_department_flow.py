@@ -358,3 +358,17 @@ def test_delivered_department_order_is_not_auto_completed(app, client, auth, tea
     with app.test_request_context("/"):
         complete_delivered_orders(clock.now() + timedelta(days=10))
     assert order_of(order.id).state == "delivered"
+
+
+def test_pdf_survives_names_outside_latin1_and_shows_wib(client, auth, factories):
+    team = make_team(factories)
+    team.coffee.name = "Kopi “Aming” – 250 g ☕"
+    db.session.commit()
+    order = place_department_order(client, auth, team, snack=1)[0]
+    login(client, auth, team.approver)
+    client.post(f"/department/orders/{order.id}/approve")
+    response = client.get(f"/department/orders/{order.id}/documents/sp.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    assert b"Kopi \"Aming\" - 250 g ?" in response.data and b"WIB" in response.data
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert "no-store" in response.headers["Cache-Control"]
