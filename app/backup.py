@@ -262,6 +262,7 @@ def restore_sqlite(archive, force=False):
             folder = _local_upload_folder()
             if not force:
                 rows = _rows_in(target_path) if os.path.exists(target_path) else {}
+                rows.pop("periodic_job_runs", None)  # a scheduler's bookkeeping, not data
                 if rows:
                     listed = ", ".join(f"{n} in {t}" for t, n in sorted(rows.items())[:5])
                     raise BackupError(f"The database is not empty ({listed}). Restoring would replace it: "
