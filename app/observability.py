@@ -8,7 +8,9 @@ Request log
 
     Never logged: query strings, form fields, cookies, headers; under ``/auth/`` the URL rule
     (``/auth/reset/<token>``) stands in for the path, so no token reaches a log file.
-    ``LOG_REQUESTS=false`` turns the line off (the metrics stay).
+    ``LOG_REQUESTS=false`` turns the line off (the metrics stay). The app's other log records
+    (loggers ``app.*`` and ``pkb.jobs``) are JSON lines as well when ``LOG_JSON`` is on, which is
+    the default outside development and tests.
 
 Request id
     ``X-Request-ID`` from the client or the proxy is kept when it is 1–64 characters of
@@ -92,6 +94,30 @@ def _setup_logger(app):
     request_log._pkb_configured = True
 
 
+_app_log_handler = None
+JSON_LOGGERS = ("app", "pkb.jobs")  # "app" is Flask's app.logger and every app.* module logger
+
+
+def _setup_app_logs(enabled):
+    """With ``LOG_JSON`` (default outside development and tests) the app's own log records are
+    JSON lines on stderr too, with the request id of the request that wrote them."""
+    global _app_log_handler
+    if _app_log_handler is None:
+        _app_log_handler = StderrHandler()
+        _app_log_handler.setFormatter(JSONFormatter())
+    for name in JSON_LOGGERS:
+        logger = logging.getLogger(name)
+        if enabled:
+            if _app_log_handler not in logger.handlers:
+                logger.addHandler(_app_log_handler)
+            if logger.level == logging.NOTSET:
+                logger.setLevel(logging.INFO)
+            logger.propagate = False
+        elif _app_log_handler in logger.handlers:
+            logger.removeHandler(_app_log_handler)
+            logger.propagate = True
+
+
 def _request_id():
     incoming = request.headers.get("X-Request-ID", "")
     if REQUEST_ID_RE.match(incoming):
@@ -124,7 +150,11 @@ def register(app):
                           in {"1", "true", "yes", "on"})
     app.config.setdefault("LOG_REQUESTS", os.environ.get("LOG_REQUESTS", "true").lower()
                           not in {"0", "false", "no", "off"})
+    env = app.config.get("ENV_NAME", "development")
+    app.config.setdefault("LOG_JSON", os.environ.get("LOG_JSON", "").lower() in {"1", "true", "yes", "on"}
+                          if os.environ.get("LOG_JSON") else env not in {"development", "testing"})
     _setup_logger(app)
+    _setup_app_logs(app.config["LOG_JSON"])
 
     @app.before_request
     def start_request():

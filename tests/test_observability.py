@@ -244,3 +244,25 @@ def test_gunicorn_workers_add_up_their_metrics(tmp_path):
     # The app's JSON request lines went to stderr; gunicorn wrote no access log of its own.
     assert '"path": "/healthz"' in output
     assert '"GET /healthz HTTP/1.1" 200' not in output
+
+
+def test_app_log_records_become_json_lines_with_the_request_id(tmp_path, pg_schema, capsys):
+    import logging
+
+    app = make_app(tmp_path, pg_schema, LOG_JSON=True)
+    try:
+        def noisy():
+            logging.getLogger("app.services.mail").warning("mail outbox id=%s failed: %s", 7, "SMTPError")
+            return "ok"
+
+        app.add_url_rule("/_test/noisy", "test_noisy", noisy)
+        response = app.test_client().get("/_test/noisy")
+        lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+        record = next(entry for entry in lines if entry.get("logger") == "app.services.mail")
+        assert record["message"] == "mail outbox id=7 failed: SMTPError"
+        assert record["level"] == "WARNING"
+        assert record["request_id"] == response.headers["X-Request-ID"]
+    finally:
+        (tmp_path / "plain").mkdir()
+        make_app(tmp_path / "plain", pg_schema)  # LOG_JSON off again: later tests read caplog
+    assert logging.getLogger("app").propagate is True
