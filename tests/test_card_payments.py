@@ -634,3 +634,26 @@ def test_payment_element_page_allows_stripe_js_on_that_page_only(tmp_path, pg_sc
         db.session.remove()
     with app.app_context():
         db.engine.dispose()
+
+
+def test_money_for_an_order_closed_in_a_race_is_paid_then_refunded(app, client, auth, shop, localstripe):  # noqa: F811
+    """The intent succeeded for both orders, but one was closed at that very moment
+    (before the webhook): its share is credited and refunded at once, never lost."""
+    buyer, _admin, coffee, scarf = shop
+    location, checkout_id = place_card_checkout(client, auth, shop)
+    client.get(location)
+    pay(client, checkout_id)
+    coffee_order = next(o for o in orders_of(buyer.id) if o.store_id == coffee.store_id)
+    coffee_order.state, coffee_order.payment_state = "cancelled", "none"
+    db.session.commit()
+    deliver_all(client, localstripe, payment_of(checkout_id).intent_id)
+    db.session.expire_all()
+    orders = {o.store_id: o for o in orders_of(buyer.id)}
+    assert orders[coffee.store_id].state == "cancelled" and orders[coffee.store_id].payment_state == "refunded"
+    assert orders[scarf.store_id].state == "placed" and orders[scarf.store_id].payment_state == "paid"
+    refund = db.session.execute(db.select(Refund)).scalar_one()
+    assert refund.amount == 90000 and refund.status == "succeeded"
+    charge = localstripe.get(f"/v1/payment_intents/{payment_of(checkout_id).intent_id}")["latest_charge"]
+    assert charge["amount_refunded"] == 9000000
+    assert ledger.balance(coffee.store_id) == 0 and ledger.balance(scarf.store_id) == 250000
+    assert ledger.check_books().balanced

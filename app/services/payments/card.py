@@ -61,7 +61,9 @@ class CardMethod(PaymentMethod):
         if order.payment_state in refunds.PAID_STATES:
             left = refunds.refundable_amount(order)
             if left > 0:
-                refunds.request_refund(order, left, _("Order %(action)s", action=action), actor)
+                reasons = {"cancel": _("Order cancelled"), "decline": _("Order declined by the store"),
+                           "refuse": _("Order refused")}
+                refunds.request_refund(order, left, reasons.get(action, action), actor)
             return
         if order.payment_state == "due":
             order.payment_state = "none"
