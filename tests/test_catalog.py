@@ -131,6 +131,7 @@ def test_price_store_halal_filters_and_sorts(client, factories):
     assert "Beta Sedang" in html and "Alpha Murah" not in html and "Gamma Mahal" not in html
     html = text_of(client.get(f"/katalog?store={a.store.slug}"))
     assert "Alpha Murah" in html and "Beta Sedang" not in html
+    assert f'<option value="{a.store.slug}" selected>{a.store.name}</option>' in html  # the store filter
     html = text_of(client.get("/katalog?halal=1"))
     assert "Beta Sedang" in html and "Alpha Murah" not in html
     html = text_of(client.get("/katalog?sort=price_asc"))

@@ -36,6 +36,7 @@ def index():
     return render_template(
         "catalog/index.html", result=result, filters=filters, page=result.page, tree=tree,
         problem_message=message, sorts=catalog.SORTS, relevance_label=catalog.RELEVANCE_LABEL,
+        store_options=catalog.store_options(today),
         **_context(),
     ), status
 

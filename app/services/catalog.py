@@ -94,7 +94,7 @@ def bump_generation():
         _current_generation += 1
 
 
-def _cached_count(key, compute):
+def _cached(key, compute):
     ttl = current_app.config.get("CATALOG_COUNT_TTL")
     if ttl is None:
         ttl = 0 if current_app.testing else COUNT_TTL
@@ -372,7 +372,7 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
     else:
         key = (day, filters.category, result.store.id if result.store else None, filters.min_price,
                filters.max_price, filters.halal, filters.in_stock, tuple(terms))
-        total = _cached_count(key, lambda: db.session.execute(base(select(func.count()))).scalar_one())
+        total = _cached(key, lambda: db.session.execute(base(select(func.count()))).scalar_one())
     page = Page([], filters.page, per_page, total)
     result.page = page
     if total and filters.page > page.pages:
@@ -464,6 +464,17 @@ def home_sections(day: date, limit: int = 8, stores: int = 4):
         .order_by(Store.verified_at.desc(), Store.id.desc()).limit(stores)
     ).scalars().all()
     return {"featured": featured, "newest": newest, "categories": category_tree().roots, "stores": store_rows}
+
+
+def store_options(day: date):
+    """(slug, name) of the verified stores with live products, for the store filter."""
+    def compute():
+        has_live = exists(select(Product.id).where(Product.store_id == Store.id, Product.visible_condition(day)))
+        return db.session.execute(
+            select(Store.slug, Store.name).where(Store.status == "verified", has_live).order_by(Store.name)
+        ).all()
+
+    return _cached(("store_options", day), compute)
 
 
 def sitemap_entries(day: date):
