@@ -245,3 +245,48 @@ def test_listing_journey(live_server, browser, tmp_path):
         clock.reset()
     buyer_ctx.close()
     seller_ctx.close()
+
+
+def test_other_listing_pages_pass_axe(live_server, browser):
+    """With the demo data: the pages the journey does not visit, in both languages."""
+    from app.demo import DEMO_PASSWORD, seed_demo
+
+    app = live_server.app
+    with app.app_context():
+        seed_demo()
+        from app.extensions import db
+        from app.models import Product, Store
+
+        store = db.session.execute(db.select(Store).where(Store.slug == "kopi-aming")).scalar_one()
+        waiting = db.session.execute(db.select(Product).where(Product.store_id == store.id,
+                                                              Product.status == "submitted")).scalars().first()
+        live = db.session.execute(db.select(Product).where(Product.store_id == store.id,
+                                                           Product.status == "approved")).scalars().first()
+        waiting_id, live_id, store_id = waiting.id, live.id, store.id
+        db.session.remove()
+
+    def visit(email, paths, english=False):
+        ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
+        page = ctx.new_page()
+        page.goto(live_server.url("/auth/login"))
+        page.get_by_label(tr(app, "E-mail"), exact=True).fill(email)
+        page.get_by_label(tr(app, "Password"), exact=True).fill(DEMO_PASSWORD)
+        page.get_by_role("button", name=tr(app, "Log in")).click()
+        expect(flash(page)).to_be_visible()
+        if english:
+            switch_to_english(page)
+        for path in paths:
+            response = page.goto(live_server.url(path))
+            assert response.status == 200, path
+            axe_check(page)
+        ctx.close()
+
+    seller_paths = ["/seller/", "/seller/store", "/seller/store/members", "/seller/documents",
+                    f"/seller/products/{live_id}", f"/seller/products/{live_id}/preview",
+                    f"/seller/products/{waiting_id}", "/seller/products/new"]
+    visit("kopi.aming@umkm.test", seller_paths)
+    visit("kopi.aming@umkm.test", seller_paths[:4], english=True)
+    visit("admin@pontianak.go.id", ["/mentor/", f"/mentor/review/{waiting_id}", f"/mentor/stores/{store_id}",
+                                    "/programme/categories", "/programme/categories/new", "/programme/stores"],
+          english=True)
+    visit("mentor.rina@inkubator.test", ["/mentor/", f"/mentor/review/{waiting_id}"])
