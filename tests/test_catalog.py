@@ -324,3 +324,12 @@ def test_category_rename_reindexes_child_category_products(client, factories):
     db.session.commit()
     assert "Bingke Ubi" in text_of(client.get("/katalog?q=panganan"))
     assert isinstance(parent, Category) and BusinessDocument is not None
+
+
+def test_first_search_fills_an_empty_index(app, client, factories):
+    """A database upgraded to 0004 with products already in it: the first search builds the index."""
+    live(factories, name="Kerupuk Basah Kapuas")
+    db.session.execute(db.text("DROP TABLE product_search"))
+    db.session.commit()
+    app.extensions.pop("search_ready", None)
+    assert "Kerupuk Basah Kapuas" in text_of(client.get("/katalog?q=kerupuk"))

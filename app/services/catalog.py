@@ -401,7 +401,10 @@ def _ensure_search_ready():
         return
     with _ready_lock:
         if not current_app.extensions.get("search_ready"):
-            search.ensure_search_tables(db.engine)
+            try:
+                search.ensure_search_tables(db.engine)
+            except Exception:  # noqa: BLE001 - another worker may be filling it at the same moment
+                current_app.logger.exception("could not prepare the search index; `flask search reindex` fixes it")
             current_app.extensions["search_ready"] = True
 
 
