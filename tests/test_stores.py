@@ -207,3 +207,32 @@ def test_admin_manages_categories(client, factories):
         "name_id": parent.name_id, "name_en": parent.name_en, "slug": parent.slug, "parent_id": child.id,
         "required_documents": "halal"})
     assert cycle.status_code == 422
+
+
+def test_remove_member_but_not_the_owner(client, factories):
+    store = factories.StoreFactory()
+    helper = factories.SellerFactory()
+    store.members.append(StoreMember(user=helper, role="member"))
+    db.session.commit()
+    owner = factories.store_owner(store)
+    english(owner)
+    login(client, owner)
+    page = client.get("/seller/store/members").get_data(as_text=True)
+    assert helper.email in page
+    owner_member = next(m for m in store.members if m.role == "owner")
+    member = next(m for m in store.members if m.role == "member")
+    client.post(f"/seller/store/members/{owner_member.id}/remove")
+    client.post(f"/seller/store/members/{member.id}/remove")
+    db.session.expire_all()
+    assert [m.user_id for m in db.session.get(Store, store.id).members] == [owner.id]
+
+
+def test_member_of_another_store_cannot_remove_members(client, factories):
+    store = factories.StoreFactory()
+    member = StoreMember(user=factories.SellerFactory(), role="member")
+    store.members.append(member)
+    db.session.commit()
+    login(client, factories.store_owner(factories.StoreFactory()))
+    client.post(f"/seller/store/members/{member.id}/remove")
+    db.session.expire_all()
+    assert len(db.session.get(Store, store.id).members) == 2
