@@ -109,6 +109,11 @@ def register_blueprints(app):
     app.register_blueprint(payments_web_bp, url_prefix="/pay")
     app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
     app.register_blueprint(finance_bp, url_prefix="/finance")
+    from app.auditlog import bp as auditlog_bp
+    from app.dashboards import bp as dashboards_bp
+
+    app.register_blueprint(dashboards_bp)
+    app.register_blueprint(auditlog_bp, url_prefix="/admin/audit")
 
 
 def register_errorhandlers(app):
