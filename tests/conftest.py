@@ -113,12 +113,17 @@ def make_app(tmp_path, schema, **overrides):
 
 
 def empty_tables(app):
+    """Empty every table and restart the id sequences. DELETE on the (few, small) tables a
+    test filled is far cheaper than TRUNCATE, which rewrites the files of every table."""
     with app.app_context():
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        if tables:
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.commit()
         db.session.remove()
+        deletes = ";".join(f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables))
+        with db.engine.begin() as conn:
+            if deletes:
+                conn.exec_driver_sql(deletes)
+            conn.exec_driver_sql(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'S' AND n.nspname = current_schema()")
         db.engine.dispose()
 
 
