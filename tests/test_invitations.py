@@ -223,3 +223,10 @@ def test_smtp_failure_keeps_the_message_queued_and_the_page_works(app, admin_cli
     with app.app_context():
         message = db.session.execute(db.select(OutboxMessage)).scalar_one()
         assert (message.status, message.attempts, message.last_error) == ("queued", 1, "OSError")
+
+
+def test_admin_sees_an_old_invitation_as_expired(app, admin_client):
+    invite(admin_client)
+    clock.travel(seconds=app.config["INVITE_TOKEN_MAX_AGE"] + 1)
+    page = page_text(admin_client.get("/admin/invitations"))
+    assert "Expired" in page and "Withdraw" not in page

@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -58,8 +58,11 @@ def _invitations_page(form, status=None):
     rows = db.session.execute(
         db.select(Invitation).order_by(Invitation.id.desc()).limit(200)
     ).scalars().all()
+    from app import clock
+
+    states = {inv.id: inv.state_for_admin(clock.now(), current_app.config["INVITE_TOKEN_MAX_AGE"]) for inv in rows}
     return render_form_page("admin/invitations.html", status=status, form=form, invitations=rows,
-                            revoke_form=ConfirmForm())
+                            states=states, revoke_form=ConfirmForm())
 
 
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])

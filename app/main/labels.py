@@ -19,6 +19,7 @@ INVITATION_STATE_LABELS = {
     "open": _l("Open"),
     "accepted": _l("Accepted"),
     "revoked": _l("Withdrawn"),
+    "expired": _l("Expired"),
 }
 
 

@@ -129,6 +129,12 @@ class Invitation(db.Model):
             return "accepted"
         return "open"
 
+    def state_for_admin(self, now, max_age_seconds):
+        """The state an admin sees: an open invitation whose link no longer works is expired."""
+        if self.state == "open" and (now - self.created_at).total_seconds() > max_age_seconds:
+            return "expired"
+        return self.state
+
 
 class AuditEntry(db.Model):
     """One decision or change of state or money. Never edited or deleted by the app."""
