@@ -54,7 +54,8 @@ def test_upload_document_and_mentor_is_told(seller_client, app):
     ({"file": upload(png_bytes()[:30], "scan.png", "image/png")}, "damaged", 422),
     ({"file": upload(b"PK\x03\x04...", "ijin.docx")}, "PDF or a JPEG", 422),
     ({"number": ""}, "", 400),
-    ({"issued_on": "2020-01-01", "expires_on": (clock.today() - timedelta(days=1)).isoformat()}, "already expired", 422),
+    ({"issued_on": "2020-01-01", "expires_on": (clock.today() - timedelta(days=1)).isoformat()},
+     "already expired", 422),
     ({"expires_on": "2020-01-01"}, "before the issue date", 422),
     ({"kind": "passport"}, "", 400),
 ])
@@ -111,7 +112,8 @@ def test_mentor_validates_and_rejects(client, factories, app):
     assert client.post(f"/mentor/documents/{doc.id}/reject", data={"note": ""}).status_code == 422
     assert client.post(f"/mentor/documents/{doc.id}/reject", data={"note": "Nomor tidak terbaca"}).status_code == 302
     db.session.refresh(doc)
-    assert doc.status == "rejected" and doc.review_note == "Nomor tidak terbaca" and doc.reviewed_by_id == store.mentor.id
+    assert doc.status == "rejected" and doc.review_note == "Nomor tidak terbaca"
+    assert doc.reviewed_by_id == store.mentor.id
     assert "rejected" in outbox(app, seller.email)[-1][1]
     assert client.post(f"/mentor/documents/{doc.id}/validate", data={"note": ""}).status_code == 302
     db.session.refresh(doc)
@@ -121,7 +123,8 @@ def test_mentor_validates_and_rejects(client, factories, app):
 
 def test_expired_document_cannot_be_validated(client, factories):
     store = factories.StoreFactory()
-    doc = factories.DocumentFactory(store=store, kind="halal", pending=True, expires_on=clock.today() + timedelta(days=1))
+    doc = factories.DocumentFactory(store=store, kind="halal", pending=True,
+                                    expires_on=clock.today() + timedelta(days=1))
     clock.travel(days=3)
     login(client, store.mentor)
     assert client.post(f"/mentor/documents/{doc.id}/validate", data={"note": ""}).status_code == 409

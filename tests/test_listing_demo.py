@@ -29,7 +29,8 @@ def test_seed_demo_is_idempotent_and_fast(app, runner):
         assert {"approved", "draft", "submitted", "changes_requested"} <= statuses
         katering = db.session.execute(db.select(Category).where(Category.slug == "katering")).scalar_one()
         assert katering.requirement_groups() == [["pirt", "bpom_md", "bpom_ml"], ["halal"]]
-        food = db.session.execute(db.select(Product).where(Product.slug.like("minuman-lidah-buaya-250-ml%"))).scalar_one()
+        food = db.session.execute(
+            db.select(Product).where(Product.slug.like("minuman-lidah-buaya-250-ml%"))).scalar_one()
         assert food.halal_until and food.listed_until and food.images
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output

@@ -118,7 +118,8 @@ def test_admin_sees_every_queue_and_filters(client, submitted, factories):
     assert "Nata Lidah Buaya" in page
     page = client.get(f"/mentor/?mentor={other.id}").get_data(as_text=True)
     assert "Nata Lidah Buaya" not in page
-    assert client.post(f"/mentor/review/{submitted.id}", data={"decision": "reject", "note": "Duplikat"}).status_code == 302
+    response = client.post(f"/mentor/review/{submitted.id}", data={"decision": "reject", "note": "Duplikat"})
+    assert response.status_code == 302
     db.session.refresh(submitted)
     assert submitted.status == "rejected"
 

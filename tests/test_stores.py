@@ -1,5 +1,4 @@
 """Stores: creation and editing by sellers, members, verification, admin pages."""
-import pytest
 
 from app.extensions import db
 from app.models import AuditEntry, Store, StoreInvitation, StoreMember
@@ -115,7 +114,8 @@ def test_mentor_verifies_store_and_seller_is_told(client, factories, app):
     assert store.name in page
     response = client.post(f"/mentor/stores/{store.id}/request-changes", data={"note": ""})
     assert response.status_code == 422
-    assert client.post(f"/mentor/stores/{store.id}/request-changes", data={"note": "Foto logo buram"}).status_code == 302
+    response = client.post(f"/mentor/stores/{store.id}/request-changes", data={"note": "Foto logo buram"})
+    assert response.status_code == 302
     db.session.refresh(store)
     assert store.status == "changes_requested" and store.status_note == "Foto logo buram"
     assert client.post(f"/mentor/stores/{store.id}/verify", data={"note": ""}).status_code == 302

@@ -12,7 +12,8 @@ class DecisionForm(FlaskForm):
     decision = RadioField(_l("Decision"), choices=[
         ("approve", _l("Approve")), ("request_changes", _l("Request changes")), ("reject", _l("Reject"))],
         validators=[DataRequired(message=_l("Choose a decision."))])
-    reason_codes = MultiCheckboxField(_l("Reasons (for changes)"), choices=[(c, REASON_LABELS[c]) for c in REASON_CODES])
+    reason_codes = MultiCheckboxField(_l("Reasons (for changes)"),
+                                      choices=[(c, REASON_LABELS[c]) for c in REASON_CODES])
     note = TextAreaField(_l("Note to the seller"), validators=[Length(max=4000)],
                          description=_l("Required when you request changes or reject."))
 

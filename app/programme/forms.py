@@ -12,7 +12,8 @@ class CategoryForm(FlaskForm):
     name_id = StringField(_l("Name (Indonesian)"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
     name_en = StringField(_l("Name (English)"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
     slug = StringField(_l("Web address"), filters=[_strip], validators=[
-        Optional(), Length(max=80), Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Lowercase letters, digits and dashes only."))])
+        Optional(), Length(max=80),
+        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Lowercase letters, digits and dashes only."))])
     parent_id = SelectField(_l("Parent category"), coerce=int, validate_choice=False)
     required_documents = TextAreaField(
         _l("Required documents"), filters=[_strip],

@@ -77,7 +77,8 @@ class ProductForm(FlaskForm):
 
 
 class ImagesForm(FlaskForm):
-    photos = MultipleFileField(_l("Add photos"), description=_l("JPEG, PNG or WebP, at most 5 MB each, up to 8 photos."))
+    photos = MultipleFileField(_l("Add photos"),
+                               description=_l("JPEG, PNG or WebP, at most 5 MB each, up to 8 photos."))
 
 
 class ImageActionForm(FlaskForm):

@@ -8,7 +8,7 @@ from app import clock
 from app.auth.forms import ConfirmForm
 from app.authz import roles_required
 from app.extensions import db
-from app.models import DOCUMENT_KINDS, LISTING_STATES, MAX_IMAGES, Category, ListingReview, Product
+from app.models import DOCUMENT_KINDS, MAX_IMAGES, Category, Product
 from app.seller import bp
 from app.seller.forms import DocumentForm, ImageActionForm, ImagesForm, InviteMemberForm, ProductForm, StoreForm
 from app.services import DomainError, Invalid
@@ -66,7 +66,8 @@ def new_store():
         form.bank_account_holder.data = current_user.full_name
     if form.validate_on_submit():
         try:
-            store = store_service.create_store(current_user, _store_data(form), logo=Upload.from_file_storage(form.logo.data))
+            store = store_service.create_store(current_user, _store_data(form),
+                                               logo=Upload.from_file_storage(form.logo.data))
         except DomainError as error:
             db.session.rollback()
             flash_error(error)
@@ -180,7 +181,8 @@ def documents():
         except DomainError as error:
             db.session.rollback()
             flash_error(error)
-            form.file.errors = list(form.file.errors) + [error.message] if isinstance(error, Invalid) else form.file.errors
+            if isinstance(error, Invalid):  # a refused file: say so next to the field too
+                form.file.errors = [*form.file.errors, error.message]
             status = error.status
         else:
             flash(_("Document uploaded. Your mentor will check it."), "success")

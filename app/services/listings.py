@@ -241,7 +241,8 @@ def _clean_content(data: dict, current: dict) -> dict:
     if "description" in data:
         clean["description"] = (data.get("description") or "").strip()
     if "category_id" in data:
-        category = db.session.get(Category, int(data["category_id"])) if str(data["category_id"] or "").isdigit() else None
+        raw = str(data["category_id"] or "")
+        category = db.session.get(Category, int(raw)) if raw.isdigit() else None
         if category is None:
             raise Invalid(_("Choose a category."))
         clean["category_id"] = category.id
