@@ -186,3 +186,16 @@ def test_desk_shows_what_to_fix(desk, factories):
     db.session.commit()
     page = desk.get("/seller/").get_data(as_text=True)
     assert "To fix" in page and "Foto terlalu gelap" in page and "Resubmit" in page and "Upload clearer photos" in page
+
+
+def test_desk_warns_before_a_document_expires(desk, factories):
+    from datetime import timedelta
+
+    from app import clock
+
+    factories.DocumentFactory(store=desk.store, kind="halal", number="HALAL-77",
+                              expires_on=clock.today() + timedelta(days=40))
+    assert "HALAL-77" not in desk.get("/seller/").get_data(as_text=True)
+    clock.travel(days=15)
+    page = desk.get("/seller/").get_data(as_text=True)
+    assert "HALAL-77 expires on" in page and "kind=halal" in page

@@ -52,8 +52,12 @@ def desk():
             if key not in seen:
                 seen.add(key)
                 needed.append(group)
+    today = clock.today()
+    # Valid documents running out within 30 days: renew them before products disappear.
+    expiring = [d for d in store.documents if d.status == "valid" and d.expires_on is not None
+                and 0 <= (d.expires_on - today).days <= 30]
     return render_template("seller/desk.html", store=store, by_state=by_state, needed=needed,
-                           today=clock.today(), form=ConfirmForm())
+                           expiring=expiring, today=today, form=ConfirmForm())
 
 
 @bp.route("/store/new", methods=["GET", "POST"])
