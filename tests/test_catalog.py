@@ -67,9 +67,11 @@ def test_product_page_shows_facts_documents_and_related(client, factories):
     food = factories.CategoryFactory(food=True, name_id="Minuman Segar", name_en="Fresh drinks")
     product = live(factories, name="Jus Lidah Buaya", category=food, price=12000, stock=40, unit="botol",
                    min_order=6, lead_time_days=2, description="Segar dari kebun Pontianak Utara.")
-    factories.ProductImageFactory(product=product, is_cover=True, key="public/products/p/cover")
-    factories.ProductImageFactory(product=product, key="public/products/p/side")
+    factories.ProductImageFactory(product=product, is_cover=True, key="public/products/p/cover", position=5)
+    factories.ProductImageFactory(product=product, key="public/products/p/side", position=0)
     other = live(factories, name="Jeli Lidah Buaya", category=food, store=product.store)
+    card = text_of(client.get("/katalog"))
+    assert "public/products/p/cover/thumb.webp" in card and "public/products/p/side/" not in card
     response = client.get(f"/produk/{product.slug}")
     html = text_of(response)
     assert response.status_code == 200

@@ -25,7 +25,7 @@ from sqlalchemy import Index, exists, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.extensions import db
-from app.models import BusinessDocument, Category, Product, Store
+from app.models import BusinessDocument, Category, Product, ProductImage, Store
 from app.services import search
 
 PER_PAGE = 24
@@ -321,8 +321,43 @@ class Browse:
     terms: list = field(default_factory=list)
 
 
-def _card_options():
-    return (contains_eager(Product.store), selectinload(Product.images))
+class _Ref:
+    __slots__ = ("key", "name", "slug")
+
+    def __init__(self, key=None, name=None, slug=None):
+        self.key, self.name, self.slug = key, name, slug
+
+
+class Card:
+    """What a product card shows, read as plain columns (no ORM objects: a page of cards
+    is one query, and cheap to build)."""
+
+    __slots__ = ("id", "slug", "name", "price", "unit", "stock", "halal_until", "store", "cover")
+
+    def __init__(self, id, slug, name, price, unit, stock, halal_until, store_slug, store_name, cover_key):  # noqa: A002
+        self.id, self.slug, self.name, self.price, self.unit = id, slug, name, price, unit
+        self.stock, self.halal_until = stock, halal_until
+        self.store = _Ref(name=store_name, slug=store_slug)
+        self.cover = _Ref(key=cover_key) if cover_key else None
+
+
+def _card_columns():
+    cover = (
+        select(ProductImage.key).where(ProductImage.product_id == Product.id)
+        .order_by(ProductImage.is_cover.desc(), ProductImage.position, ProductImage.id)
+        .limit(1).correlate(Product).scalar_subquery()
+    )
+    return (Product.id, Product.slug, Product.name, Product.price, Product.unit, Product.stock,
+            Product.halal_until, Store.slug, Store.name, cover)
+
+
+def visible_cards(day: date):
+    return (select(*_card_columns()).select_from(Product).join(Store, Store.id == Product.store_id)
+            .where(buyer_visible(day)))
+
+
+def _cards(statement):
+    return [Card(*row) for row in db.session.execute(statement)]
 
 
 def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
@@ -386,9 +421,9 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
         order = (matches.c.score.desc(), Product.id.desc())
     else:
         order = SORTS.get(sort, SORTS["newest"])[1]
-    statement = (base(select(Product)).options(*_card_options()).order_by(*order)
+    statement = (base(select(*_card_columns())).order_by(*order)
                  .limit(per_page).offset((filters.page - 1) * per_page))
-    page.items = db.session.execute(statement).unique().scalars().all()
+    page.items = _cards(statement)
     return result
 
 
@@ -434,14 +469,12 @@ def valid_documents(store: Store, day: date):
 
 def related_products(product: Product, day: date, limit: int = 4):
     """Other live products of the same category, best-selling first."""
-    statement = (
-        visible_products(day)
+    return _cards(
+        visible_cards(day)
         .where(Product.category_id == product.category_id, Product.id != product.id)
-        .options(*_card_options())
         .order_by(Product.sold_count.desc(), Product.id.desc())
         .limit(limit)
     )
-    return db.session.execute(statement).unique().scalars().all()
 
 
 def get_store(slug: str):
@@ -452,14 +485,10 @@ def get_store(slug: str):
 
 def home_sections(day: date, limit: int = 8, stores: int = 4):
     """Featured and newest live products, top-level categories and a few stores."""
-    featured = db.session.execute(
-        visible_products(day).where(Product.featured.is_(True)).options(*_card_options())
-        .order_by(Product.approved_at.desc(), Product.id.desc()).limit(limit)
-    ).unique().scalars().all()
-    newest = db.session.execute(
-        visible_products(day).options(*_card_options())
-        .order_by(Product.approved_at.desc(), Product.id.desc()).limit(limit)
-    ).unique().scalars().all()
+    featured = _cards(
+        visible_cards(day).where(Product.featured.is_(True))
+        .order_by(Product.approved_at.desc(), Product.id.desc()).limit(limit))
+    newest = _cards(visible_cards(day).order_by(Product.approved_at.desc(), Product.id.desc()).limit(limit))
     has_live = exists(
         select(Product.id).where(Product.store_id == Store.id, Product.visible_condition(day)))
     store_rows = db.session.execute(
