@@ -1,0 +1,120 @@
+"""CSV and XLSX exports of the dashboard tables: content, filters, streaming, permissions."""
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from app.services import exports
+from tests.dashboard_helpers import PERIOD, build_world, use_english
+
+
+@pytest.fixture
+def world(factories):
+    return build_world(factories)
+
+
+def csv_rows(response):
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def xlsx_rows(response):
+    book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    sheet = book.worksheets[0]
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def test_admin_sales_csv_is_the_table_as_shown(client, auth, world):
+    auth.login(world.admin.email)
+    use_english(client)
+    response = client.get("/dashboards/admin/export/sales.csv", query_string=PERIOD)
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.is_streamed
+    assert 'filename="pasar-2025-03-01-2025-03-31-sales.csv"' in response.headers["Content-Disposition"]
+    rows = csv_rows(response)
+    assert rows[0] == ["Week of", "Pay on delivery", "Card (Visa, Mastercard)", "Department purchase", "Total", "Orders"]
+    assert rows[1] == ["2025-02-24", "0", "0", "200000", "200000", "1"]
+    assert rows[2] == ["2025-03-03", "100000", "60000", "0", "160000", "2"]
+    assert len(rows) == 7
+
+
+def test_admin_xlsx_numbers_are_numbers(client, auth, world):
+    auth.login(world.admin.email)
+    use_english(client)
+    response = client.get("/dashboards/admin/export/departments.xlsx", query_string=PERIOD)
+    assert response.status_code == 200
+    assert response.mimetype == exports.XLSX_TYPE
+    assert response.is_streamed
+    assert xlsx_rows(response) == [["Department", "Orders", "Spend"],
+                                   ["Dinas Komunikasi dan Informatika", 1, 200000],
+                                   ["Dinas Pendidikan dan Kebudayaan", 1, 150000]]
+
+
+def test_filter_applies_to_exports(client, auth, world):
+    auth.login(world.admin.email)
+    response = client.get("/dashboards/admin/export/stores.csv", query_string={"from": "2025-03-10", "to": "2025-03-31"})
+    assert csv_rows(response)[1:] == [["Kopi Aming", "1", "150000"]]
+
+
+@pytest.mark.parametrize("key", ["sales", "states", "departments", "incubator", "products", "stores", "activity",
+                                 "turnaround", "repeat"])
+def test_every_admin_table_exports_in_both_formats(client, auth, world, key):
+    auth.login(world.admin.email)
+    page = client.get("/dashboards/admin", query_string={**PERIOD, "format": "json"}).get_json()
+    table = next(t for t in page["tables"] if t["key"] == key)
+    rows = xlsx_rows(client.get(f"/dashboards/admin/export/{key}.xlsx", query_string=PERIOD))
+    assert rows[0] == table["columns"]
+    assert rows[1:] == table["rows"]
+    assert len(csv_rows(client.get(f"/dashboards/admin/export/{key}.csv", query_string=PERIOD))) == len(rows)
+
+
+def test_unknown_table_or_format_404(client, auth, world):
+    auth.login(world.admin.email)
+    assert client.get("/dashboards/admin/export/nothing.csv").status_code == 404
+    assert client.get("/dashboards/admin/export/sales.pdf").status_code == 404
+
+
+def test_mentor_export_only_their_stores(client, auth, world):
+    auth.login(world.mentor1.email)
+    rows = csv_rows(client.get("/dashboards/mentor/export/store_sales.csv", query_string=PERIOD))
+    assert rows[1:] == [["Kopi Aming", "3", "310000"]]
+    docs = xlsx_rows(client.get("/dashboards/mentor/export/documents.xlsx", query_string=PERIOD))
+    assert [r[2] for r in docs[1:]] == ["HALAL-KOPI-1"]
+
+
+def test_seller_export_only_their_store(client, auth, world):
+    auth.login(world.rotan_seller.email)
+    rows = csv_rows(client.get("/dashboards/seller/export/best_sellers.csv", query_string=PERIOD))
+    assert rows[1:] == [["Keranjang Rotan", "Rotan Jaya", "4", "200000"]]
+    balance = xlsx_rows(client.get("/dashboards/seller/export/balance.xlsx", query_string=PERIOD))
+    assert balance[1][1] == 777000
+
+
+def test_department_export_only_their_department(client, auth, world):
+    auth.login(world.approver_b.email)
+    rows = csv_rows(client.get("/dashboards/department/export/budget.csv", query_string=PERIOD))
+    assert rows[0][1:] == ["5.1.02.01.01.0052", "Total"]
+    assert rows[1:] == [["2025-03-01", "150000", "150000"]]
+    assert client.get("/dashboards/department/export/budget.csv",
+                      query_string={**PERIOD, "department": world.dept_a.id}).status_code == 404
+
+
+def test_csv_and_xlsx_neutralise_formulas():
+    lines = "".join(exports.csv_lines(["Name"], iter([["=HYPERLINK(\"http://x\")"], ["-5"], [-5]])))
+    assert "'=HYPERLINK" in lines and "'-5" in lines and "\r\n-5\r\n" in lines
+    book = load_workbook(io.BytesIO(b"".join(exports.xlsx_chunks(["Name"], iter([["=1+1"]])))), read_only=True)
+    assert [r[0] for r in book.worksheets[0].iter_rows(values_only=True)] == ["Name", "'=1+1"]
+
+
+def test_streams_large_exports_in_pieces():
+    rows = ([i, f"Produk {i}", i * 1000] for i in range(30000))
+    chunks = exports.xlsx_chunks(["Id", "Name", "Amount"], rows)
+    first = next(chunks)
+    assert len(first) == exports.CHUNK
+    rest = b"".join(chunks)
+    book = load_workbook(io.BytesIO(first + rest), read_only=True)
+    assert sum(1 for _ in book.worksheets[0].iter_rows(values_only=True)) == 30001
+    lines = exports.csv_lines(["Id"], ([i] for i in range(3)))
+    assert list(lines) == ["\ufeffId\r\n", "0\r\n", "1\r\n", "2\r\n"]
