@@ -236,3 +236,23 @@ def test_member_of_another_store_cannot_remove_members(client, factories):
     client.post(f"/seller/store/members/{member.id}/remove")
     db.session.expire_all()
     assert len(db.session.get(Store, store.id).members) == 2
+
+
+def test_category_requirements_change_hides_products_at_once(client, factories):
+    admin = factories.AdminFactory()
+    english(admin)
+    category = factories.CategoryFactory(name_id="Minuman", name_en="Drinks")
+    product = factories.ProductFactory(category=category, live=True)
+    assert product.listed
+    login(client, admin)
+    response = client.post(f"/programme/categories/{category.id}", data={
+        "name_id": "Minuman", "name_en": "Drinks", "slug": category.slug, "parent_id": 0,
+        "required_documents": "halal"})
+    assert response.status_code == 302
+    db.session.refresh(product)
+    assert not product.listed  # the store holds no halal certificate
+    response = client.post(f"/programme/categories/{category.id}/delete", follow_redirects=True)
+    assert "products use this category" in response.get_data(as_text=True)
+    from app.models import Category
+
+    assert db.session.get(Category, category.id) is not None
