@@ -657,3 +657,49 @@ def test_money_for_an_order_closed_in_a_race_is_paid_then_refunded(app, client, 
     assert charge["amount_refunded"] == 9000000
     assert ledger.balance(coffee.store_id) == 0 and ledger.balance(scarf.store_id) == 250000
     assert ledger.check_books().balanced
+
+
+@pytest.mark.postgres
+def test_the_same_event_delivered_concurrently_is_processed_once(app, client, auth, shop, localstripe, pg_schema):  # noqa: F811
+    """Eight deliveries of one event at the same moment, each on its own connection
+    (PostgreSQL): one applies it, the others find it taken; money is credited once."""
+    import threading
+
+    if pg_schema is None:
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    from app.models import OrderEvent
+    from app.services.stripe_events import process_event
+
+    buyer_id = shop[0].id
+    location, checkout_id = place_card_checkout(client, auth, shop)
+    client.get(location)
+    pay(client, checkout_id)
+    event = localstripe.events_for(payment_of(checkout_id).intent_id, "payment_intent.succeeded")[0]
+    db.session.remove()
+    barrier = threading.Barrier(8)
+    outcomes, errors = [], []
+
+    def deliver_once():
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                outcomes.append(process_event(event))
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=deliver_once) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted(outcomes) == ["duplicate"] * 7 + ["processed"]
+    assert db.session.execute(db.select(db.func.count(StripeEvent.id))).scalar_one() == 1
+    assert len(entries(reason="order_paid")) == 2
+    confirmed = db.session.execute(
+        db.select(db.func.count(OrderEvent.id)).where(OrderEvent.action == "payment_confirmed")).scalar_one()
+    assert confirmed == 2
+    assert all(o.state == "placed" and o.payment_state == "paid" for o in orders_of(buyer_id))
+    assert ledger.check_books().balanced
