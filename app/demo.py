@@ -75,10 +75,20 @@ def _department(code, name, address):
     return dept
 
 
+_hash_cache = {}
+
+
+def _demo_hash():
+    """Hash the shared demo password once per run: Argon2 is slow on purpose."""
+    if "h" not in _hash_cache:
+        _hash_cache["h"] = hash_password(DEMO_PASSWORD)
+    return _hash_cache["h"]
+
+
 def _person(email, full_name, roles, department=None):
     user = db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
     if user is None:
-        user = User(email=email, full_name=full_name, password_hash=hash_password(DEMO_PASSWORD),
+        user = User(email=email, full_name=full_name, password_hash=_demo_hash(),
                     email_verified_at=utcnow(), department=department)
         db.session.add(user)
     for role in roles:
