@@ -703,3 +703,47 @@ def test_the_same_event_delivered_concurrently_is_processed_once(app, client, au
     assert confirmed == 2
     assert all(o.state == "placed" and o.payment_state == "paid" for o in orders_of(buyer_id))
     assert ledger.check_books().balanced
+
+
+@pytest.mark.postgres
+def test_concurrent_refunds_never_exceed_what_was_paid(app, client, auth, shop, localstripe, pg_schema):  # noqa: F811
+    """Two admins refund Rp 150.000 of a Rp 250.000 order at the same moment (PostgreSQL):
+    the order row lock lets one through; the other is told what is left."""
+    import threading
+
+    if pg_schema is None:
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    from app.models import User
+    from app.services import Invalid
+    from app.services.refunds import refund_order
+
+    buyer, admin, _coffee, scarf = shop
+    paid_checkout(client, auth, shop, localstripe)
+    order_id = next(o for o in orders_of(buyer.id) if o.store_id == scarf.store_id).id
+    admin_id, store_id = admin.id, scarf.store_id
+    db.session.remove()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def refund_once():
+        with app.test_request_context("/"):
+            try:
+                actor = db.session.get(User, admin_id)
+                barrier.wait(timeout=10)
+                refund_order(actor, order_id, 150000, "Bersamaan")
+                outcomes.append("refunded")
+            except Invalid:
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=refund_once) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["refunded", "refused"]
+    rows = db.session.execute(db.select(Refund)).scalars().all()
+    assert [r.amount for r in rows] == [150000]
+    assert sum(r.amount for r in rows) <= 250000
+    assert ledger.balance(store_id) in (250000, 100000)  # 100.000 once Stripe confirms
