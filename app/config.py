@@ -7,7 +7,7 @@ and ``REDIS_URL``.
 """
 import os
 
-DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105 - development default only
+DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105  # nosec B105 - development default only; check_config refuses it outside development
 
 
 def _bool(name, default=False):

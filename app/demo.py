@@ -8,7 +8,7 @@ from app.models import Department, User
 from app.orm import utcnow
 from app.services.passwords import hash_password
 
-DEMO_PASSWORD = "PasarKite2026"  # noqa: S105 - demo accounts only; printed on purpose
+DEMO_PASSWORD = "PasarKite2026"  # noqa: S105  # nosec B105 - demo accounts only; printed on purpose
 
 DEPARTMENTS = [
     ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah (Bappeda)", "Jl. Rahadi Usman No. 3, Pontianak Kota"),
