@@ -130,9 +130,10 @@ def build_world(factories) -> World:
     make_purchase(o["o7"], dept_a, purchaser_a, "5.1.02.01.01.0024", decision="refused", approver=approver_a)
 
     # Listing decisions: mentor1 took 2 h, 4 h and 10 h; mentor2 1 h; one outside March; a submission.
-    for mentor, product, hours, at in ((mentor1, kopi, 2, utc(2025, 3, 3, 5)), (mentor1, teh, 10, utc(2025, 3, 4, 5)),
-                                       (mentor1, kopi, 4, utc(2025, 3, 10, 5)), (mentor2, rotan, 1, utc(2025, 3, 11, 5)),
-                                       (mentor1, kopi, 100, utc(2025, 4, 10, 5))):
+    decisions = ((mentor1, kopi, 2, utc(2025, 3, 3, 5)), (mentor1, teh, 10, utc(2025, 3, 4, 5)),
+                 (mentor1, kopi, 4, utc(2025, 3, 10, 5)), (mentor2, rotan, 1, utc(2025, 3, 11, 5)),
+                 (mentor1, kopi, 100, utc(2025, 4, 10, 5)))
+    for mentor, product, hours, at in decisions:
         db.session.add(ListingReview(product_id=product.id, actor_id=mentor.id, action="approved",
                                      submitted_at=at - timedelta(hours=hours), created_at=at))
     db.session.add(ListingReview(product_id=kopi.id, actor_id=kopi_store.created_by_id, action="submitted",

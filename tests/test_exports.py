@@ -34,7 +34,8 @@ def test_admin_sales_csv_is_the_table_as_shown(client, auth, world):
     assert response.is_streamed
     assert 'filename="pasar-2025-03-01-2025-03-31-sales.csv"' in response.headers["Content-Disposition"]
     rows = csv_rows(response)
-    assert rows[0] == ["Week of", "Pay on delivery", "Card (Visa, Mastercard)", "Department purchase", "Total", "Orders"]
+    assert rows[0] == ["Week of", "Pay on delivery", "Card (Visa, Mastercard)", "Department purchase", "Total",
+                       "Orders"]
     assert rows[1] == ["2025-02-24", "0", "0", "200000", "200000", "1"]
     assert rows[2] == ["2025-03-03", "100000", "60000", "0", "160000", "2"]
     assert len(rows) == 7
@@ -54,7 +55,8 @@ def test_admin_xlsx_numbers_are_numbers(client, auth, world):
 
 def test_filter_applies_to_exports(client, auth, world):
     auth.login(world.admin.email)
-    response = client.get("/dashboards/admin/export/stores.csv", query_string={"from": "2025-03-10", "to": "2025-03-31"})
+    response = client.get("/dashboards/admin/export/stores.csv",
+                          query_string={"from": "2025-03-10", "to": "2025-03-31"})
     assert csv_rows(response)[1:] == [["Kopi Aming", "1", "150000"]]
 
 

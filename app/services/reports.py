@@ -309,7 +309,7 @@ def department_spend(period, department_ids=None) -> Table:
 
 
 def incubator_share(period) -> Table:
-    incubator = case((Store.cohort != "", Order.total), else_=0)
+    incubator = case((func.coalesce(Store.cohort, "") != "", Order.total), else_=0)
     is_department = Order.payment_method == "department"
     query = (db.select(
         func.coalesce(func.sum(case((is_department, incubator), else_=0)), 0),
