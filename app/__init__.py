@@ -21,6 +21,7 @@ def create_app(config=None):
         app.config.update(config)
     check_config(app)
     os.makedirs(app.instance_path, exist_ok=True)
+    apply_proxy_fix(app)
 
     register_extensions(app)
     register_observability(app)
@@ -42,6 +43,23 @@ def check_config(app):
             "print(secrets.token_urlsafe(48))'. Set APP_ENV=development to use the "
             "development default."
         )
+
+
+def apply_proxy_fix(app):
+    """Behind N reverse proxies (``TRUSTED_PROXIES=N``, default 0: none), take the client address,
+    scheme, host and prefix from the X-Forwarded-* headers the last N proxies set. Never more than
+    the real number of proxies: a client can send the headers itself."""
+    raw = app.config.get("TRUSTED_PROXIES", os.environ.get("TRUSTED_PROXIES", "0"))
+    try:
+        count = int(raw or 0)
+    except (TypeError, ValueError):
+        raise ConfigError(f"TRUSTED_PROXIES must be a number of proxies (0, 1, 2...), not {raw!r}.") from None
+    app.config["TRUSTED_PROXIES"] = count
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count,
+                                x_prefix=count)
 
 
 def register_extensions(app):
