@@ -120,3 +120,22 @@ def test_streams_large_exports_in_pieces():
     assert sum(1 for _ in book.worksheets[0].iter_rows(values_only=True)) == 30001
     lines = exports.csv_lines(["Id"], ([i] for i in range(3)))
     assert list(lines) == ["\ufeffId\r\n", "0\r\n", "1\r\n", "2\r\n"]
+
+
+def test_every_order_of_the_period_streamed(client, auth, world):
+    auth.login(world.admin.email)
+    use_english(client)
+    response = client.get("/dashboards/admin/export/orders.csv", query_string=PERIOD)
+    assert response.status_code == 200 and response.is_streamed
+    rows = csv_rows(response)
+    assert rows[0] == ["Order", "Placed (WIB)", "Store", "Incubator startup", "Payment method", "State",
+                       "Department", "Budget line", "Total"]
+    numbers = [r[0] for r in rows[1:]]
+    assert numbers == [world.orders[k].number for k in ("o3", "o2", "o1", "o4", "o5", "o7")]
+    assert rows[1] == [world.orders["o3"].number, "2025-03-01 00:30", "Rotan Jaya", "no", "Department purchase",
+                       "Invoiced", "Dinas Komunikasi dan Informatika", "5.1.02.01.01.0024", "200000"]
+    book = xlsx_rows(client.get("/dashboards/admin/export/orders.xlsx", query_string=PERIOD))
+    assert len(book) == 7 and book[1][-1] == 200000
+    auth.logout()
+    auth.login(world.mentor1.email)
+    assert client.get("/dashboards/admin/export/orders.csv", query_string=PERIOD).status_code == 403

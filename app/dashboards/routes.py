@@ -62,6 +62,13 @@ def admin():
 @bp.route("/dashboards/admin/export/<key>.<fmt>")
 @admin_required
 def admin_export(key, fmt):
+    if key == "orders" and fmt in exports.FORMATS:
+        period, error = _period()
+        if error:
+            return error, 422, {"Content-Type": "text/plain; charset=utf-8"}
+        name = exports.filename("pasar", period.start.isoformat(), period.end.isoformat(), "orders", ext=fmt)
+        return exports.stream(fmt, reports.order_export_header(), reports.order_export_rows(period), name,
+                              sheet_title="Orders")
     return _export(reports.ADMIN_TABLES, fmt, key, lambda p, k: reports.admin_tables(p, only=k), "pasar")
 
 

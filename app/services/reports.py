@@ -648,3 +648,26 @@ def department_tables(department_id, period, only=None):
     }
     keys = [only] if only else list(makers)
     return [makers[k]() for k in keys]
+
+
+# -- every order of the period (admin export; streamed row by row)
+
+
+def order_export_header():
+    return [_("Order"), _("Placed (WIB)"), _("Store"), _("Incubator startup"), _("Payment method"), _("State"),
+            _("Department"), _("Budget line"), _("Total")]
+
+
+def order_export_rows(period):
+    """Every order placed in the period, oldest first, fetched in batches (a generator)."""
+    query = (db.select(Order.number, Order.created_at, Store.name, Store.cohort, Order.payment_method, Order.state,
+                       Department.name, DepartmentPurchase.kode_rekening, Order.total)
+             .select_from(Order).join(Store, Store.id == Order.store_id)
+             .outerjoin(DepartmentPurchase, DepartmentPurchase.order_id == Order.id)
+             .outerjoin(Department, Department.id == DepartmentPurchase.department_id)
+             .where(Order.created_at >= period.utc_start, Order.created_at < period.utc_end)
+             .order_by(Order.created_at, Order.id).execution_options(yield_per=2000))
+    yes, no = _("yes"), _("no")
+    for number, created, store, cohort, method, state, department, line, total in db.session.execute(query):
+        yield (number, created.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"), store, yes if cohort else no,
+               _method_label(method), _state_label(state), department or "", line or "", int(total))
