@@ -337,11 +337,11 @@ def incubator_share(period) -> Table:
 
 def _memo(name, *key):
     """Per-request cache: tables that share one grouped query run it once."""
-    from flask import g, has_app_context
+    from flask import has_request_context, request
 
-    if not has_app_context():
+    if not has_request_context():
         return None, lambda value: value
-    cache = g.setdefault("_reports_memo", {})
+    cache = request.environ.setdefault("pkb.reports_memo", {})  # per request, never shared
     full = (name, *key)
 
     def store(value):
