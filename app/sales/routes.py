@@ -15,8 +15,10 @@ from app.services import reviews as review_service
 from app.web import flash_error
 
 # Tabs of the incoming list, in the order work happens.
-TABS = ("placed", "accepted", "ready", "delivered", "completed", "cancelled", "declined",
-        "awaiting_payment", "awaiting_approval")
+TABS = ("placed", "accepted", "ready", "delivered", "invoiced", "completed", "cancelled", "declined", "refused",
+        "expired")
+# Not the store's to start on yet: shown apart, under their own labels.
+WAITING_TABS = order_service.WAITING_STATES
 
 
 def _load(order_id):
@@ -39,7 +41,7 @@ def index():
     if state not in ORDER_STATES:
         state = None
     page = request.args.get("page", 1, type=int)
-    return render_template("sales/index.html", state=state, tabs=TABS,
+    return render_template("sales/index.html", state=state, tabs=TABS, waiting_tabs=WAITING_TABS,
                            counts=order_service.store_state_counts(current_user),
                            pagination=order_service.store_orders(current_user, state=state, page=page),
                            actions_for=lambda order: order_service.allowed_actions(order, "store"))

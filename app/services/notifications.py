@@ -111,17 +111,23 @@ def checkout_placed(buyer, orders):
                 buyer=buyer, orders=orders, total=sum(o.total for o in orders),
                 link=absolute(_url("orders.index")))
     for order in orders:
-        if order.state == "awaiting_approval":
-            continue  # a department order: the store hears of it once it is approved
-        link = _url("sales.detail", order_id=order.id)
-        members, _owners = store_people(order.store_id)
-        for member in members:
-            add(member, "order_received", link=link, number=order.number, buyer=buyer.full_name)
-        recipient = store_email_recipient(order.store_id)
-        if recipient is not None:
-            queue_email(recipient.email, _("New order %(number)s", number=order.number), "order_received",
-                        locale=recipient.locale, order=order, buyer=buyer, recipient=recipient,
-                        link=absolute(link))
+        if order.state in ("awaiting_approval", "awaiting_payment"):
+            # Department order: the store hears of it once approved; card order: once paid.
+            continue
+        order_received(order, buyer)
+
+
+def order_received(order, buyer):
+    """Tell the store of an order it may start on: every member in-app, one e-mail."""
+    link = _url("sales.detail", order_id=order.id)
+    members, _owners = store_people(order.store_id)
+    for member in members:
+        add(member, "order_received", link=link, number=order.number, buyer=buyer.full_name)
+    recipient = store_email_recipient(order.store_id)
+    if recipient is not None:
+        queue_email(recipient.email, _l("New order %(number)s", number=order.number), "order_received",
+                    locale=recipient.locale, order=order, buyer=buyer, recipient=recipient,
+                    link=absolute(link))
 
 
 def order_state_changed(order, action, actor_side, note=""):
@@ -129,6 +135,12 @@ def order_state_changed(order, action, actor_side, note=""):
     when the buyer acted; the system's auto-complete tells both."""
     from app.services.orders import ACTION_NOTIFICATION, STATE_LABELS
 
+    if action == "payment_confirmed":
+        # A card order the store was not told of while unpaid: now it is a new order.
+        # The transition is guarded (and the payment applied once), so this runs once.
+        with request_context():
+            order_received(order, order.buyer)
+        return
     kind = ACTION_NOTIFICATION.get(action)
     if kind is None:
         return

@@ -61,6 +61,8 @@ TRANSITIONS = {
     "expired": {},
     "refused": {},
 }
+# Orders the store must not start on yet: a card order unpaid, a department order unapproved.
+WAITING_STATES = ("awaiting_payment", "awaiting_approval")
 STOCK_RETURNING = {"cancelled", "declined", "expired", "refused"}
 # state -> the timestamp column set on entering it
 STATE_TIMESTAMPS = {
@@ -367,9 +369,13 @@ def buyer_orders(user, page=1, per_page=20):
 
 
 def store_orders(user, state=None, page=1, per_page=30):
+    """The store's orders in ``state``; without one, all but those still waiting for
+    payment or approval (the store may not start on them yet, they are listed apart)."""
     query = db.select(Order).where(Order.store_id.in_(store_ids_of(user)))
     if state:
         query = query.where(Order.state == state)
+    else:
+        query = query.where(Order.state.not_in(WAITING_STATES))
     return db.paginate(
         query.options(db.joinedload(Order.buyer), db.selectinload(Order.items))
         .order_by(Order.created_at.desc(), Order.id.desc()),
