@@ -249,6 +249,7 @@ def test_gunicorn_workers_add_up_their_metrics(tmp_path):
 def test_app_log_records_become_json_lines_with_the_request_id(tmp_path, pg_schema, capsys):
     import logging
 
+    logging.getLogger("app.services.mail").disabled = False  # alembic's fileConfig in a migration test
     app = make_app(tmp_path, pg_schema, LOG_JSON=True)
     try:
         def noisy():
