@@ -53,6 +53,7 @@ test: setup-dev
 	$(MAKE) --no-print-directory test-postgres
 
 test-sqlite:
+	@.ci/services redis redis://127.0.0.1:6379/0 || echo "Redis not reachable: the queue tests will skip"
 	@echo "== test suite on SQLite =="
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
