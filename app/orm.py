@@ -1,5 +1,5 @@
 """Declarative base with a naming convention, so migrations get stable names."""
-from datetime import datetime, timezone
+from datetime import timezone
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase

@@ -143,7 +143,8 @@ def test_demo_data_is_idempotent(app, runner):
     with app.app_context():
         from app.models import DepartmentPurchase, User
 
-        approver = db.session.execute(db.select(User).where(User.email == "rahmat.hidayat@pontianak.go.id")).scalar_one()
+        approver = db.session.execute(
+            db.select(User).where(User.email == "rahmat.hidayat@pontianak.go.id")).scalar_one()
         assert {r.role for r in db.session.execute(db.select(DepartmentRole).where(
             DepartmentRole.user_id == approver.id)).scalars()} == {"approver"}
         assert db.session.scalar(db.select(db.func.count(DepartmentRole.id))) == 4

@@ -5,7 +5,7 @@ from flask import render_template
 from flask_babel import force_locale
 
 from app.extensions import db
-from app.models import Order, OrderItem, ProductReview
+from app.models import OrderItem, ProductReview
 from tests.factories import store_owner
 from tests.helpers import page_text
 from tests.order_helpers import add, checkout, orders_of, use_english

@@ -59,9 +59,11 @@ def seed_orders():
         attempt = CheckoutAttempt(buyer_id=buyer.id, idempotency_key=key, payment_method="cod", created_at=at)
         order = Order(
             buyer_id=buyer.id, store_id=chosen[0].store_id, checkout_attempt=attempt, state=state,
-            payment_method="cod", payment_state="paid" if state == "completed" else ("none" if state == "cancelled" else "due"),
+            payment_method="cod",
+            payment_state="paid" if state == "completed" else ("none" if state == "cancelled" else "due"),
             delivery_method="office",
-            delivery_address=(buyer.department.name + "\n" + buyer.department.address) if buyer.department else "Pontianak",
+            delivery_address=((buyer.department.name + "\n" + buyer.department.address) if buyer.department
+                              else "Pontianak"),
             requested_date=(at + timedelta(days=1)).date(), time_window="10-12",
             note="Mohon diantar ke ruang rapat lantai 2." if index % 2 == 0 else "", created_at=at,
         )
@@ -86,7 +88,8 @@ def seed_orders():
             when = at + timedelta(hours=step * 6)
             setattr(order, STAMP[new], when)
             order.events.append(OrderEvent(action=action, from_state=previous, to_state=new,
-                                           actor_id=buyer.id if action in ("place", "cancel", "confirm_receipt") else None,
+                                           actor_id=(buyer.id if action in ("place", "cancel", "confirm_receipt")
+                                                     else None),
                                            created_at=when))
             previous = new
         if state == "cancelled":

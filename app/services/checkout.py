@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +31,6 @@ from app.models import (
     CheckoutAttempt,
     Order,
     OrderItem,
-    Product,
 )
 from app.services import Conflict, DomainError, Invalid, NotAllowed, audit
 from app.services import cart as cart_service
@@ -195,7 +194,8 @@ def place_orders(buyer, idempotency_key, details: Details, expected_total: int |
 
     total = view.total
     if expected_total is not None and expected_total != total:
-        raise Conflict(_("Prices in your cart changed since you reviewed it. Check the new total and place the order again."))
+        raise Conflict(_("Prices in your cart changed since you reviewed it. "
+                         "Check the new total and place the order again."))
     method.validate(buyer, total, details.payment_data)
 
     # Take the stock: product ids in ascending order, so concurrent checkouts lock rows

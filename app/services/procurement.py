@@ -209,7 +209,8 @@ def grant_department_role(actor, department_id, email, role):
     if not user.has_role("buyer"):
         raise Invalid(_("%(name)s is not a civil servant buyer.", name=user.full_name))
     exists = db.session.execute(
-        db.select(DepartmentRole).where(DepartmentRole.user_id == user.id, DepartmentRole.department_id == department.id,
+        db.select(DepartmentRole).where(DepartmentRole.user_id == user.id,
+                                        DepartmentRole.department_id == department.id,
                                         DepartmentRole.role == role)
     ).scalar_one_or_none()
     if exists is not None:
@@ -253,7 +254,8 @@ def save_department(actor, department_id, name, code, address, order_cap):
     if len(address) > 500:
         raise Invalid(_("Keep the address under 500 characters."))
     try:
-        cap = int(str(order_cap).replace(".", "").replace(" ", "")) if str(order_cap or "").strip() else DEFAULT_ORDER_CAP
+        cap = (int(str(order_cap).replace(".", "").replace(" ", "")) if str(order_cap or "").strip()
+               else DEFAULT_ORDER_CAP)
     except ValueError as error:
         raise Invalid(_("Enter the cap per order in whole rupiah.")) from error
     if cap <= 0 or cap > 10_000_000_000:
@@ -695,7 +697,8 @@ def record_treasury_payment(admin, order_id, paid_on, amount, reference):
     apply_transition(order, "record_treasury_payment", admin, "admin", reference)
     now = clock.now()
     purchase.treasury_paid_on, purchase.treasury_amount = paid_on, amount
-    purchase.treasury_reference, purchase.treasury_recorded_by_id, purchase.treasury_recorded_at = reference, admin.id, now
+    purchase.treasury_reference = reference
+    purchase.treasury_recorded_by_id, purchase.treasury_recorded_at = admin.id, now
     order.payment_state, order.payment_kind, order.payment_amount = "paid", "transfer", amount
     order.payment_reference, order.paid_at = reference, now
     audit.record(admin, "department.treasury_payment", purchase, before=before, after={

@@ -69,7 +69,8 @@ def reviewed_product_ids(buyer, product_ids):
 
 def reply_to_review(seller, review_id, text):
     """The store answers a review once."""
-    store_ids = db.session.execute(db.select(StoreMember.store_id).where(StoreMember.user_id == seller.id)).scalars().all()
+    store_ids = db.session.execute(
+        db.select(StoreMember.store_id).where(StoreMember.user_id == seller.id)).scalars().all()
     review = db.session.execute(
         db.select(ProductReview).where(ProductReview.id == review_id)
     ).scalar_one_or_none()
@@ -87,7 +88,8 @@ def reply_to_review(seller, review_id, text):
     review.replied_at = utcnow()
     audit.record(seller, "review.reply", review, after={"reply": text[:200]})
     notify.add(review.buyer, "review_replied", link=notify._url("catalog.product", slug=review.product.slug)
-               if _has_endpoint("catalog.product") else "", store=review.product.store.name, product=review.product.name)
+               if _has_endpoint("catalog.product") else "",
+               store=review.product.store.name, product=review.product.name)
     db.session.commit()
     return review
 
@@ -124,7 +126,8 @@ def for_product(product_id, limit=20) -> Summary:
 def for_stores(seller, page=1, per_page=30):
     from app.models import Product
 
-    store_ids = db.session.execute(db.select(StoreMember.store_id).where(StoreMember.user_id == seller.id)).scalars().all()
+    store_ids = db.session.execute(
+        db.select(StoreMember.store_id).where(StoreMember.user_id == seller.id)).scalars().all()
     return db.paginate(
         db.select(ProductReview).join(Product, Product.id == ProductReview.product_id)
         .where(Product.store_id.in_(store_ids))

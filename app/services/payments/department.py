@@ -12,7 +12,8 @@ from app.services.payments.base import PaymentMethod
 class DepartmentPurchaseMethod(PaymentMethod):
     code = "department"
     label = _l("Department purchase")
-    description = _l("Paid by your department's treasury after the approver (PPK) approves and you confirm the handover (BAST).")
+    description = _l("Paid by your department's treasury after the approver (PPK) approves "
+                     "and you confirm the handover (BAST).")
     position = 30
     initial_state = "awaiting_approval"
     initial_payment_state = "due"
