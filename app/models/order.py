@@ -127,6 +127,9 @@ class Order(db.Model):
         Index("ix_orders_buyer_created", "buyer_id", "created_at"),
         # Auto-complete looks up delivered orders by delivery time.
         Index("ix_orders_state_delivered", "state", "delivered_at"),
+        # Dashboards: covering index, so period aggregates read the index alone.
+        Index("ix_orders_created_sales", "created_at", "state", "payment_method", "store_id", "total",
+              "buyer_id", "checkout_attempt_id"),
         CheckConstraint("total >= 0", name="total_not_negative"),
     )
 
@@ -189,7 +192,11 @@ class OrderItem(db.Model):
     """A product as it was bought: name, unit and price are copied at placing."""
 
     __tablename__ = "order_items"
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        # Dashboards (top products): covering index over the columns they sum.
+        Index("ix_order_items_order_sales", "order_id", "product_id", "quantity", "line_total"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
