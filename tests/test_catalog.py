@@ -335,3 +335,14 @@ def test_first_search_fills_an_empty_index(app, client, factories):
     db.session.commit()
     app.extensions.pop("search_ready", None)
     assert "Kerupuk Basah Kapuas" in text_of(client.get("/katalog?q=kerupuk"))
+
+
+def test_many_stores_store_filter_is_a_removable_chip(client, factories, monkeypatch):
+    from app.services import catalog
+
+    monkeypatch.setattr(catalog, "STORE_SELECT_MAX", 0)
+    product = live(factories, name="Keranjang Rotan")
+    html = text_of(client.get(f"/katalog?store={product.store.slug}"))
+    assert 'id="f-store"' not in html
+    assert f'<input type="hidden" name="store" value="{product.store.slug}">' in html
+    assert "Keranjang Rotan" in html and 'href="/katalog"' in html

@@ -36,7 +36,7 @@ def index():
     return render_template(
         "catalog/index.html", result=result, filters=filters, page=result.page, tree=tree,
         problem_message=message, sorts=catalog.SORTS, relevance_label=catalog.RELEVANCE_LABEL,
-        store_options=catalog.store_options(today),
+        store_options=catalog.store_options(today), store_select_max=catalog.STORE_SELECT_MAX,
         **_context(),
     ), status
 

@@ -31,6 +31,8 @@ from app.services import search
 PER_PAGE = 24
 STORE_PER_PAGE = 12
 LOW_STOCK = 5
+# Up to this many stores the store filter is a list; beyond, it comes from the store page.
+STORE_SELECT_MAX = 80
 COUNT_TTL = 30.0  # seconds
 MAX_PRICE = 10**12
 
