@@ -68,7 +68,8 @@ def test_checkout_places_one_order_per_store(app, client, auth, two_stores):
     assert len(outbox(app, to=buyer.email)) == 1
     assert len(outbox(app, to=store_owner(coffee.store).email)) == 1
     assert len(outbox(app, to=store_owner(scarf.store).email)) == 1
-    assert db.session.execute(db.select(db.func.count(AuditEntry.id)).where(AuditEntry.action == "order.place")).scalar_one() == 2
+    assert db.session.execute(
+        db.select(db.func.count(AuditEntry.id)).where(AuditEntry.action == "order.place")).scalar_one() == 2
 
 
 def test_prices_are_copied_into_the_order(client, auth, two_stores):
@@ -196,7 +197,8 @@ def test_delivery_sooner_than_lead_time_is_refused(client, auth, factories):
     auth.login(buyer.email)
     add(client, snack.id, 20)
     add(client, drink.id, 1)
-    response = client.post("/cart/checkout", data=details(requested_date=(clock.today() + timedelta(days=2)).isoformat()))
+    response = client.post("/cart/checkout",
+                           data=details(requested_date=(clock.today() + timedelta(days=2)).isoformat()))
     assert response.status_code == 422 and "3 days" in page_text(response)
     ok = client.post("/cart/checkout", data=details(requested_date=(clock.today() + timedelta(days=3)).isoformat()))
     assert ok.status_code == 303

@@ -8,7 +8,6 @@ from app.models import Notification
 from app.services.payments.card import reconcile
 from tests.conftest import make_app, outbox
 from tests.department_helpers import department_checkout, make_team
-from tests.factories import store_owner
 from tests.helpers import page_text
 from tests.order_helpers import add, checkout, orders_of, use_english
 from tests.stripe_helpers import card_config, deliver, localstripe  # noqa: F401 - the fixture

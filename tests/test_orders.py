@@ -66,7 +66,8 @@ def test_full_lifecycle_with_payment_at_delivery(app, client, auth, placed):
     assert order.payment_kind == "transfer" and order.payment_amount == 135000
     assert [e.action for e in order.events] == ["place", "accept", "mark_ready", "mark_delivered",
                                                 "payment_recorded", "confirm_receipt"]
-    assert all(order.__getattribute__(f) for f in ("placed_at", "accepted_at", "ready_at", "delivered_at", "completed_at"))
+    assert all(order.__getattribute__(f)
+               for f in ("placed_at", "accepted_at", "ready_at", "delivered_at", "completed_at"))
     actions = db.session.execute(db.select(AuditEntry.action).where(AuditEntry.object_type == "order",
                                                                      AuditEntry.object_id == order.id)).scalars().all()
     assert {"order.accept", "order.mark_ready", "order.mark_delivered", "order.payment_recorded",
@@ -229,9 +230,11 @@ def test_anonymous_is_sent_to_log_in(client, url):
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("role, urls", [("seller", BUYER_PAGES), ("buyer", SELLER_PAGES), ("mentor", BUYER_PAGES + SELLER_PAGES)])
+@pytest.mark.parametrize("role, urls", [("seller", BUYER_PAGES), ("buyer", SELLER_PAGES),
+                                        ("mentor", BUYER_PAGES + SELLER_PAGES)])
 def test_other_roles_get_403(client, auth, factories, role, urls):
-    user = {"seller": factories.SellerFactory, "buyer": factories.BuyerFactory, "mentor": factories.MentorFactory}[role]()
+    user = {"seller": factories.SellerFactory, "buyer": factories.BuyerFactory,
+            "mentor": factories.MentorFactory}[role]()
     auth.login(user.email)
     for url in urls:
         assert client.get(url).status_code == 403, url

@@ -44,7 +44,8 @@ def _outbox_count(app, to):
     from app.models import OutboxMessage
 
     with app.app_context():
-        count = db.session.execute(db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.to == to)).scalar_one()
+        count = db.session.execute(
+            db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.to == to)).scalar_one()
         db.session.remove()
         return count
 
@@ -75,7 +76,7 @@ def test_order_journey(live_server, browser):
     # --- the buyer fills a cart from two stores ---------------------------------------
     buyer_ctx, buyer = new_page(browser)
     log_in(buyer, live_server, BUYER)
-    for row, (_name, _price, quantity) in zip(rows, PRODUCTS):
+    for row, (_name, _price, quantity) in zip(rows, PRODUCTS, strict=False):
         buyer.goto(live_server.url(f"/produk/{row['slug']}"))
         axe_check(buyer)
         buyer.get_by_label(re.compile(r"^Quantity")).fill(str(quantity))
@@ -91,7 +92,8 @@ def test_order_journey(live_server, browser):
     buyer.get_by_role("link", name="Checkout").click()
     expect(buyer.get_by_label("Office address")).to_have_value(re.compile("Rahadi Usman"))
     axe_check(buyer)
-    buyer.get_by_label("Office address").fill("Dinas Komunikasi dan Informatika\nJl. Rahadi Usman No. 3, ruang rapat lt. 2")
+    buyer.get_by_label("Office address").fill(
+        "Dinas Komunikasi dan Informatika\nJl. Rahadi Usman No. 3, ruang rapat lt. 2")
     buyer.get_by_label("Requested date").fill((clock.today() + timedelta(days=1)).isoformat())
     buyer.get_by_label("Time window").select_option("10-12")
     buyer.get_by_label(f"Note to {rows[0]['store']} (optional)").fill("Tolong digiling halus.")
