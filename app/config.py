@@ -22,6 +22,11 @@ def _list(name, default):
     return [item.strip().lower() for item in raw.split(",") if item.strip()]
 
 
+def _optional_float(name):
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else None
+
+
 def normalise_database_url(url):
     """Let operators write postgres:// or postgresql:// and still use psycopg 3."""
     if url.startswith("postgres://"):
@@ -73,6 +78,10 @@ def from_environment(instance_path):
         "REMEMBER_COOKIE_SECURE": not development and _bool("SESSION_COOKIE_SECURE", True),
         "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session
+        "MAX_IMAGE_MB": int(os.environ.get("MAX_IMAGE_MB", "5")),
+        # Anonymous catalogue pages are cached per worker this long (seconds; 0 = off).
+        "CATALOG_CACHE_SECONDS": _optional_float("CATALOG_CACHE_SECONDS"),
+        "CATALOG_COUNT_TTL": _optional_float("CATALOG_COUNT_TTL"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024,
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", os.path.join(instance_path, "uploads")),
         "BABEL_DEFAULT_LOCALE": "id",
