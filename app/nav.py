@@ -49,15 +49,56 @@ def nav_counter(name, fn):
     _COUNTERS[name] = fn
 
 
+class _Nav:
+    """The items and badge counts, worked out the first time a template asks (an e-mail or a
+    PDF rendered during a request never does, and so costs no query)."""
+
+    def __init__(self):
+        self._items = self._counts = None
+
+    def items(self):
+        if self._items is None:
+            from flask_login import current_user
+
+            self._items = visible_items(current_user)
+        return self._items
+
+    def counts(self):
+        if self._counts is None:
+            from flask_login import current_user
+
+            self._counts = {}
+            if current_user.is_authenticated:
+                for item in self.items():
+                    if item.badge in _COUNTERS and item.badge not in self._counts:
+                        self._counts[item.badge] = _COUNTERS[item.badge](current_user)
+        return self._counts
+
+
+class _Lazy:
+    """A list or dict made by ``make()`` on first use."""
+
+    def __init__(self, make):
+        self._make = make
+
+    def __iter__(self):
+        return iter(self._make())
+
+    def __len__(self):
+        return len(self._make())
+
+    def __bool__(self):
+        return bool(self._make())
+
+    def __getitem__(self, key):
+        return self._make()[key]
+
+    def get(self, key, default=None):
+        return self._make().get(key, default)
+
+
 def register(app):
     @app.context_processor
     def inject_nav():
-        from flask_login import current_user
-
-        counts = {}
-        items = visible_items(current_user)
-        if current_user.is_authenticated:
-            for item in items:
-                if item.badge in _COUNTERS and item.badge not in counts:
-                    counts[item.badge] = _COUNTERS[item.badge](current_user)
-        return {"nav_items": items, "nav_url": url_for, "nav_counts": counts}
+        nav = _Nav()
+        return {"nav_items": _Lazy(nav.items), "nav_url": url_for, "nav_counts": _Lazy(nav.counts)}
