@@ -6,7 +6,8 @@ Settings come from the environment bench/load sets:
   LOAD_PASSWORD    their password
   LOAD_PRODUCTS    JSON: {"hot": [[id, slug], ...], "scarce": [[id, slug], ...], "pages": N}
   LOAD_RESULTS     a file: one JSON line per acknowledged checkout (key, checkout id, order numbers)
-  LOAD_USERS       the number of users: statistics restart when that many have logged in
+  LOAD_USERS       the number of users: statistics restart LOAD_SETTLE (5) seconds after
+                   that many have logged in
 
 Request names (the report's lines): baseline, browse, search, product, cart, checkout, login.
 A checkout that finds its product sold out is a correct answer (counted, not an error).
@@ -20,6 +21,7 @@ import random
 import re
 from datetime import date, timedelta
 
+import gevent
 from locust import HttpUser, between, events, task
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -35,6 +37,7 @@ BUYERS = int(os.environ.get("LOAD_BUYERS", "1"))
 PASSWORD = os.environ.get("LOAD_PASSWORD", "")
 RESULTS = os.environ.get("LOAD_RESULTS")
 USERS = int(os.environ.get("LOAD_USERS", "0"))  # when all of them have logged in, the clock starts
+SETTLE = float(os.environ.get("LOAD_SETTLE", "5"))
 _next_buyer = itertools.count()
 SOLD_OUT = {"count": 0}
 RETRIED = {"count": 0}
@@ -69,8 +72,9 @@ class Buyer(HttpUser):
         LOGINS["done"] += 1
         if LOGINS["done"] == USERS:
             # The log-in storm of the start (a deliberately slow password hash per user) is not
-            # the steady state being measured: the figures start when everyone is in.
-            self.environment.runner.stats.reset_all()
+            # the steady state being measured: the figures start SETTLE seconds after everyone
+            # is in (the requests queued behind the log-ins have been answered by then).
+            gevent.spawn_later(SETTLE, self.environment.runner.stats.reset_all)
 
     def _token(self, html):
         match = CSRF.search(html or "")
