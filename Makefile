@@ -6,6 +6,8 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 export FLASK_APP = wsgi.py
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+# Test processes for the unit/integration suite (pytest-xdist); browser tests run one at a time.
+TEST_JOBS ?= 2
 
 .PHONY: run setup setup-dev translations db demo test test-sqlite test-postgres browser lint bench-catalog clean
 
@@ -55,12 +57,14 @@ test: setup-dev
 test-sqlite:
 	@.ci/services redis redis://127.0.0.1:6379/0 || echo "Redis not reachable: the queue tests will skip"
 	@echo "== test suite on SQLite =="
-	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider -n $(TEST_JOBS) -m "not e2e" $(PYTEST_ARGS)
+	@echo "== browser journeys (headless Chromium) on SQLite =="
+	$(BIN)/pytest -p no:cacheprovider -m e2e tests/e2e $(PYTEST_ARGS)
 
 test-postgres:
 	@if .ci/services postgres "$(PG_TEST_URL)"; then \
 	  echo "== test suite on PostgreSQL =="; \
-	  TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -p no:cacheprovider -m "not e2e" $(PYTEST_ARGS); \
+	  TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -p no:cacheprovider -n $(TEST_JOBS) -m "not e2e" $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is required in CI"; exit 1; \
 	else echo "PostgreSQL not reachable at $(PG_TEST_URL): skipped (set PG_TEST_URL)"; fi
 
