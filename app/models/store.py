@@ -118,6 +118,8 @@ class BusinessDocument(db.Model):
     reviewed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The expiry date the 30-day reminder was sent about (None: not yet); a changed date is reminded again.
+    expiry_reminder_sent_for: Mapped[Optional[date]] = mapped_column(Date)
 
     store: Mapped[Store] = relationship(back_populates="documents")
     reviewed_by: Mapped[Optional["User"]] = relationship()  # noqa: F821

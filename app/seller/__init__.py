@@ -1,10 +1,17 @@
 """The seller's desk: the store, its members and documents, and its products."""
+from datetime import timedelta
+
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from app.jobs import periodic
 from app.nav import nav_item
 
 bp = Blueprint("seller", __name__)
 nav_item("seller.desk", _l("My store"), icon="shop", roles=("seller",), order=40)
+
+# Daily, by the job scheduler (``flask jobs scheduler`` or ``flask jobs run-due`` from cron).
+periodic("documents-hide-expired-products", timedelta(days=1), "app.services.document_expiry:hide_expired_products")
+periodic("documents-expiry-reminders", timedelta(days=1), "app.services.document_expiry:remind_expiring_documents")
 
 from app.seller import routes  # noqa: E402,F401
