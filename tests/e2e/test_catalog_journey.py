@@ -103,6 +103,8 @@ def test_search_filter_open_a_product_and_switch_language(live_server, page, cat
     axe_check(page)
 
     # Switch language: the same product page in English.
+    # The switch submits from app.js: wait until the script has run.
+    page.wait_for_load_state("load")
     with page.expect_navigation():
         page.locator("#lang-select").select_option("en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
