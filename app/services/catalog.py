@@ -7,19 +7,23 @@ Rules kept here:
 - the halal badge and filter read ``Product.halal_until >= today``;
 - every page loads what it shows in a fixed number of queries (joined store,
   ``selectinload`` of the images, the category tree once per request);
-- totals of a filter are cached per process for a short time (``COUNT_TTL``) and
-  dropped whenever this process commits a change to products, stores, documents or
-  categories, so a seller sees their change at once and other workers within seconds.
+- totals of a filter are cached for a short time (``COUNT_TTL``): per process without
+  Redis, dropped whenever this process commits, so a seller sees their change at once and
+  other workers within seconds; in Redis with ``REDIS_URL``, dropped for every process
+  at once by a shared generation counter bumped after each commit.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import math
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from flask import current_app, g
+from flask import current_app, g, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, exists, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -89,6 +93,14 @@ def is_halal(product, day: date) -> bool:
 
 
 # ---------------------------------------------------------------- caches
+#
+# Without REDIS_URL: per process. A generation number in this module is part of every
+# key and goes up on each commit in this process.
+# With REDIS_URL: shared by every process. Cached values live in Redis under
+# ``<CACHE_KEY_PREFIX>:...`` with the same TTLs, tagged with the shared generation
+# (``<prefix>:gen``, INCR after every commit in any process); a value whose tag is not
+# the current generation is a miss. The generation and the value are read in one MGET.
+# If Redis fails, the value is computed (never an error page because of the cache).
 
 _current_generation = 1
 _lock = threading.Lock()
@@ -98,11 +110,51 @@ def current_generation():
     return _current_generation
 
 
+def shared_cache():
+    """The Redis client when caches are shared (``REDIS_URL`` set), else None."""
+    if not has_app_context() or not current_app.config.get("REDIS_URL"):
+        return None
+    from app.jobs import redis_connection
+
+    return redis_connection()
+
+
+def cache_prefix():
+    config = current_app.config
+    return config.get("CACHE_KEY_PREFIX") or f"{config.get('JOBS_QUEUE_PREFIX') or 'pkb'}:cache"
+
+
+def shared_key(kind, key) -> str:
+    digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:40]
+    return f"{cache_prefix()}:{kind}:{digest}"
+
+
+def shared_get(conn, name):
+    """(generation, payload or None) for key ``name``; payload only if of this generation."""
+    generation, raw = conn.mget(f"{cache_prefix()}:gen", name)
+    generation = int(generation or 0)
+    if raw is not None:
+        tag, _, payload = raw.partition(b"\n")
+        if tag == str(generation).encode():
+            return generation, payload
+    return generation, None
+
+
+def shared_set(conn, name, generation, payload: bytes, ttl):
+    conn.set(name, str(generation).encode() + b"\n" + payload, px=max(1, int(ttl * 1000)))
+
+
 def bump_generation():
     """Something buyers see changed (called after commits, see services.search)."""
     global _current_generation
     with _lock:
         _current_generation += 1
+    try:
+        conn = shared_cache()
+        if conn is not None:
+            conn.incr(f"{cache_prefix()}:gen")
+    except Exception:  # noqa: BLE001 - the commit is done; other processes catch up within the TTL
+        logging.getLogger(__name__).exception("could not bump the shared catalogue cache generation")
 
 
 def _cached(key, compute):
@@ -111,6 +163,9 @@ def _cached(key, compute):
         ttl = 0 if current_app.testing else COUNT_TTL
     if not ttl:
         return compute()
+    conn = shared_cache()
+    if conn is not None:
+        return _shared_cached(conn, key, compute, ttl)
     cache = current_app.extensions.setdefault("catalog_counts", {})
     now = time.monotonic()
     full_key = (_current_generation,) + key
@@ -122,6 +177,26 @@ def _cached(key, compute):
         if len(cache) > 2000:
             cache.clear()
         cache[full_key] = (value, now + ttl)
+    return value
+
+
+def _shared_cached(conn, key, compute, ttl):
+    """Counts (ints) and lists of rows (as lists), kept as JSON in Redis."""
+    name = shared_key("count", key)
+    try:
+        generation, payload = shared_get(conn, name)
+    except Exception:  # noqa: BLE001 - Redis down: compute
+        logging.getLogger(__name__).warning("catalogue count cache: Redis unreachable", exc_info=True)
+        return compute()
+    if payload is not None:
+        return json.loads(payload)
+    value = compute()
+    if not isinstance(value, int):
+        value = [list(row) for row in value]
+    try:
+        shared_set(conn, name, generation, json.dumps(value).encode(), ttl)
+    except Exception:  # noqa: BLE001
+        logging.getLogger(__name__).warning("catalogue count cache: Redis unreachable", exc_info=True)
     return value
 
 

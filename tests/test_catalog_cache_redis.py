@@ -1,0 +1,123 @@
+"""With REDIS_URL the catalogue's page and count caches live in Redis: every process
+shares them, and a commit in one process drops them for all (shared generation)."""
+import uuid
+
+import pytest
+
+from app.extensions import db
+from tests.conftest import empty_tables, make_app
+
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_conn():
+    redis = pytest.importorskip("redis")
+    conn = redis.Redis.from_url(REDIS, socket_connect_timeout=0.5)
+    try:
+        conn.ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def two_apps(tmp_path, pg_schema, redis_conn):
+    """Two app instances (like two gunicorn workers) on one database and one Redis."""
+    prefix = f"pkbcachetest-{uuid.uuid4().hex[:10]}"
+    settings = dict(REDIS_URL=REDIS, JOBS_QUEUE_PREFIX=prefix, CACHE_KEY_PREFIX=f"{prefix}:cache",
+                    CATALOG_CACHE_SECONDS=60, CATALOG_COUNT_TTL=60)
+    first = make_app(tmp_path, pg_schema, **settings)
+    second = make_app(tmp_path, pg_schema, **settings)
+    yield first, second, prefix
+    _forget(redis_conn, prefix)
+    if pg_schema is not None:
+        empty_tables(first)
+    for app in (first, second):
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _forget(conn, prefix):
+    """Remove every key of this test: cache keys, and the RQ queues and jobs of its commits."""
+    for key in conn.scan_iter("rq:job:*"):
+        if conn.type(key) == b"hash" and (conn.hget(key, "origin") or b"").decode().startswith(prefix):
+            conn.delete(key)
+    for key in conn.scan_iter(f"*{prefix}*"):
+        conn.delete(key)
+    for member in conn.smembers("rq:queues"):
+        if prefix.encode() in member:
+            conn.srem("rq:queues", member)
+
+
+def _set_price(app, product_id, price):
+    """A raw UPDATE behind the ORM's back: only the cache can make a page show the old price."""
+    with app.app_context():
+        db.session.execute(db.text("UPDATE products SET price = :p WHERE id = :i"), {"p": price, "i": product_id})
+        db.session.commit()
+
+
+def test_two_processes_share_pages_and_a_commit_in_one_drops_them_in_the_other(two_apps, redis_conn):
+    from tests import factories
+
+    first, second, prefix = two_apps
+    with first.app_context():
+        product = factories.ProductFactory(live=True, name="Syal Insang", price=150000)
+        product_id, slug = product.id, product.slug
+    client_a, client_b = first.test_client(), second.test_client()
+    assert "Rp 150.000" in client_a.get(f"/produk/{slug}").get_data(as_text=True)
+    assert "Rp 150.000" in client_a.get("/katalog").get_data(as_text=True)
+    assert list(redis_conn.scan_iter(f"{prefix}:cache:page:*"))  # the pages are in Redis
+    assert list(redis_conn.scan_iter(f"{prefix}:cache:count:*"))  # and the count
+
+    # Change the price without telling any cache: both processes serve the shared page.
+    with first.app_context():
+        generation = redis_conn.get(f"{prefix}:cache:gen")
+        with db.engine.begin() as conn:
+            conn.execute(db.text("UPDATE products SET price = 175000 WHERE id = :i"), {"i": product_id})
+    assert redis_conn.get(f"{prefix}:cache:gen") == generation
+    assert "Rp 150.000" in client_b.get(f"/produk/{slug}").get_data(as_text=True)
+    assert "Rp 150.000" in client_b.get("/katalog").get_data(as_text=True)
+
+    # A commit in the second process: the first one shows the new price at once.
+    _set_price(second, product_id, 180000)
+    assert "Rp 180.000" in client_a.get(f"/produk/{slug}").get_data(as_text=True)
+    assert "Rp 180.000" in client_a.get("/katalog").get_data(as_text=True)
+    assert "Rp 180.000" in client_b.get("/katalog").get_data(as_text=True)
+
+
+def test_counts_are_shared_and_dropped_by_a_commit_anywhere(two_apps, redis_conn):
+    from app.services import catalog
+
+    first, second, prefix = two_apps
+    with first.app_context():
+        assert catalog._cached(("total", "kopi"), lambda: 7) == 7
+        assert catalog._cached(("rows",), lambda: [("toko-a", "Toko A")]) == [["toko-a", "Toko A"]]
+    with second.app_context():
+        assert catalog._cached(("total", "kopi"), lambda: 8) == 7  # computed by the other process
+        db.session.execute(db.text("SELECT 1"))
+        db.session.commit()  # any commit bumps the shared generation
+    with first.app_context():
+        assert catalog._cached(("total", "kopi"), lambda: 9) == 9
+    assert int(redis_conn.get(f"{prefix}:cache:gen")) >= 1
+
+
+def test_pages_are_served_when_redis_is_down(tmp_path, pg_schema):
+    from tests import factories
+
+    app = make_app(tmp_path, pg_schema, REDIS_URL="redis://127.0.0.1:1/0", CATALOG_CACHE_SECONDS=60,
+                   CATALOG_COUNT_TTL=60)
+    try:
+        with app.app_context():
+            slug = factories.ProductFactory(live=True, name="Kopi Aming").slug
+        client = app.test_client()
+        assert client.get("/katalog").status_code == 200
+        assert "Kopi Aming" in client.get(f"/produk/{slug}").get_data(as_text=True)
+    finally:
+        if pg_schema is not None:
+            empty_tables(app)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
