@@ -134,7 +134,16 @@ def _logged_path():
 
 def _user_id():
     user = g.get("_login_user")  # set by Flask-Login only when the request looked at the user
-    if user is not None and getattr(user, "is_authenticated", False):
+    if user is None:
+        return None
+    from sqlalchemy import inspect
+
+    state = inspect(user, raiseerr=False)
+    if state is not None and state.identity and "active" in state.expired_attributes:
+        # The request's commit expired the logged-in user's row: log the id from the
+        # identity key rather than load the row again (2 queries) only for this line.
+        return state.identity[0]
+    if getattr(user, "is_authenticated", False):
         return getattr(user, "id", None)  # the row id; get_id() carries the session version
     return None
 

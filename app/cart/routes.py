@@ -200,7 +200,7 @@ def place():
         flash(_("This order was already placed; here it is."), "info")
     else:
         flash(_("Thank you! Your order has been placed."), "success")
-    return redirect(result.next_url or url_for("cart.done", checkout_id=result.checkout.id), code=303)
+    return redirect(result.next_url or url_for("cart.done", checkout_id=result.checkout_id), code=303)
 
 
 @bp.route("/checkout/<int:checkout_id>")

@@ -193,16 +193,19 @@ class CartView:
         return max((line.product.lead_time_days or 0 for line in self.lines), default=0)
 
 
-def view(user) -> CartView:
-    """The cart grouped by store, in two queries (cart, lines with product and store)."""
+def view(user, images=True) -> CartView:
+    """The cart grouped by store, in two queries (cart, lines with product and store), and
+    one more for the products' images unless ``images=False`` (placing the orders)."""
     cart = get_cart(user)
     if cart is None:
         return CartView(None, [])
     today = clock.today()
+    product_options = [db.joinedload(Product.store)]
+    if images:
+        product_options.append(db.selectinload(Product.images))
     items = db.session.execute(
         db.select(CartItem).where(CartItem.cart_id == cart.id)
-        .options(db.joinedload(CartItem.product).options(db.joinedload(Product.store),
-                                                         db.selectinload(Product.images)))
+        .options(db.joinedload(CartItem.product).options(*product_options))
         .order_by(CartItem.id)
     ).unique().scalars().all()
     groups: dict[int, StoreGroup] = {}

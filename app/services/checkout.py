@@ -100,6 +100,11 @@ class Result:
     orders: list
     next_url: str | None
     replayed: bool = False
+    checkout_id: int | None = None  # read before the commit expires ``checkout``
+
+    def __post_init__(self):
+        if self.checkout_id is None:
+            self.checkout_id = self.checkout.id
 
 
 def new_idempotency_key() -> str:
@@ -166,7 +171,7 @@ def place_orders(buyer, idempotency_key, details: Details, expected_total: int |
     if attempt is not None:
         return _replay(attempt)
 
-    view = cart_service.view(buyer)
+    view = cart_service.view(buyer, images=False)
     if view.is_empty:
         # A twin submit may have committed between the look-up above and now.
         attempt = _existing(buyer, key)
@@ -245,6 +250,7 @@ def place_orders(buyer, idempotency_key, details: Details, expected_total: int |
         db.session.execute(db.delete(CartItem).where(CartItem.cart_id == view.cart.id))
         next_url = method.start(attempt, orders)
         notify.checkout_placed(buyer, orders)
+        checkout_id = attempt.id
         db.session.commit()
     except IntegrityError:
         # The same checkout submitted twice at the same moment: the other submit won.
@@ -256,11 +262,13 @@ def place_orders(buyer, idempotency_key, details: Details, expected_total: int |
     except DomainError:
         db.session.rollback()
         raise
-    return Result(attempt, orders, next_url)
+    return Result(attempt, orders, next_url, checkout_id=checkout_id)
 
 
 def orders_of_checkout(buyer, checkout_id):
+    """The buyer's checkout with its orders and their stores (what the "done" page shows)."""
     attempt = db.session.execute(
         db.select(CheckoutAttempt).where(CheckoutAttempt.id == checkout_id, CheckoutAttempt.buyer_id == buyer.id)
+        .options(db.selectinload(CheckoutAttempt.orders).joinedload(Order.store))
     ).scalar_one_or_none()
     return attempt

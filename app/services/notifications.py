@@ -77,19 +77,39 @@ def add(user, kind, link="", **params):
 
 
 def store_people(store_id):
+    """(active members, active owners) of a store."""
+    return stores_people([store_id])[store_id]
+
+
+def stores_people(store_ids):
+    """{store id: (active members, active owners)} for several stores, in one query."""
+    ids = list(dict.fromkeys(store_ids))
+    people = {store_id: ([], []) for store_id in ids}
+    if not ids:
+        return people
     rows = db.session.execute(
-        db.select(StoreMember).where(StoreMember.store_id == store_id).order_by(StoreMember.id)
+        db.select(StoreMember).where(StoreMember.store_id.in_(ids)).order_by(StoreMember.id)
         .options(db.joinedload(StoreMember.user))
     ).scalars().all()
-    return [m.user for m in rows if m.user.active], [m.user for m in rows if m.role == "owner" and m.user.active]
+    for member in rows:
+        if member.user.active:
+            members, owners = people[member.store_id]
+            members.append(member.user)
+            if member.role == "owner":
+                owners.append(member.user)
+    return people
+
+
+def email_recipient(members, owners):
+    """Of a store's people: the one address its e-mail goes to (owner, else first member)."""
+    if owners:
+        return owners[0]
+    return members[0] if members else None
 
 
 def store_email_recipient(store_id):
     """The one address a store's e-mail goes to: its owner (else the first member)."""
-    members, owners = store_people(store_id)
-    if owners:
-        return owners[0]
-    return members[0] if members else None
+    return email_recipient(*store_people(store_id))
 
 
 def _url(endpoint, **values):
@@ -106,25 +126,27 @@ def absolute(path):
 
 def checkout_placed(buyer, orders):
     """One e-mail to the buyer for the whole checkout; one per store per order."""
+    # Department order: the store hears of it once approved; card order: once paid.
+    told = [o for o in orders if o.state not in ("awaiting_approval", "awaiting_payment")]
+    # Every store's members in one query, before any row is added (so no extra flush).
+    people = stores_people([o.store_id for o in told])
     numbers = ", ".join(o.number for o in orders)
     add(buyer, "checkout_placed", link=_url("orders.index"), numbers=numbers)
     queue_email(buyer.email, _("Your order at Pasar Kite Bise"), "checkout_placed", locale=buyer.locale,
                 buyer=buyer, orders=orders, total=sum(o.total for o in orders),
                 link=absolute(_url("orders.index")))
-    for order in orders:
-        if order.state in ("awaiting_approval", "awaiting_payment"):
-            # Department order: the store hears of it once approved; card order: once paid.
-            continue
-        order_received(order, buyer)
+    for order in told:
+        order_received(order, buyer, people=people[order.store_id])
 
 
-def order_received(order, buyer):
-    """Tell the store of an order it may start on: every member in-app, one e-mail."""
+def order_received(order, buyer, people=None):
+    """Tell the store of an order it may start on: every member in-app, one e-mail.
+    ``people``: the store's (members, owners) when the caller has them already."""
     link = _url("sales.detail", order_id=order.id)
-    members, _owners = store_people(order.store_id)
+    members, owners = people if people is not None else store_people(order.store_id)
     for member in members:
         add(member, "order_received", link=link, number=order.number, buyer=buyer.full_name)
-    recipient = store_email_recipient(order.store_id)
+    recipient = email_recipient(members, owners)
     if recipient is not None:
         queue_email(recipient.email, _l("New order %(number)s", number=order.number), "order_received",
                     locale=recipient.locale, order=order, buyer=buyer, recipient=recipient,
@@ -151,17 +173,17 @@ def order_state_changed(order, action, actor_side, note=""):
     if actor_side in ("store", "system"):
         buyer = order.buyer
         add(buyer, kind, link=_url("orders.detail", order_id=order.id), **params)
-        queue_email(buyer.email, _("Order %(number)s: %(state)s", number=order.number, state=state_label),
+        queue_email(buyer.email, _l("Order %(number)s: %(state)s", number=order.number, state=state_label),
                     "order_state", locale=buyer.locale, order=order, recipient=buyer, kind=kind,
                     link=absolute(_url("orders.detail", order_id=order.id)),
                     params=params)
     if actor_side in ("buyer", "system"):
-        members, _owners = store_people(order.store_id)
+        members, owners = store_people(order.store_id)
         for member in members:
             add(member, kind, link=_url("sales.detail", order_id=order.id), **params)
-        recipient = store_email_recipient(order.store_id)
+        recipient = email_recipient(members, owners)
         if recipient is not None:
-            queue_email(recipient.email, _("Order %(number)s: %(state)s", number=order.number, state=state_label),
+            queue_email(recipient.email, _l("Order %(number)s: %(state)s", number=order.number, state=state_label),
                         "order_state", locale=recipient.locale, order=order, recipient=recipient, kind=kind,
                         link=absolute(_url("sales.detail", order_id=order.id)),
                         params=params)
