@@ -34,7 +34,7 @@ setup-dev: $(VENV)/.dev translations browser
 
 ## compile the Indonesian/English catalogs (the .mo files are built, never committed)
 translations: | $(BIN)/python
-	$(BIN)/pybabel compile --use-fuzzy -d app/translations -f --statistics 2>&1 | tail -n 2 || true
+	$(BIN)/pybabel compile -D "messages wtforms" -d app/translations --statistics
 
 db: setup
 	$(BIN)/flask db upgrade

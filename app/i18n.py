@@ -1,4 +1,5 @@
 """Language and time zone choice, and the formatting of rupiah and times."""
+import os
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -47,6 +48,14 @@ def to_local(value):
 
 
 def register_filters(app):
+    @app.before_request
+    def wtforms_in_the_users_language():
+        """WTForms' own messages ("This field is required.") from our wtforms catalogue."""
+        from babel import support
+
+        request.wtforms_translations = support.Translations.load(
+            os.path.join(app.root_path, "translations"), [get_locale()], domain="wtforms")
+
     app.jinja_env.filters["rupiah"] = rupiah
     app.jinja_env.filters["local_time"] = local_time
     from app.storage import media_url
