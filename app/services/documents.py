@@ -74,7 +74,8 @@ def add_document(actor: User, store: Store, *, kind: str, number: str, issuer: s
 def _decide(actor, doc, status, note):
     require_reviewer(actor, doc.store)
     if doc.status == status:
-        raise Conflict(_("The document is already marked %(state)s.", state=_(status)))
+        label = {"valid": _("Valid"), "rejected": _("Rejected")}.get(status, status)
+        raise Conflict(_("The document is already marked %(state)s.", state=label))
     before = doc.status
     doc.status = status
     doc.review_note = (note or "").strip()
