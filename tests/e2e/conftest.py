@@ -40,6 +40,7 @@ Run only these: ``.venv/bin/pytest -m e2e tests/e2e``.
 """
 import os
 import re
+import contextlib
 import threading
 
 import pytest
@@ -129,13 +130,13 @@ class LiveServer:
         return scope()
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    _require_chromium()
+@contextlib.contextmanager
+def serve_app(tmp, extra_config=None, name="live-server"):
+    """The real app (CSRF on, its own SQLite file under ``tmp``) served on 127.0.0.1 at a
+    free port in a daemon thread; yields a LiveServer and stops it afterwards."""
     from app import create_app
     from app.extensions import db
 
-    tmp = tmp_path_factory.mktemp("live")
     config = dict(BASE_CONFIG)
     config.update({
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'live.sqlite3'}",
@@ -145,19 +146,29 @@ def live_server(tmp_path_factory):
         "PASSWORD_HASH_PROFILE": "fast",
         "TESTING": False,  # errors answer as they would in production
     })
+    config.update(extra_config or {})
     app = create_app(config)
     with app.app_context():
         db.create_all()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    yield LiveServer(app, server)
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        yield LiveServer(app, server)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    _require_chromium()
+    with serve_app(tmp_path_factory.mktemp("live")) as live:
+        yield live
 
 
 @pytest.fixture(scope="session")

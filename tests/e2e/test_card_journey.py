@@ -4,17 +4,14 @@ two-store cart by card; both stores see paid orders; one is cancelled and refund
 admin runs a payout batch and records it; the seller sees the payout; the books balance.
 Every page is checked with axe."""
 import re
-import threading
 import time
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from app import clock
-from tests.conftest import BASE_CONFIG
-from tests.e2e.conftest import PASSWORD, LiveServer, _QuietHandler, _require_chromium, axe_check, tr
+from tests.e2e.conftest import PASSWORD, _require_chromium, axe_check, serve_app, tr
 from tests.stripe_helpers import card_config, localstripe  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.e2e
@@ -28,34 +25,9 @@ PRODUCTS = [("Kopi Liberika Rasau Jaya", 60000, 2), ("Tas Anyaman Corak Insang",
 def card_server(tmp_path_factory, localstripe):  # noqa: F811
     """The live server of the e2e harness, with card payments pointed at the stand-in."""
     _require_chromium()
-    from app import create_app
-    from app.extensions import db
-
-    tmp = tmp_path_factory.mktemp("card-live")
-    config = dict(BASE_CONFIG)
-    config.update({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'live.sqlite3'}",
-        "UPLOAD_FOLDER": str(tmp / "uploads"),
-        "WTF_CSRF_ENABLED": True,
-        "RATELIMIT_ENABLED": False,
-        "PASSWORD_HASH_PROFILE": "fast",
-        "TESTING": False,
-    })
-    config.update(card_config(localstripe))
-    app = create_app(config)
-    with app.app_context():
-        db.create_all()
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="card-live-server", daemon=True)
-    thread.start()
-    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    localstripe.register_webhook(f"http://127.0.0.1:{server.server_port}/webhooks/stripe")
-    yield LiveServer(app, server)
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with serve_app(tmp_path_factory.mktemp("card-live"), card_config(localstripe), name="card-live-server") as live:
+        localstripe.register_webhook(f"{live.app.config['BASE_URL']}/webhooks/stripe")
+        yield live
 
 
 def _setup(app):
