@@ -72,13 +72,13 @@ def confirm_bast(order_id):
 @bp.route("/department/orders/<int:order_id>/documents/<kind>.pdf")
 @login_required
 def document(order_id, kind):
-    from app.services.documents_pdf import file_name, render_pdf
+    from app.services.documents_pdf import file_name, stored_pdf
 
     try:
         item = procurement.get_document(current_user, order_id, kind)
     except NotFound:
         abort(404)
-    response = make_response(render_pdf(item, kind))
+    response = make_response(stored_pdf(item, kind))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{file_name(item, kind)}"'
     response.headers["Cache-Control"] = "private, no-store"

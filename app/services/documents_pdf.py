@@ -1,9 +1,23 @@
 """PDF documents of a department purchase, in Indonesian: Surat Pesanan, Berita Acara
 Serah Terima (BAST) and the store's invoice. Each is a Jinja template
 (``templates/procurement/pdf/<kind>.html``) rendered to simple HTML and laid out by
-fpdf2 (pure Python). The core PDF fonts are Latin-1, so text is folded to it."""
+fpdf2 (pure Python). The core PDF fonts are Latin-1, so text is folded to it.
+
+Generation is a background job. Whenever a department order moves (approved, delivered,
+handover confirmed, treasury paid), ``queue_documents`` asks for
+``generate_documents(order_id)``, which renders every document the order has in its
+current version and stores it under ``private/procurement/`` (app/storage.py: the local
+folder or the S3 bucket). A download serves the stored file; one that is missing (an
+order from before this existed, a job still queued, a storage hiccup) is rendered on the
+spot and stored for next time. A stored document is what the parties were given: it
+does not change when, say, the store edits its address later.
+
+The version in the storage key changes when the document's own content does: the BAST
+once the handover is confirmed, the invoice once the treasury has paid (it then says
+LUNAS). The superseded file is deleted."""
 from __future__ import annotations
 
+import logging
 import unicodedata
 
 from flask import current_app, render_template
@@ -11,6 +25,8 @@ from fpdf import FPDF
 
 from app.clock import LOCAL_TZ
 from app.services import procurement
+
+log = logging.getLogger("pkb.documents")
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
           "Oktober", "November", "Desember")
@@ -64,3 +80,83 @@ def render_pdf(purchase, kind) -> bytes:
 
 def file_name(purchase, kind) -> str:
     return f"{FILE_NAMES[kind]}-{purchase.order.number}.pdf"
+
+
+# ------------------------------------------------------------------ stored documents
+
+
+def version(purchase, kind) -> str:
+    """Which content of ``kind`` the purchase has now (part of the storage key)."""
+    if kind == "bast":
+        return "confirmed" if purchase.bast_confirmed_at else "delivered"
+    if kind == "invoice":
+        return "paid" if purchase.treasury_recorded_at else "issued"
+    return "issued"
+
+
+VERSIONS = {"sp": ("issued",), "bast": ("delivered", "confirmed"), "invoice": ("issued", "paid")}
+
+
+def storage_key(purchase, kind, which=None) -> str:
+    # The verification code is derived from the app's secret: keys cannot be guessed from
+    # an order id, and the key of a document is fixed once it is issued.
+    code = getattr(purchase, f"{kind}_code")
+    return f"private/procurement/{purchase.order_id}/{kind}-{which or version(purchase, kind)}-{code}.pdf"
+
+
+def queue_documents(order_id) -> None:
+    """Ask for the order's documents to be (re)generated once this transaction commits."""
+    from app.jobs import enqueue
+
+    enqueue(generate_documents, order_id)
+
+
+def generate_documents(order_id) -> list[str]:
+    """Job: store every document of the department order in its current version; delete
+    superseded versions. Safe to run twice. Returns the keys written."""
+    from app.storage import get_storage
+
+    from app.extensions import db
+    from app.models import DepartmentPurchase
+
+    purchase = db.session.execute(
+        db.select(DepartmentPurchase).where(DepartmentPurchase.order_id == order_id)
+    ).scalar_one_or_none()
+    if purchase is None:
+        return []
+    storage = get_storage()
+    written = []
+    for kind in procurement.DOCUMENT_KINDS:
+        if not procurement.document_available(purchase, kind):
+            continue
+        key = storage_key(purchase, kind)
+        if not storage.exists(key):
+            storage.save(key, render_pdf(purchase, kind))
+            written.append(key)
+        for old in VERSIONS[kind]:
+            if old != version(purchase, kind):
+                storage.delete(storage_key(purchase, kind, old))
+    if written:
+        log.info("stored %d document(s) of order %s", len(written), order_id)
+    return written
+
+
+def stored_pdf(purchase, kind) -> bytes:
+    """The document as stored; rendered (and stored) now when it is not there yet."""
+    from app.storage import StorageError, get_storage
+
+    storage = get_storage()
+    key = storage_key(purchase, kind)
+    try:
+        return storage.read(key)
+    except StorageError:
+        pass  # not generated yet
+    except Exception as exc:  # noqa: BLE001 - storage unreachable: the document can still be made here
+        log.warning("could not read %s (%s); rendering it", key, type(exc).__name__)
+        return render_pdf(purchase, kind)
+    data = render_pdf(purchase, kind)
+    try:
+        storage.save(key, data)
+    except Exception as exc:  # noqa: BLE001 - the download must not fail because the copy did
+        log.warning("could not store %s (%s)", key, type(exc).__name__)
+    return data

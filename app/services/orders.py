@@ -236,6 +236,8 @@ def apply_transition(order, action, actor, side, note=""):
     add_event(order, action, old, new, actor, note)
     audit.record(actor, f"order.{action}", order, before={"state": old}, after={"state": new}, note=note or "")
     notify.order_state_changed(order, action, side, note)
+    if method is not None:
+        method.on_transition(order, action, old, new, actor)
     return order
 
 

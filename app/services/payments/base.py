@@ -64,6 +64,10 @@ class PaymentMethod:
 
         raise Conflict(_("This order is not paid on delivery."))
 
+    def on_transition(self, order, action: str, old: str, new: str, actor) -> None:
+        """Called after every move of an order of this method (event and audit written,
+        nothing committed yet): e.g. ask for documents to be generated. Must not commit."""
+
     def on_order_closed(self, order, actor, action: str) -> None:
         """The order was cancelled, declined, refused or expired (stock is already
         returned): e.g. refund a card payment. Must not commit."""

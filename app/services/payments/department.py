@@ -58,6 +58,14 @@ class DepartmentPurchaseMethod(PaymentMethod):
         # Completed by the treasury payment after the BAST, not by the buyer or the clock.
         return action not in ("confirm_receipt", "auto_complete")
 
+    def on_transition(self, order, action, old, new, actor):
+        # Approved, delivered, handover confirmed, paid: each issues or changes a document.
+        # The job runs after the commit, so it sees the purchase record as this move left it.
+        if new in ("placed", "delivered", "invoiced", "completed") and old != new:
+            from app.services.documents_pdf import queue_documents
+
+            queue_documents(order.id)
+
     def on_order_closed(self, order, actor, action):
         from app.services import procurement
 
