@@ -385,8 +385,10 @@ def test_account_locks_after_repeated_failures_and_tells_the_owner_once(lock_app
     locked = [m for m in outbox(lock_app, to="s@umkm.test") if "/auth/forgot" in m[2]]
     assert len(locked) == 1 and "/auth/forgot" in locked[0][2] and "WIB" in locked[0][2]
     response = en.post("/auth/login", data={"email": "s@umkm.test", "password": PASSWORD})
-    assert response.status_code == 429
-    assert "Too many failed log-ins: this account is locked until" in page_text(response)
+    # Refused even with the right password, and answered like a wrong one (see below).
+    assert response.status_code == 401
+    assert "E-mail or password is not correct." in page_text(response)
+    assert "locked" not in page_text(response)
     assert en.get("/account/").status_code == 302
     _fail(en, 3)  # more tries while locked: no new notice, the lock does not grow
     assert len([m for m in outbox(lock_app, to="s@umkm.test") if "/auth/forgot" in m[2]]) == 1
@@ -396,9 +398,64 @@ def test_lock_ends_after_the_configured_minutes(lock_app, en, factories):
     factories.SellerFactory(email="s@umkm.test")
     _fail(en, 3)
     clock.travel(minutes=14)
-    assert en.post("/auth/login", data={"email": "s@umkm.test", "password": PASSWORD}).status_code == 429
+    assert en.post("/auth/login", data={"email": "s@umkm.test", "password": PASSWORD}).status_code == 401
     clock.travel(minutes=2)
     assert en.post("/auth/login", data={"email": "s@umkm.test", "password": PASSWORD}).status_code == 302
+
+
+def _english_client(app):
+    client = app.test_client()
+    client.post("/language", data={"lang": "en", "next": "/"})
+    return client
+
+
+def _answers(client, email, passwords):
+    """What a visitor sees for each try: status and page, the typed address taken out."""
+    answers = []
+    for password in passwords:
+        response = client.post("/auth/login", data={"email": email, "password": password})
+        answers.append((response.status_code, page_text(response).replace(email, "ADDRESS")))
+    return answers
+
+
+def test_a_locked_account_answers_like_an_unknown_address(lock_app, factories):
+    """The lock must not tell that an account exists: every try, before, at and after the
+    lock (right password included), looks the same as for an address nobody has."""
+    factories.SellerFactory(email="s@umkm.test")
+    tries = ["wrong-pass-123"] * 3 + [PASSWORD, "wrong-pass-123"]
+    known = _answers(_english_client(lock_app), "s@umkm.test", tries)
+    unknown = _answers(_english_client(lock_app), "nobody@umkm.test", tries)
+    assert get_user(lock_app, "s@umkm.test").locked_until is not None
+    assert [status for status, _ in known] == [401] * 5
+    assert known == unknown
+    assert "E-mail or password is not correct." in known[3][1] and 'value="ADDRESS"' in known[3][1]
+    # The owner is told by e-mail; nobody else is.
+    assert len(outbox(lock_app, to="s@umkm.test")) == 1 and outbox(lock_app, to="nobody@umkm.test") == []
+
+
+def test_a_locked_account_costs_the_same_password_hash_as_an_unknown_address(lock_app, factories, monkeypatch):
+    """The lock refuses without checking the password; the answer still spends one hash, as
+    an unknown address does, so its timing does not tell the account exists."""
+    from app.services import passwords
+
+    real, verified = passwords._hasher, []
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(real(), name)
+
+        def verify(self, password_hash, password):
+            verified.append(password_hash)
+            return real().verify(password_hash, password)
+
+    factories.SellerFactory(email="s@umkm.test")
+    client = _english_client(lock_app)
+    _fail(client, 3)
+    monkeypatch.setattr(passwords, "_hasher", Counting)
+    client.post("/auth/login", data={"email": "s@umkm.test", "password": PASSWORD})
+    assert len(verified) == 1 and verified[0] != get_user(lock_app, "s@umkm.test").password_hash
+    client.post("/auth/login", data={"email": "nobody@umkm.test", "password": PASSWORD})
+    assert len(verified) == 2 and verified[1] == verified[0]  # the same stand-in hash
 
 
 def test_a_success_resets_the_failure_count(lock_app, en, factories):
