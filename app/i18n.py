@@ -47,7 +47,36 @@ def to_local(value):
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
 
 
+def missing_catalogs(app):
+    """The compiled catalogues (.mo) that are not there. They are built from the .po files
+    (``make translations`` or ``pybabel compile``), never committed; without them every
+    screen quietly falls back to English, Indonesian users included."""
+    missing = []
+    for language in app.config["LANGUAGES"]:
+        if language == "en":
+            continue
+        for domain in ("messages", "wtforms"):
+            path = os.path.join(app.root_path, "translations", language, "LC_MESSAGES", f"{domain}.mo")
+            if not os.path.exists(path):
+                missing.append(os.path.relpath(path, os.path.dirname(app.root_path)))
+    return missing
+
+
+def report_missing_catalogs(app):
+    missing = missing_catalogs(app)
+    if missing:
+        import logging
+
+        logging.getLogger("pkb.i18n").error(
+            "translations not compiled (%s): the pages will show in English. Run "
+            "'pybabel compile -D \"messages wtforms\" -d app/translations' in the app folder.",
+            ", ".join(missing))
+    return missing
+
+
 def register_filters(app):
+    report_missing_catalogs(app)
+
     @app.before_request
     def wtforms_in_the_users_language():
         """WTForms' own messages ("This field is required.") from our wtforms catalogue."""
