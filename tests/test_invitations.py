@@ -1,4 +1,7 @@
 """Mentors and admins join through an admin's invitation; the outbox page is for admins."""
+import re
+from urllib.parse import urlsplit
+
 import pytest
 
 from app import clock
@@ -103,18 +106,78 @@ def test_tampered_invitation_link_is_refused(app, admin_client):
     assert response.status_code == 400 and "This link is not valid" in page_text(response)
 
 
-def test_invitation_opened_while_logged_in_as_someone_else_is_refused(app, admin_client, factories):
-    factories.SellerFactory(email="aming@umkm.test")
-    invite(admin_client)
-    link = last_link(app, INVITEE, "/auth/invitation/")
-    other = english(app)
-    other.post("/auth/login", data={"email": "aming@umkm.test", "password": PASSWORD})
-    response = other.post(link)
-    assert response.status_code == 403 and "This invitation was sent to another e-mail address." in page_text(response)
+def _logged_in(app, email):
+    client = english(app)
+    client.post("/auth/login", data={"email": email, "password": PASSWORD})
+    return client
+
+
+def _assert_wrong_account_page(response, link):
+    page = page_text(response)
+    assert response.status_code == 403 and "This invitation was sent to another e-mail address." in page
+    assert f"You are logged in as aming@umkm.test, but this invitation is for {INVITEE}." in page
+    # No accept button; a logout form (a POST, with its CSRF token) that comes back to the link.
+    assert "Accept the invitation" not in page
+    form = re.search(r'<form id="invitation-logout" method="post" action="/auth/logout">(.*?)</form>',
+                     page, re.S).group(1)
+    assert re.search(r'name="csrf_token" value="[^"]+"', form)
+    assert f'name="next" value="{urlsplit(link).path}"' in form
+
+
+def _nothing_changed(app):
     with app.app_context():
         seller = db.session.execute(db.select(User).where(User.email == "aming@umkm.test")).scalar_one()
         assert seller.roles == {"seller"}
         assert db.session.execute(db.select(Invitation)).scalar_one().state == "open"
+        assert db.session.execute(db.select(User).where(User.email == INVITEE)).scalar_one_or_none() is None
+
+
+def test_invitation_opened_while_logged_in_as_someone_else_is_refused_on_sight(app, admin_client, factories):
+    factories.SellerFactory(email="aming@umkm.test")
+    invite(admin_client)
+    link = last_link(app, INVITEE, "/auth/invitation/")
+    other = _logged_in(app, "aming@umkm.test")
+    _assert_wrong_account_page(other.get(link), link)
+    _nothing_changed(app)
+
+
+def test_invitation_sent_while_logged_in_as_someone_else_is_refused(app, admin_client, factories):
+    factories.SellerFactory(email="aming@umkm.test")
+    invite(admin_client)
+    link = last_link(app, INVITEE, "/auth/invitation/")
+    other = _logged_in(app, "aming@umkm.test")
+    _assert_wrong_account_page(other.post(link), link)
+    # Neither does the new-account form's data make it a new account for the invitee.
+    response = other.post(link, data={"full_name": "Rina", "password": PASSWORD, "confirm": PASSWORD})
+    _assert_wrong_account_page(response, link)
+    _nothing_changed(app)
+
+
+def test_logging_out_from_the_refusal_leads_back_to_the_invitation(app, admin_client, factories):
+    """With CSRF on, as in production: the token the page carries logs out, and the
+    invitee then sees the page to create their account."""
+    factories.SellerFactory(email="aming@umkm.test")
+    invite(admin_client)
+    link = last_link(app, INVITEE, "/auth/invitation/")
+    other = _logged_in(app, "aming@umkm.test")
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = other.get(link)
+    assert page.status_code == 403
+    assert other.post("/auth/logout", data={"next": urlsplit(link).path}).status_code == 400  # no token
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page_text(page)).group(1)
+    response = other.post("/auth/logout", data={"csrf_token": token, "next": urlsplit(link).path})
+    assert response.status_code == 302 and response.location == urlsplit(link).path
+    page = other.get(link)
+    assert page.status_code == 200 and "Accept and create my account" in page_text(page)
+    assert other.get("/account/").status_code == 302  # logged out
+
+
+def test_logout_goes_on_only_to_a_page_of_this_site(app, factories):
+    factories.SellerFactory(email="aming@umkm.test")
+    for target in ("https://evil.example/", "//evil.example/x", ""):
+        client = _logged_in(app, "aming@umkm.test")
+        response = client.post("/auth/logout", data={"next": target})
+        assert response.status_code == 302 and response.location == "/"
 
 
 def test_existing_account_accepting_gets_the_role_added(app, admin_client, factories):

@@ -104,7 +104,8 @@ def logout():
     if locale:
         session["locale"] = locale
     flash(_("You have logged out."), "info")
-    return redirect(url_for("main.home"))
+    # A page that logs out on the way (the invitation for another address) names where to go on.
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.route("/verify/<token>")
@@ -175,6 +176,10 @@ def accept_invitation(token):
         return render_template("auth/token_problem.html", message=str(error.message)), error.status
     if current_user.is_authenticated:
         form = ConfirmForm()
+        if accounts.normalise_email(current_user.email) != invitation.email:
+            # Refused as soon as the link is opened, not only when the form is sent: the page
+            # names the account that is logged in and offers to log out and come back.
+            return render_template("auth/invitation.html", invitation=invitation, wrong_account=True), 403
         if form.validate_on_submit():
             try:
                 accounts.accept_invitation(token, existing_user=current_user._get_current_object())
