@@ -252,7 +252,7 @@ def test_category_requirements_change_hides_products_at_once(client, factories):
     db.session.refresh(product)
     assert not product.listed  # the store holds no halal certificate
     response = client.post(f"/programme/categories/{category.id}/delete", follow_redirects=True)
-    assert "products use this category" in response.get_data(as_text=True)
+    assert "1 product uses this category" in response.get_data(as_text=True)
     from app.models import Category
 
     assert db.session.get(Category, category.id) is not None

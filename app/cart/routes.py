@@ -8,6 +8,7 @@ from flask_login import current_user
 from app import clock
 from app.authz import roles_required
 from app.cart import bp
+from app.main.labels import unit_label
 from app.models import TIME_WINDOWS
 from app.services import DomainError, Invalid
 from app.services import cart as cart_service
@@ -38,7 +39,7 @@ def add(product_id):
         flash_error(error)
         return _render_cart(error.status)
     flash(_("%(name)s is in your cart (%(quantity)s %(unit)s).", name=item.product.name,
-            quantity=item.quantity, unit=item.product.unit), "success")
+            quantity=item.quantity, unit=unit_label(item.product.unit, item.quantity)), "success")
     return redirect(safe_next(request.form.get("next"), "cart.view"), code=303)
 
 

@@ -3,6 +3,7 @@ from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.authz import admin_required, roles_required
@@ -105,7 +106,8 @@ def payouts():
             flash_error(error)
             status = error.status
         else:
-            flash(_("Payout batch made: %(count)s payout(s).", count=len(batch.payouts)), "success")
+            flash(ngettext("Payout batch made: %(num)d payout.", "Payout batch made: %(num)d payouts.",
+                           len(batch.payouts)), "success")
             if skipped:
                 flash(_("Not included, bank details missing: %(stores)s", stores=", ".join(skipped)), "warning")
             return redirect(url_for("finance.batch", batch_id=batch.id), code=303)

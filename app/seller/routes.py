@@ -1,6 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
@@ -344,7 +345,7 @@ def add_images(product_id):
             db.session.rollback()
             flash(_("%(file)s: %(message)s", file=storage.filename, message=error.message), "danger")
             return _product_page(product, _product_form(product), status=error.status)
-    flash(_("%(n)s photo(s) added.", n=added), "success")
+    flash(ngettext("%(num)d photo added.", "%(num)d photos added.", added), "success")
     return redirect(url_for("seller.product", product_id=product.id))
 
 

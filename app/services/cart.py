@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app import clock
 from app.extensions import db
+from app.main.labels import unit_label
 from app.models import Cart, CartItem, Product, Store
 from app.services import Conflict, Invalid, NotAllowed, NotFound
 
@@ -55,10 +57,11 @@ def _check_quantity(product, quantity):
         raise Conflict(_("%(name)s is out of stock.", name=product.name))
     if quantity < product.min_order:
         raise Invalid(_("The minimum order for %(name)s is %(min)s %(unit)s.", name=product.name,
-                        min=product.min_order, unit=product.unit))
+                        min=product.min_order, unit=unit_label(product.unit, product.min_order)))
     if quantity > product.stock:
-        raise Invalid(_("Only %(stock)s %(unit)s of %(name)s are in stock.", stock=product.stock,
-                        unit=product.unit, name=product.name))
+        raise Invalid(ngettext("Only %(num)d %(unit)s of %(name)s is in stock.",
+                               "Only %(num)d %(unit)s of %(name)s are in stock.", product.stock,
+                               unit=unit_label(product.unit, product.stock), name=product.name))
 
 
 def add_item(user, product_id, quantity):
@@ -151,9 +154,11 @@ class Line:
         if self.product.stock <= 0:
             return _("Out of stock.")
         if self.item.quantity > self.product.stock:
-            return _("Only %(stock)s %(unit)s in stock.", stock=self.product.stock, unit=self.product.unit)
+            return _("Only %(stock)s %(unit)s in stock.", stock=self.product.stock,
+                     unit=unit_label(self.product.unit, self.product.stock))
         if self.item.quantity < self.product.min_order:
-            return _("The minimum order is %(min)s %(unit)s.", min=self.product.min_order, unit=self.product.unit)
+            return _("The minimum order is %(min)s %(unit)s.", min=self.product.min_order,
+                     unit=unit_label(self.product.unit, self.product.min_order))
         return None
 
 

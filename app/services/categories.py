@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.extensions import db
 from app.models import DOCUMENT_KINDS, Category, Product, User
@@ -117,7 +118,8 @@ def delete_category(actor: User, category: Category):
         raise Conflict(_("Move or delete the sub-categories first."))
     used = db.session.scalar(db.select(db.func.count(Product.id)).where(Product.category_id == category.id))
     if used:
-        raise Conflict(_("%(n)s products use this category; move them first.", n=used))
+        raise Conflict(ngettext("%(num)d product uses this category; move it first.",
+                                "%(num)d products use this category; move them first.", used))
     audit.record(actor, "category.deleted", category, before={"slug": category.slug})
     db.session.delete(category)
     db.session.commit()

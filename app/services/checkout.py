@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -132,8 +133,10 @@ def check_details(buyer, details: Details, view) -> None:
         raise Invalid(_("The requested date is in the past."))
     first = earliest_date(view.max_lead_time_days, today)
     if details.requested_date < first:
-        raise Invalid(_("The earliest date for this cart is %(date)s (the longest preparation time is %(days)s days).",
-                        date=first.strftime("%d-%m-%Y"), days=view.max_lead_time_days))
+        raise Invalid(ngettext(
+            "The earliest date for this cart is %(date)s (the longest preparation time is %(num)d day).",
+            "The earliest date for this cart is %(date)s (the longest preparation time is %(num)d days).",
+            view.max_lead_time_days, date=first.strftime("%d-%m-%Y")))
     if details.requested_date == today:
         start_hour = TIME_WINDOWS[details.time_window][0]
         if clock.local_now().hour >= start_hour:

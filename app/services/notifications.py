@@ -9,7 +9,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from flask import current_app, has_request_context
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
@@ -34,7 +33,8 @@ KIND_TEXTS = {
     "product_hidden_expired": _l("%(product)s is hidden from buyers until its expired document is renewed."),
 }
 
-# Subjects of the e-mails (the e-mail template says the rest).
+# Subjects of the e-mails (the e-mail template says the rest). Lazy: queue_email turns them into
+# text in the recipient's language, not in that of the user whose request sends them.
 SUBJECTS = {
     "checkout_placed": _l("Your order at Pasar Kite Bise"),
     "order_received": _l("New order %(number)s"),
@@ -132,7 +132,7 @@ def checkout_placed(buyer, orders):
     people = stores_people([o.store_id for o in told])
     numbers = ", ".join(o.number for o in orders)
     add(buyer, "checkout_placed", link=_url("orders.index"), numbers=numbers)
-    queue_email(buyer.email, _("Your order at Pasar Kite Bise"), "checkout_placed", locale=buyer.locale,
+    queue_email(buyer.email, SUBJECTS["checkout_placed"], "checkout_placed", locale=buyer.locale,
                 buyer=buyer, orders=orders, total=sum(o.total for o in orders),
                 link=absolute(_url("orders.index")))
     for order in told:

@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import case, func
 
 from app import clock
@@ -421,8 +422,9 @@ def activity(period) -> Table:
         (_("Products buyers can see (today)"), int(listed)),
         (_("Products sold in the period"), int(sold)),
     ]
-    return Table("activity", _l("Active stores and products"), [Column(_l("Measure")), Column(_l("Number"), "int")],
-                 rows)
+    # "Number" here is a count (Jumlah), not an identifier (Nomor): its own context.
+    return Table("activity", _l("Active stores and products"),
+                 [Column(_l("Measure")), Column(lazy_pgettext("count", "Number"), "int")], rows)
 
 
 def review_turnaround(period, mentor_id=None) -> Table:
