@@ -219,8 +219,12 @@ def inject_logout_form():
 
 @bp.before_app_request
 def forget_request_caches():
-    """Load the user and the language afresh for every request. In production each
-    request has its own ``g``; under a test's outer app context ``g`` is shared, and a
-    cached user or locale would leak from one request (or test client) to the next."""
+    """Load the user, the language and the department roles afresh for every request. In
+    production each request has its own ``g``; under a test's outer app context ``g`` is
+    shared, and a cached user, locale or role would leak from one request (or test client)
+    to the next."""
+    from app.services.procurement import forget_department_roles
+
     g.pop("_login_user", None)
     g.pop("_flask_babel", None)
+    forget_department_roles()

@@ -27,9 +27,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
+from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
 
 from app import clock
 from app.clock import LOCAL_TZ
@@ -135,23 +136,53 @@ def roles_of(user, role=None):
     return db.session.execute(query).scalars().all()
 
 
+_ROLES_KEY = "_department_roles"
+
+
+def _department_roles_of(user) -> tuple[tuple[int, str], ...]:
+    """The user's (department_id, role) pairs, read once per request: every page's menu asks
+    (purchaser entry, approver entries, the approvals badge) and so do the views. Outside a
+    request (CLI, shell) they are read every time."""
+    if not has_request_context():
+        return _read_department_roles(user.id)
+    cache = g.setdefault(_ROLES_KEY, {})
+    if user.id not in cache:
+        cache[user.id] = _read_department_roles(user.id)
+    return cache[user.id]
+
+
+def _read_department_roles(user_id):
+    return tuple(db.session.execute(
+        db.select(DepartmentRole.department_id, DepartmentRole.role)
+        .where(DepartmentRole.user_id == user_id).order_by(DepartmentRole.id)
+    ).tuples())
+
+
+def forget_department_roles():
+    """Drop the remembered roles: at the start of every request, and whenever a role row is
+    written (below), so a grant or revoke is seen later in the same request."""
+    if has_app_context():
+        g.pop(_ROLES_KEY, None)
+
+
+@event.listens_for(DepartmentRole, "after_insert")
+@event.listens_for(DepartmentRole, "after_update")
+@event.listens_for(DepartmentRole, "after_delete")
+def _department_role_written(mapper, connection, target):
+    forget_department_roles()
+
+
 def is_purchaser(user) -> bool:
     """A purchaser of the department the user belongs to."""
     if not getattr(user, "department_id", None):
         return False
-    return db.session.execute(
-        db.select(DepartmentRole.id).where(DepartmentRole.user_id == user.id, DepartmentRole.role == "purchaser",
-                                           DepartmentRole.department_id == user.department_id)
-    ).first() is not None
+    return (user.department_id, "purchaser") in _department_roles_of(user)
 
 
 def approver_department_ids(user) -> list[int]:
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(db.session.execute(
-        db.select(DepartmentRole.department_id).where(DepartmentRole.user_id == user.id,
-                                                      DepartmentRole.role == "approver")
-    ).scalars())
+    return [department_id for department_id, role in _department_roles_of(user) if role == "approver"]
 
 
 def is_approver(user, department_id=None) -> bool:
