@@ -32,6 +32,9 @@ def index():
                     page=filters.page, last=result.page.pages)
     if filters.errors and status == 200:
         status = 400
+    if result.partial:
+        filters.notices.append(_("No products match all of “%(q)s”; showing products matching some of the words.",
+                                 q=filters.q))
     tree = catalog.category_tree()
     return render_template(
         "catalog/index.html", result=result, filters=filters, page=result.page, tree=tree,
@@ -77,7 +80,7 @@ def sitemap():
     """Live products and verified stores. Built as a string: 20,000 ``url_for`` calls
     would take most of a second."""
     from urllib.parse import quote
-    from xml.sax.saxutils import escape
+    from xml.sax.saxutils import escape  # nosec B406 - escape() writes XML text; nothing is parsed
 
     products, stores = catalog.sitemap_entries(clock.today())
     product_url = absolute_url("catalog.product", slug="SLUG").rsplit("SLUG", 1)[0]

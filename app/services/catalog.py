@@ -405,6 +405,8 @@ class Browse:
     store: Store | None = None
     problem: str = ""  # unknown_category, unknown_store, past_end, invalid
     terms: list = field(default_factory=list)
+    # No product matched every word of the search, so these match some of them.
+    partial: bool = False
 
 
 class _Ref:
@@ -494,6 +496,11 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
         key = (day, filters.category, result.store.id if result.store else None, filters.min_price,
                filters.max_price, filters.halal, filters.in_stock, tuple(terms))
         total = _cached(key, lambda: db.session.execute(base(select(func.count()))).scalar_one())
+        if not total and len(terms) > 1:
+            # Nothing has every word (with these filters): show what has some, most words first.
+            matches = search.match_subquery(db.session.get_bind(), terms, every=False)
+            total = _cached(key + ("some",), lambda: db.session.execute(base(select(func.count()))).scalar_one())
+            result.partial = bool(total)
     page = Page([], filters.page, per_page, total)
     result.page = page
     if total and filters.page > page.pages:

@@ -4,8 +4,22 @@ Rules kept here:
 - the indexed text and the query go through the same ``analyse``: accents stripped
   (NFKD), lower case, words of letters and digits only, each word stemmed by Sastrawi
   (``minuman`` -> ``minum``, ``kerajinan`` -> ``rajin``); so no user input ever reaches
-  the full-text syntax of the database (quotes, ``*``, ``NEAR(``, ``OR``, ``-`` are
-  just word separators);
+  the full-text syntax of the database (quotes, ``*``, ``NEAR(``, ``OR``, ``-``, ``:``,
+  ``&|!()`` are just word separators): the expressions are built here from
+  ``[0-9a-z]+`` words only;
+- a query word matches its stem exactly OR, when it has ``MIN_PREFIX_CHARS`` (3) or more
+  characters and is not a number, any indexed word it begins (``kop`` finds ``kopi``,
+  ``tenun insa`` finds "tenun corak insang"). Buyers submit the form (there is no
+  as-you-type search), and on a phone they shorten any word, not only the last one, so
+  every word may be a prefix; requiring every word keeps that precise, and a word found
+  whole scores higher than one only begun (the exact stem and the prefix are two
+  alternatives, and a product matching both gets both scores). Prefixes are the folded
+  word as typed, not its stem: Sastrawi mangles unfinished words (``minu`` -> ``mu``).
+  Numbers are whole (``250`` must not find ``2500``), and so are 1-2 letter words (too
+  many words begin with ``ke``);
+- ``match_subquery(every=True)`` finds the products matching every word; with
+  ``every=False`` those matching at least one, scored by how many words they match and
+  then by relevance (the catalogue falls back to it when no product matches every word);
 - one row per product in ``product_search`` (SQLite: an FTS5 table ranked by bm25;
   PostgreSQL: a tsvector with a GIN index over pre-stemmed text, 'simple' config,
   ranked by ts_rank). The table is not a model: migrations 0004 create it, and
@@ -21,6 +35,7 @@ import functools
 import logging
 import re
 import unicodedata
+from typing import NamedTuple
 
 from sqlalchemy import event, text
 
@@ -32,7 +47,9 @@ SEARCH_TABLES = "product_search"
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 12
+MIN_PREFIX_CHARS = 3
 _WORD = re.compile(r"[0-9a-z]+")
+_SAFE = re.compile(r"[0-9a-z]+\Z")
 
 
 def is_search_table(name) -> bool:
@@ -93,11 +110,24 @@ def analyse(value: str) -> str:
     return " ".join(stem(w) for w in words(value))
 
 
-def query_terms(query: str) -> list[str]:
-    """The stemmed, de-duplicated terms of a buyer's query (bounded in size)."""
+class Term(NamedTuple):
+    """One word of a query: its stem, matched whole, and the word as typed (folded), also
+    matched as the beginning of an indexed word when ``prefix`` is set. Both are
+    ``[0-9a-z]+``. A tuple, so a list of terms is a cache key."""
+
+    stem: str
+    word: str
+    prefix: bool
+
+
+def query_terms(query: str) -> list[Term]:
+    """The de-duplicated terms of a buyer's query (bounded in size)."""
     terms = []
     for word in words((query or "")[:MAX_QUERY_CHARS]):
-        term = stem(word)
+        root = stem(word)
+        if not _SAFE.match(root):  # never seen; the expressions take [0-9a-z]+ only
+            root = word
+        term = Term(root, word, len(word) >= MIN_PREFIX_CHARS and not word.isdigit())
         if term not in terms:
             terms.append(term)
         if len(terms) >= MAX_QUERY_WORDS:
@@ -250,26 +280,125 @@ def _run(fn, conn=None):
 
 # ---------------------------------------------------------------- querying
 
-def match_subquery(bind, terms):
-    """A selectable (product_id, score) of products matching every term, higher score
-    better, or None when there is nothing to search for."""
-    from sqlalchemy import Float, Integer, column
+def _safe(value: str) -> str:
+    """``value`` if it is a plain ``[0-9a-z]+`` word (what ``words`` makes), else ValueError:
+    the last guard before a word is put into an FTS5 or tsquery expression."""
+    if not _SAFE.match(value):
+        raise ValueError(f"not a search word: {value!r}")
+    return value
 
+
+def fts5_expression(term: Term) -> str:
+    """FTS5 query for one term: ``"stem"`` or ``("stem" OR "word"*)``. Every word is a
+    quoted string, so FTS5 never reads it as an operator (``NEAR``, ``OR``, ``-``, ``:``)."""
+    exact = f'"{_safe(term.stem)}"'
+    if not term.prefix:
+        return exact
+    return f'({exact} OR "{_safe(term.word)}"*)'
+
+
+def tsquery_alternatives(term: Term) -> list[str]:
+    """PostgreSQL ``to_tsquery('simple', ...)`` texts for one term: ``stem`` and, for a
+    prefix term, ``word:*`` (the index holds pre-stemmed text through the 'simple' config
+    of migration 0004, so the query uses 'simple' too)."""
+    exact = _safe(term.stem)
+    return [exact, f"{_safe(term.word)}:*"] if term.prefix else [exact]
+
+
+def tsquery_expression(term: Term) -> str:
+    """The tsquery text matching one term: ``stem`` or ``(stem | word:*)``."""
+    alternatives = tsquery_alternatives(term)
+    return alternatives[0] if len(alternatives) == 1 else f"({' | '.join(alternatives)})"
+
+
+def _index():
+    from sqlalchemy import Integer, column, table
+
+    return table("product_search", column("rowid", Integer), column("product_id", Integer), column("document"))
+
+
+def _squash(relevance):
+    """A relevance >= 0 mapped into [0, 1), order kept: r / (1 + r), written so that ``r``
+    (ts_rank calls on PostgreSQL) is computed once per row."""
+    from sqlalchemy import Float, literal
+
+    return literal(1.0, Float) - literal(1.0, Float) / (literal(1.0, Float) + relevance)
+
+
+def _postgres_matches(terms: list[Term], every: bool):
+    """One GIN-indexed scan for the terms AND'ed (``every``) or OR'ed; the tsquery texts
+    are bound parameters, so the SQL text is fixed.
+
+    The relevance is ts_rank of the whole words OR'ed plus ts_rank of the prefixes OR'ed
+    (two calls per row, whatever the number of words), not ts_rank of the query itself:
+    that counts ``kopi`` and ``kopi:*`` once, and for an AND query rewards indexed words
+    sitting near each other, so "Kopiah Bubuk" (``kopi`` only in its description) would
+    beat "Kopi Bubuk". This way the whole word in the name wins, as with bm25 on SQLite.
+    For ``every=False`` the score adds the number of terms matched (one ``@@`` each)."""
+    from sqlalchemy import Float, bindparam, case, func, literal_column, select
+
+    index = _index()
+
+    def tsquery(expression):
+        return func.to_tsquery(literal_column("'simple'::regconfig"), bindparam(None, expression, unique=True))
+
+    expressions = [tsquery_expression(t) for t in terms]
+    relevance = func.ts_rank(index.c.document, tsquery(" | ".join(_safe(t.stem) for t in terms)), type_=Float)
+    prefixes = [tsquery_alternatives(t)[1] for t in terms if t.prefix]
+    if prefixes:
+        relevance = relevance + func.ts_rank(index.c.document, tsquery(" | ".join(prefixes)), type_=Float)
+    if every:
+        return select(index.c.product_id.label("product_id"), relevance.label("score")).where(
+            index.c.document.op("@@")(tsquery(" & ".join(expressions))))
+    hits = [case((index.c.document.op("@@")(tsquery(e)), 1), else_=0) for e in expressions]
+    score = sum(hits[1:], hits[0]) + _squash(relevance)
+    return select(index.c.product_id.label("product_id"), score.label("score")).where(
+        index.c.document.op("@@")(tsquery(" | ".join(expressions))))
+
+
+def _sqlite_matches(terms: list[Term], every: bool):
+    """FTS5 (the expressions are bound parameters, so the SQL text is fixed). bm25 is a sum
+    over the phrases of the query, and the whole word and the prefix are two phrases, so a
+    product with the whole word gets both. For ``every=False``: each term on its own (an
+    index lookup each, cheaper here than one OR query that then tests each term per row),
+    then per product the number of terms it matched plus its summed relevance squashed
+    below 1."""
+    from sqlalchemy import Float, bindparam, func, literal_column, select, union_all
+
+    index = _index()
+    fts = literal_column("product_search")
+
+    def matching(expression):
+        relevance = -func.bm25(fts, literal_column("0.0"), literal_column("10.0"), literal_column("1.0"), type_=Float)
+        return (select(index.c.rowid.label("product_id"), relevance.label("score")).select_from(index)
+                .where(fts.op("MATCH")(bindparam(None, expression, unique=True))))
+
+    expressions = [fts5_expression(t) for t in terms]
+    if every:
+        return matching(" AND ".join(expressions))
+    if len(expressions) == 1:
+        # Not through GROUP BY: SQLite would flatten the FTS5 query into the aggregate,
+        # where bm25() cannot run. (A UNION ALL is never flattened into an aggregate.)
+        one = matching(expressions[0]).subquery("per_term")
+        return select(one.c.product_id, (1 + _squash(one.c.score)).label("score"))
+    per_term = union_all(*[matching(e) for e in expressions]).subquery("per_term")
+    return (select(per_term.c.product_id, (func.count() + _squash(func.sum(per_term.c.score))).label("score"))
+            .group_by(per_term.c.product_id))
+
+
+def match_subquery(bind, terms, every=True):
+    """A selectable (product_id, score) of the products matching every term (``every``)
+    or at least one, higher score better; None when there is nothing to search for.
+
+    With ``every=False`` the score is the number of terms a product matches plus its
+    relevance squashed into [0, 1) (bm25 and ts_rank are never negative: FTS5 floors
+    bm25's IDF above 0), so products matching more words always come first."""
+    terms = list(terms or ())
     if not terms:
         return None
     if dialect_of(bind) == "postgresql":
-        statement = text(
-            "SELECT product_id, ts_rank(document, plainto_tsquery('simple', :terms)) AS score "
-            "FROM product_search WHERE document @@ plainto_tsquery('simple', :terms)"
-        ).bindparams(terms=" ".join(terms))
-    else:
-        # Terms are [0-9a-z]+ only; quoting each keeps FTS5 from reading them as operators.
-        expression = " ".join(f'"{t}"' for t in terms)
-        statement = text(
-            "SELECT rowid AS product_id, -bm25(product_search, 0.0, 10.0, 1.0) AS score "
-            "FROM product_search WHERE product_search MATCH :expression"
-        ).bindparams(expression=expression)
-    return statement.columns(column("product_id", Integer), column("score", Float)).subquery("matches")
+        return _postgres_matches(terms, every).subquery("matches")
+    return _sqlite_matches(terms, every).subquery("matches")
 
 
 # ---------------------------------------------------------------- keeping in step
