@@ -58,3 +58,67 @@ def test_cart_and_order_pages_do_not_grow_with_lines(client, auth, factories):
     sales_detail = _queries(client, f"/sales/{big.id}")
     assert sales_detail <= 25
     assert _queries(client, "/sales/") <= 25
+
+
+def test_the_sellers_list_does_not_grow_with_buyers_departments(client, auth, factories):
+    store = factories.StoreFactory(verified=True)
+    product = factories.ProductFactory(live=True, store=store, stock=100)
+    seller = store_owner(store)
+
+    def order_from_new_department():
+        buyer = factories.BuyerFactory(department=factories.DepartmentFactory())
+        auth.logout()
+        auth.login(buyer.email)
+        add(client, product.id, 1)
+        checkout(client)
+
+    order_from_new_department()
+    auth.logout()
+    auth.login(seller.email)
+    one = _queries(client, "/sales/")
+    for _ in range(3):
+        order_from_new_department()
+    auth.logout()
+    auth.login(seller.email)
+    assert _queries(client, "/sales/") == one
+
+
+def test_acting_from_the_list_returns_to_the_list(client, auth, factories):
+    store = factories.StoreFactory(verified=True)
+    product = factories.ProductFactory(live=True, store=store, stock=10)
+    buyer = factories.BuyerFactory()
+    auth.login(buyer.email)
+    add(client, product.id, 1)
+    checkout(client)
+    order = orders_of(buyer.id)[0]
+    auth.logout()
+    auth.login(store_owner(store).email)
+    use_english(client)
+    page = client.get("/sales/?state=placed").get_data(as_text=True)
+    assert 'name="next" value="/sales/?state=placed"' in page
+    response = client.post(f"/sales/{order.id}/accept", data={"next": "/sales/?state=placed"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/sales/?state=placed")
+    assert "The order has been accepted." in client.get("/sales/?state=placed").get_data(as_text=True)
+    # From the order's own page (no next) it stays on the order; a foreign target, or
+    # one that is not the sales list, is ignored the same way.
+    for step, target in (("ready", None), ("delivered", "https://evil.example/sales/")):
+        response = client.post(f"/sales/{order.id}/{step}", data={"next": target} if target else {})
+        assert response.status_code == 303
+        assert response.headers["Location"].endswith(f"/sales/{order.id}"), step
+
+
+def test_a_foreign_next_is_never_followed(client, auth, factories):
+    store = factories.StoreFactory(verified=True)
+    product = factories.ProductFactory(live=True, store=store, stock=10)
+    buyer = factories.BuyerFactory()
+    auth.login(buyer.email)
+    for _ in range(3):
+        add(client, product.id, 1)
+        checkout(client)
+    orders = orders_of(buyer.id)
+    auth.logout()
+    auth.login(store_owner(store).email)
+    for order, target in zip(orders, ("//evil.example/sales/", "/orders/", "/sales/../orders/"), strict=True):
+        response = client.post(f"/sales/{order.id}/accept", data={"next": target})
+        assert response.status_code == 303
+        assert response.headers["Location"].endswith(f"/sales/{order.id}"), target

@@ -1,5 +1,7 @@
 """The store's side of orders: incoming orders by state, detail with actions, packing
 list, payment received at delivery, messages, review replies."""
+from urllib.parse import urlsplit
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +14,7 @@ from app.services import DomainError, Invalid
 from app.services import orders as order_service
 from app.services import payments
 from app.services import reviews as review_service
-from app.web import flash_error
+from app.web import flash_error, safe_next
 
 # Tabs of the incoming list, in the order work happens.
 TABS = ("placed", "accepted", "ready", "delivered", "invoiced", "completed", "cancelled", "declined", "refused",
@@ -77,6 +79,11 @@ def _act(order_id, fn, success, *args):
         flash_error(error)
         return _render_detail(_load(order_id), error.status)
     flash(success, "success")
+    # From the list (a seller working through the morning's orders on a phone) back to
+    # the same list, tab and page; otherwise to the order.
+    target = (request.form.get("next") or "").strip()
+    if target and safe_next(target) == target and urlsplit(target).path == url_for("sales.index"):
+        return redirect(target, code=303)
     return redirect(url_for("sales.detail", order_id=order_id), code=303)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from app import clock
 from app.extensions import db
-from app.models import Order, OrderEvent, OrderMessage, Product, StoreMember
+from app.models import Order, OrderEvent, OrderMessage, Product, StoreMember, User
 from app.orm import utcnow
 from app.services import Conflict, Invalid, NotFound, audit
 from app.services import notifications as notify
@@ -379,7 +379,7 @@ def store_orders(user, state=None, page=1, per_page=30):
     else:
         query = query.where(Order.state.not_in(WAITING_STATES))
     return db.paginate(
-        query.options(db.joinedload(Order.buyer), db.selectinload(Order.items))
+        query.options(db.joinedload(Order.buyer).joinedload(User.department), db.selectinload(Order.items))
         .order_by(Order.created_at.desc(), Order.id.desc()),
         page=page, per_page=per_page, error_out=False,
     )

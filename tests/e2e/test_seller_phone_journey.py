@@ -73,6 +73,16 @@ def shop(live_server):
     return data
 
 
+def _order_id(app, number):
+    from app.extensions import db
+    from app.models import Order
+
+    with app.app_context():
+        order_id = db.session.execute(db.select(Order.id).where(Order.number == number)).scalar_one()
+        db.session.remove()
+        return order_id
+
+
 def _state(app, number):
     from app.extensions import db
     from app.models import Order
@@ -108,6 +118,7 @@ def _log_in(page, live_server, email):
 def _no_sideways_scroll(page, width=PHONE_SE["width"]):
     # A phone browser widens its layout viewport to fit overflowing content, so innerWidth
     # must still be the screen's width, and nothing may be wider than it.
+    page.wait_for_load_state("load")  # measured with the stylesheet, not before it
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[1] == width and widths[0] <= widths[1], \
         f"{page.url} scrolls sideways: scrollWidth {widths[0]}, innerWidth {widths[1]}, screen {width}"
@@ -116,6 +127,7 @@ def _no_sideways_scroll(page, width=PHONE_SE["width"]):
 def _reachable(locator, width=PHONE_SE["width"]):
     """The control lies inside the screen's width and is at least 44px high. Not scrolled into
     view first: that would scroll a wide table sideways, the very thing a thumb should not need."""
+    locator.page.wait_for_load_state("load")  # measured with the stylesheet, not before it
     box = locator.bounding_box()
     assert box is not None, "the control is not displayed"
     assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"off screen sideways: {box}"
@@ -182,8 +194,8 @@ def test_seller_accepts_and_readies_an_order_on_a_phone(live_server, browser, sh
     _no_sideways_scroll(page)
     _clean(page)
 
-    # Back to the list; mark it ready from its card.
-    page.get_by_role("link", name=t("Back to the list")).tap()
+    # The seller stays on the list and marks it ready from its card.
+    assert "/sales/" in page.url and f"/sales/{_order_id(app, first)}" not in page.url
     ready = page.get_by_role("button", name=f"{t('Mark ready')} {first}", exact=True)
     _reachable(ready)
     _no_sideways_scroll(page)
@@ -193,6 +205,7 @@ def test_seller_accepts_and_readies_an_order_on_a_phone(live_server, browser, sh
     assert _state(app, second) == "placed"  # only the order tapped
 
     # On the order page the next step is in reach too.
+    page.get_by_role("link", name=first, exact=True).tap()
     _reachable(page.get_by_role("button", name=t("Mark delivered"), exact=True))
     _no_sideways_scroll(page)
     _picture(page, f"seller-order-detail-phone-{locale}.png")
