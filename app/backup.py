@@ -184,7 +184,7 @@ def _run_pg(tool, args, password=None):
     try:
         # An argument list (no shell): the tool found on PATH and our own arguments; no password in them.
         command = [_pg_tool(tool), *args]
-        done = subprocess.run(command, env=env, capture_output=True, encoding="utf-8", errors="replace",  # noqa: S603  # nosec B603
+        done = subprocess.run(command, env=env, capture_output=True, encoding="utf-8", errors="replace",  # noqa: S603  # nosec B603 - list argv, no shell
                               check=False)
     except OSError as exc:
         raise BackupError(f"{tool} could not be started: {_one_line(str(exc), password)}") from exc
