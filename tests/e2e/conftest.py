@@ -293,9 +293,10 @@ def make_user(app, role, email, full_name="Pengguna Uji", department_name="Dinas
         return user_id
 
 
-def tr(app, msgid, locale="id", **params):
-    """``msgid`` as the page shows it in ``locale`` (the catalogue may not have it yet)."""
-    from flask_babel import force_locale, gettext
+def tr(app, msgid, locale="id", context=None, **params):
+    """``msgid`` as the page shows it in ``locale`` (the catalogue may not have it yet);
+    ``context`` for a msgid the code marks with pgettext."""
+    from flask_babel import force_locale, gettext, pgettext
 
     with app.test_request_context(), force_locale(locale):
-        return gettext(msgid, **params)
+        return pgettext(context, msgid, **params) if context else gettext(msgid, **params)

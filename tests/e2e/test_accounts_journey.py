@@ -157,7 +157,8 @@ def test_admin_invites_a_mentor_who_accepts(live_server, page, browser):
     page.get_by_label(tr(app, "Role")).select_option(label=tr(app, "Mentor"))
     page.get_by_role("button", name=tr(app, "Send invitation")).click()
     expect(flash(page)).to_contain_text("rina.hartati@inkubator.test")
-    expect(page.get_by_role("row").filter(has_text="rina.hartati@inkubator.test")).to_contain_text(tr(app, "Open"))
+    expect(page.get_by_role("row").filter(has_text="rina.hartati@inkubator.test")).to_contain_text(
+        tr(app, "Open", context="invitation state"))
     axe_check(page)
 
     link = admin_reads_the_newest_mail(browser, live_server, "admin.journey3@pontianak.go.id",

@@ -168,7 +168,7 @@ def test_card_journey(card_server, browser):
     admin.get_by_label("Last day of the period").fill(clock.today().isoformat())
     axe_check(admin)
     admin.get_by_role("button", name="Make payout batch").click()
-    expect(admin.locator(".flash-messages")).to_contain_text("1 payout(s)")
+    expect(admin.locator(".flash-messages")).to_contain_text("Payout batch made: 1 payout.")
     axe_check(admin)
     with admin.expect_download() as download:
         admin.get_by_role("link", name=re.compile("Bank-transfer file")).click()

@@ -82,7 +82,7 @@ def test_search_filter_open_a_product_and_switch_language(live_server, page, cat
 
     # Filter: the parent category includes its sub-category; a price range; shared by URL.
     page.get_by_label(tr(app, "Category"), exact=True).select_option("kain-busana")
-    page.get_by_label(tr(app, "To"), exact=True).fill("500000")
+    page.get_by_label(tr(app, "To", context="range end"), exact=True).fill("500000")
     with page.expect_navigation():
         page.get_by_role("button", name=tr(app, "Apply filters")).click()
     expect(page).to_have_url(re.compile(r"category=kain-busana"))
