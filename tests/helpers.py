@@ -1,5 +1,6 @@
 """Small helpers the account tests share: links from the outbox, row counts."""
 import re
+from contextlib import contextmanager
 
 from app.extensions import db
 
@@ -25,3 +26,21 @@ def last_link(app, to, path_part):
 
 def page_text(response):
     return response.get_data(as_text=True)
+
+
+@contextmanager
+def counting_statements():
+    """The SQL statements run inside the block (needs an app context): for tests that bound
+    how many queries a page or a template costs."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def listener(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)

@@ -1,15 +1,13 @@
 """The navigation bar's items and badge counts cost queries: they are worked out only when a
 template shows them (a page), never for an e-mail rendered during a request."""
-from contextlib import contextmanager
-
 import pytest
 from flask import render_template_string
-from sqlalchemy import event
 
 from app import nav
 from app.extensions import db
 from app.models import DepartmentRole
 from app.services import procurement
+from tests.helpers import counting_statements
 
 
 def test_badge_counts_run_only_when_a_template_shows_the_nav(app, factories, monkeypatch):
@@ -28,20 +26,6 @@ def test_badge_counts_run_only_when_a_template_shows_the_nav(app, factories, mon
 
 
 # --- department roles: read once per request ------------------------------------------------
-
-@contextmanager
-def counting():
-    statements = []
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-
 
 def _role_reads(statements):
     return [s for s in statements if "department_roles" in s]
@@ -62,7 +46,7 @@ def purchaser_and_approver(app, client, auth, factories):
 @pytest.mark.parametrize("url", ["/", "/account/", "/department/approvals", "/department/purchases"])
 def test_a_logged_in_page_reads_the_department_roles_at_most_once(client, purchaser_and_approver, url):
     db.session.expire_all()
-    with counting() as statements:
+    with counting_statements() as statements:
         response = client.get(url)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -75,7 +59,7 @@ def test_a_logged_in_page_reads_the_department_roles_at_most_once(client, purcha
 def test_a_page_without_roles_reads_them_once_too(client, auth, factories):
     buyer = factories.BuyerFactory()
     auth.login(buyer.email)
-    with counting() as statements:
+    with counting_statements() as statements:
         page = client.get("/").get_data(as_text=True)
     assert 'href="/department/approvals"' not in page and 'href="/department/purchases"' not in page
     assert len(_role_reads(statements)) == 1
@@ -97,7 +81,7 @@ def test_granting_and_revoking_within_a_request_is_seen_at_once(app, factories):
     colleague = factories.BuyerFactory(department=department)
     with app.test_request_context("/"):
         assert not procurement.is_approver(colleague) and not procurement.is_purchaser(colleague)
-        with counting() as statements:  # remembered: no further read
+        with counting_statements() as statements:  # remembered: no further read
             assert procurement.approver_department_ids(colleague) == []
             assert not procurement.is_purchaser(colleague)
         assert _role_reads(statements) == []

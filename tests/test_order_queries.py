@@ -1,11 +1,9 @@
 """The cart and order pages load in a fixed number of queries, however many lines."""
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from app.extensions import db
 from tests.factories import store_owner
+from tests.helpers import counting_statements
 from tests.order_helpers import add, checkout, orders_of, use_english
 
 
@@ -14,23 +12,9 @@ def _english(client):
     use_english(client)
 
 
-@contextmanager
-def counting():
-    statements = []
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-
-
 def _queries(client, url):
     db.session.expire_all()
-    with counting() as statements:
+    with counting_statements() as statements:
         assert client.get(url).status_code == 200
     return len(statements)
 

@@ -97,16 +97,10 @@ def test_other_people_cannot_review_or_reply(client, auth, completed, factories)
 
 
 def test_product_reviews_partial_with_no_reviews_and_query_count(app, factories):
-    from sqlalchemy import event
+    from tests.helpers import counting_statements
 
     product = factories.ProductFactory(live=True)
-    statements = []
-    with app.test_request_context("/"), force_locale("en"):
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            html = render_template("reviews/_product_reviews.html", product=product)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
+    with app.test_request_context("/"), force_locale("en"), counting_statements() as statements:
+        html = render_template("reviews/_product_reviews.html", product=product)
     assert "No reviews yet" in html
     assert len([s for s in statements if "product_reviews" in s]) <= 2
