@@ -8,7 +8,6 @@ from app.extensions import db, limiter
 from app.models import Department
 from app.services import DomainError
 from app.services import accounts
-from app.services.passwords import verify_password
 from app.web import flash_error, render_form_page, safe_next
 
 
@@ -68,9 +67,6 @@ def login():
             # A locked account is answered like a wrong password or an unknown address (same
             # message, status and form), so the lock does not tell that the address has an
             # account; its owner learns of the lock by the notice e-mail sent when it began.
-            # authenticate() refuses before checking any password: spend the one hash an
-            # unknown address costs, so the timing does not tell it either.
-            verify_password(accounts._DUMMY_HASH(), form.password.data)
             user = None
         except DomainError as error:
             flash_error(error)

@@ -145,6 +145,9 @@ def authenticate(email, password):
     """
     user = find_user_by_email(email)
     if user is not None and _is_locked(user):
+        # Refused without checking the password, at the cost of the one hash an unknown
+        # address costs, so the timing does not tell that the account exists.
+        verify_password(_DUMMY_HASH(), password)
         raise AccountLocked(_locked_message(user))
     if user is None or not verify_password(user.password_hash, password):
         # Same work whether the address exists or not, so timing tells nothing.
