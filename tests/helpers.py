@@ -44,3 +44,20 @@ def counting_statements():
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
+
+
+TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_or_skip(url=TEST_REDIS_URL):
+    """A client of the test Redis; the test is skipped where none answers (the suite also
+    runs on machines without Redis)."""
+    import pytest
+    import redis
+
+    conn = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+    try:
+        conn.ping()
+    except redis.RedisError:
+        pytest.skip(f"Redis is not reachable at {url}")
+    return conn

@@ -9,6 +9,7 @@ from app.models import DepartmentPurchase
 from app.services import documents_pdf
 from app.storage import StorageError, get_storage
 from tests.department_helpers import make_team
+from tests.helpers import redis_or_skip
 from tests.test_department_flow import deliver, login, place_department_order
 
 
@@ -160,24 +161,13 @@ def test_storage_keys_are_private_and_valid(app, client, auth, team):
                 get_storage().read(key.replace("private/", "private/../"))
 
 
-def _redis_or_skip():
-    import redis
-
-    conn = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=0.5)
-    try:
-        conn.ping()
-    except redis.RedisError:
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
-    return conn
-
-
 def test_with_redis_the_documents_are_made_by_the_worker(app, client, auth, team):
     from rq import Queue
 
     from app import jobs
     from app.jobs.runner import set_app
 
-    conn = _redis_or_skip()
+    conn = redis_or_skip()
     prefix = f"pkbtest-{uuid.uuid4().hex[:10]}"
     app.config.update(REDIS_URL="redis://127.0.0.1:6379/0", JOBS_QUEUE_PREFIX=prefix)
     try:

@@ -9,6 +9,7 @@ from app import clock, jobs
 from app.extensions import db
 from app.jobs.models import PeriodicJobRun
 from app.models import Department
+from tests.helpers import redis_or_skip
 
 CALLS = []
 
@@ -173,23 +174,12 @@ def test_worker_refuses_to_start_without_redis(runner):
 
 # --------------------------------------------------------------------- Redis / RQ
 
-def _redis_or_skip():
-    import redis
-
-    conn = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=0.5)
-    try:
-        conn.ping()
-    except redis.RedisError:
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
-    return conn
-
-
 @pytest.fixture
 def redis_app(tmp_path, pg_schema):
     """An app on Redis with queues of its own, removed afterwards."""
     from tests.conftest import empty_tables, make_app
 
-    conn = _redis_or_skip()
+    conn = redis_or_skip()
     prefix = f"pkbtest-{uuid.uuid4().hex[:10]}"
     app = make_app(tmp_path, pg_schema, REDIS_URL="redis://127.0.0.1:6379/0", JOBS_QUEUE_PREFIX=prefix)
     yield app

@@ -290,16 +290,12 @@ def test_retry_needs_the_csrf_token(tmp_path, pg_schema, smtp):
 # --------------------------------------------------------------------- on Redis
 
 def test_with_redis_each_message_is_a_job_on_the_mail_queue(tmp_path, pg_schema, smtp):
-    import redis
     from rq import Queue
 
     from app.jobs.runner import set_app
+    from tests.helpers import redis_or_skip
 
-    conn = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=0.5)
-    try:
-        conn.ping()
-    except redis.RedisError:
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    conn = redis_or_skip()
     prefix = f"pkbtest-{uuid.uuid4().hex[:10]}"
     app = make_app(tmp_path, pg_schema, REDIS_URL="redis://127.0.0.1:6379/0", JOBS_QUEUE_PREFIX=prefix,
                    **MAIL_CONFIG)
