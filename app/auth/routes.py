@@ -3,7 +3,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
-from app.auth.forms import AcceptInvitationForm, ConfirmForm, EmailOnlyForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.auth.forms import AcceptInvitationForm, EmailOnlyForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.forms import ConfirmForm
 from app.extensions import db, limiter
 from app.models import Department
 from app.services import DomainError
@@ -201,7 +202,7 @@ def accept_invitation(token):
 
 
 def role_label(role):
-    from app.main.labels import ROLE_LABELS
+    from app.labels import ROLE_LABELS
 
     return str(ROLE_LABELS.get(role, role))
 

@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.auth.forms import ConfirmForm
+from app.forms import ConfirmForm
 from app.authz import roles_required
 from app.extensions import db
 from app.mentor import bp

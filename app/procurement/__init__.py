@@ -45,9 +45,7 @@ admin_link("procurement.holidays", _l("Public holidays"), "calendar-event", 44)
 def procurement_labels():
     from app.services import procurement
 
-    return {"department_role_labels": procurement.ROLE_LABELS,
-            "department_decision_labels": procurement.DECISION_LABELS,
-            "department_document_titles": procurement.DOCUMENT_TITLES}
+    return {"department_document_titles": procurement.DOCUMENT_TITLES}
 
 
 # Run by the job scheduler too (``flask jobs scheduler``), so nobody has to remember.

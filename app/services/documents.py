@@ -13,7 +13,8 @@ from app.extensions import db
 from app.models import DOCUMENT_KINDS, BusinessDocument, Store, User
 from app.services import Conflict, Invalid, NotFound, audit
 from app.services.images import Upload, store_document_file
-from app.services.listings import DOCUMENT_KIND_LABELS, refresh_visibility
+from app.labels import DOCUMENT_KIND_LABELS
+from app.services.listings import refresh_visibility
 from app.services.mail import queue_email
 from app.services.stores import _abs_url, can_see_documents, is_member, require_reviewer
 

@@ -156,7 +156,8 @@ def order_received(order, buyer, people=None):
 def order_state_changed(order, action, actor_side, note=""):
     """Tell the other party about a change: the buyer when the store acted, the store
     when the buyer acted; the system's auto-complete tells both."""
-    from app.services.orders import ACTION_NOTIFICATION, STATE_LABELS
+    from app.labels import ORDER_STATE_LABELS
+    from app.services.orders import ACTION_NOTIFICATION
 
     if action == "payment_confirmed":
         # A card order the store was not told of while unpaid: now it is a new order.
@@ -169,7 +170,7 @@ def order_state_changed(order, action, actor_side, note=""):
         return
     params = {"number": order.number, "store": order.store.name, "buyer": order.buyer.full_name,
               "reason": note or "-"}
-    state_label = STATE_LABELS.get(order.state, order.state)
+    state_label = ORDER_STATE_LABELS.get(order.state, order.state)
     if actor_side in ("store", "system"):
         buyer = order.buyer
         add(buyer, kind, link=_url("orders.detail", order_id=order.id), **params)

@@ -32,6 +32,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 
+from app.labels import DEPARTMENT_DECISION_LABELS, DEPARTMENT_ROLE_LABELS, ORDER_STATE_LABELS
 from app import clock
 from app.clock import LOCAL_TZ
 from app.extensions import db
@@ -59,14 +60,6 @@ DOCUMENT_TITLES = {
     "sp": _l("Purchase order (Surat Pesanan)"),
     "bast": _l("Handover record (BAST)"),
     "invoice": _l("Invoice"),
-}
-ROLE_LABELS = {"purchaser": _l("Purchaser (PP)"), "approver": _l("Approver (PPK)")}
-DECISION_LABELS = {
-    "": _l("Awaiting approval"),
-    "approved": _l("Approved"),
-    "refused": _l("Refused"),
-    "expired": _l("Cancelled automatically"),
-    "cancelled": _l("Cancelled"),
 }
 
 # Indonesian national holidays and collective leave (cuti bersama), approximate.
@@ -224,7 +217,7 @@ def grant_department_role(actor, department_id, email, role):
     """An admin names a purchaser or approver of a department; an approver of the
     department may name purchasers. The person must belong to the department."""
     department = get_department(department_id)
-    if role not in ROLE_LABELS:
+    if role not in DEPARTMENT_ROLE_LABELS:
         raise Invalid(_("Choose purchaser or approver."))
     if not _can_manage_roles(actor, department, role):
         if actor.has_role("admin") or is_approver(actor, department.id):
@@ -245,7 +238,7 @@ def grant_department_role(actor, department_id, email, role):
                                         DepartmentRole.role == role)
     ).scalar_one_or_none()
     if exists is not None:
-        raise Conflict(_("%(name)s is already %(role)s.", name=user.full_name, role=ROLE_LABELS[role]))
+        raise Conflict(_("%(name)s is already %(role)s.", name=user.full_name, role=DEPARTMENT_ROLE_LABELS[role]))
     row = DepartmentRole(user_id=user.id, department_id=department.id, role=role, granted_by_id=actor.id,
                          granted_at=clock.now())
     db.session.add(row)
@@ -539,7 +532,6 @@ def pending_count(user) -> int:
 
 
 def _decide(approver, order_id, note):
-    from app.services.orders import STATE_LABELS
 
     purchase = get_purchase_for_approver(approver, order_id)
     order = purchase.order
@@ -550,7 +542,7 @@ def _decide(approver, order_id, note):
         if purchase.decision == "approved":
             raise Conflict(_("Order %(number)s has already been approved.", number=order.number))
         raise Conflict(_("Order %(number)s cannot be decided: it is %(state)s.", number=order.number,
-                         state=STATE_LABELS.get(order.state, order.state)))
+                         state=ORDER_STATE_LABELS.get(order.state, order.state)))
     note = (note or "").strip()
     if len(note) > 1000:
         raise Invalid(_("Keep the note under 1000 characters."))
@@ -654,7 +646,7 @@ def cancel_stale_department_orders(now=None) -> int:
 def confirm_bast(purchaser, order_id):
     """The purchaser confirms the handover record of a delivered order: it is invoiced
     (the store's invoice to the department is issued) and the admins hear it is due."""
-    from app.services.orders import STATE_LABELS, apply_transition
+    from app.services.orders import apply_transition
 
     purchase = get_purchase_for(purchaser, order_id)
     order = purchase.order
@@ -665,7 +657,7 @@ def confirm_bast(purchaser, order_id):
         if purchase.bast_confirmed_at:
             raise Conflict(_("The handover of order %(number)s has already been confirmed.", number=order.number))
         raise Conflict(_("The handover can be confirmed once the store has delivered; order %(number)s is %(state)s.",
-                         number=order.number, state=STATE_LABELS.get(order.state, order.state)))
+                         number=order.number, state=ORDER_STATE_LABELS.get(order.state, order.state)))
     before = {"state": order.state, "bast_confirmed_at": None}
     apply_transition(order, "confirm_bast", purchaser, "buyer")
     now = clock.now()
@@ -689,7 +681,7 @@ def confirm_bast(purchaser, order_id):
 def record_treasury_payment(admin, order_id, paid_on, amount, reference):
     """An admin records the treasury's transfer to the store. It must equal the invoice
     amount; the order is then paid and completed."""
-    from app.services.orders import STATE_LABELS, apply_transition
+    from app.services.orders import apply_transition
 
     if not admin.has_role("admin"):
         raise NotFound(_("This department order does not exist."))
@@ -700,7 +692,7 @@ def record_treasury_payment(admin, order_id, paid_on, amount, reference):
             raise Conflict(_("The treasury payment of order %(number)s has already been recorded.",
                              number=order.number))
         raise Conflict(_("Order %(number)s has no invoice due: it is %(state)s.", number=order.number,
-                         state=STATE_LABELS.get(order.state, order.state)))
+                         state=ORDER_STATE_LABELS.get(order.state, order.state)))
     if isinstance(paid_on, str):
         try:
             paid_on = date.fromisoformat(paid_on.strip())
@@ -765,7 +757,7 @@ def _tell_requester(purchase, kind, approver, note):
     params = {"number": order.number, "approver": approver.full_name if approver else "-", "reason": note or "-"}
     notify.add(requester, kind, link=link, **params)
     queue_email(requester.email, _l("Department order %(number)s: %(decision)s", number=order.number,
-                                    decision=DECISION_LABELS[purchase.decision]),
+                                    decision=DEPARTMENT_DECISION_LABELS[purchase.decision]),
                 "department_decision", locale=requester.locale, recipient=requester, purchase=purchase,
                 order=order, kind=kind, params=params, link=notify.absolute(link))
 

@@ -14,21 +14,16 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.labels import STORE_ACTION_LABELS, STORE_STATE_LABELS
 from app import clock
 from app.extensions import db
-from app.models import KECAMATAN, Store, StoreInvitation, StoreMember, User, UserRole
+from app.models import KECAMATAN, Store, StoreState, StoreInvitation, StoreMember, User, UserRole
 from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
 from app.services import images as image_service
 from app.services.listings import refresh_visibility
 from app.services.mail import queue_email
 from app.services.tokens import TokenError, make_token, read_token
 
-STORE_STATE_LABELS = {
-    "pending_verification": _l("Awaiting verification"),
-    "changes_requested": _l("Changes requested"),
-    "verified": _l("Verified"),
-    "suspended": _l("Suspended"),
-}
 
 PROFILE_FIELDS = ("name", "slug", "description", "kecamatan", "address", "phone", "bank_name",
                   "bank_account_number", "bank_account_holder", "cohort")
@@ -36,10 +31,12 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # state -> {action: new state}
 STORE_TRANSITIONS = {
-    "pending_verification": {"verify": "verified", "request_changes": "changes_requested", "suspend": "suspended"},
-    "changes_requested": {"resubmit": "pending_verification", "verify": "verified", "suspend": "suspended"},
-    "verified": {"request_changes": "changes_requested", "suspend": "suspended"},
-    "suspended": {"reinstate": "pending_verification"},
+    StoreState.PENDING_VERIFICATION: {"verify": StoreState.VERIFIED, "request_changes": StoreState.CHANGES_REQUESTED,
+                                      "suspend": StoreState.SUSPENDED},
+    StoreState.CHANGES_REQUESTED: {"resubmit": StoreState.PENDING_VERIFICATION, "verify": StoreState.VERIFIED,
+                                   "suspend": StoreState.SUSPENDED},
+    StoreState.VERIFIED: {"request_changes": StoreState.CHANGES_REQUESTED, "suspend": StoreState.SUSPENDED},
+    StoreState.SUSPENDED: {"reinstate": StoreState.PENDING_VERIFICATION},
 }
 
 
@@ -184,13 +181,6 @@ def _transition(actor, store, action, note=""):
     refresh_visibility(store)
 
 
-STORE_ACTION_LABELS = {
-    "verify": _l("verified"),
-    "request_changes": _l("sent back for changes"),
-    "suspend": _l("suspended"),
-    "reinstate": _l("reinstated"),
-    "resubmit": _l("sent back for verification"),
-}
 
 
 def verify_store(actor: User, store: Store, note: str = "") -> Store:
