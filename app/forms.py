@@ -47,6 +47,11 @@ class Form(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
 
+    def typed(self) -> dict:
+        """What was typed in each field, to show a hand-written form again after an error."""
+        return {field.name: field._value() for field in self if field.name != "csrf_token"}
+
+
 class ConfirmForm(Form):
     """A button-only form: the CSRF token is the content."""
 

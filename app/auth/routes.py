@@ -220,7 +220,7 @@ def forget_request_caches():
     production each request has its own ``g``; under a test's outer app context ``g`` is
     shared, and a cached user, locale or role would leak from one request (or test client)
     to the next."""
-    from app.services.procurement import forget_department_roles
+    from app.authz import forget_department_roles
 
     g.pop("_login_user", None)
     g.pop("_flask_babel", None)

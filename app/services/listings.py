@@ -19,6 +19,9 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.authz import can_review, is_member, require_reviewer
+from app.urls import slugify
+from app.urls import absolute_url
 from app.labels import (DOCUMENT_KIND_LABELS, LISTING_ACTION_LABELS, LISTING_STATE_LABELS, PRODUCT_FIELD_LABELS,
                         REASON_HINTS, REASON_LABELS)
 from app import clock
@@ -111,7 +114,6 @@ def requirement_names(groups) -> str:
 
 def get_product_for_member(user, product_id: int) -> Product:
     """A product of the user's own store, else 404 (another store's products do not exist)."""
-    from app.services.stores import is_member
 
     product = db.session.get(Product, product_id)
     if product is None or user is None or not is_member(user, product.store):
@@ -121,7 +123,6 @@ def get_product_for_member(user, product_id: int) -> Product:
 
 def get_product_for_reviewer(user, product_id: int) -> Product:
     """A product of a store the user reviews (its mentor, or any store for an admin), else 404."""
-    from app.services.stores import can_review, is_member
 
     product = db.session.get(Product, product_id)
     if product is None or user is None:
@@ -231,7 +232,6 @@ def _apply_content(product: Product, content: dict):
 def _unique_slug(name):
     import secrets
 
-    from app.services.stores import slugify
 
     base = slugify(name)[:120]
     return f"{base}-{secrets.token_hex(3)}"
@@ -239,7 +239,6 @@ def _unique_slug(name):
 
 def create_product(actor, store: Store, data: dict) -> Product:
     """A member adds a product to their store; it starts as a draft."""
-    from app.services.stores import is_member
 
     if not is_member(actor, store):
         raise NotFound(_("Store not found."))
@@ -264,7 +263,6 @@ def create_product(actor, store: Store, data: dict) -> Product:
 def update_product(actor, product: Product, data: dict) -> Product:
     """Draft or changes-requested: edit directly. Live: price and stock at once, content
     into a revision the mentor reviews while the approved version stays live."""
-    from app.services.stores import is_member
 
     if not is_member(actor, product.store):
         raise NotFound(_("Product not found."))
@@ -322,7 +320,6 @@ def _changed_fields(before: dict, after: dict):
 
 def discard_revision(actor, product: Product):
     """Drop the unsubmitted changes to a live product."""
-    from app.services.stores import is_member
 
     if not is_member(actor, product.store):
         raise NotFound(_("Product not found."))
@@ -347,7 +344,6 @@ def _working_images(product):
 
 
 def _check_editable(actor, product):
-    from app.services.stores import is_member
 
     if not is_member(actor, product.store):
         raise NotFound(_("Product not found."))
@@ -475,7 +471,6 @@ def _check_transition(table, status, action):
 def submit_listing(actor, product: Product) -> Product:
     """A member sends a draft (or a product sent back for changes), or the changes to a
     live product, to the store's mentor."""
-    from app.services.stores import is_member
 
     if not is_member(actor, product.store):
         raise NotFound(_("Product not found."))
@@ -513,7 +508,6 @@ def submit_listing(actor, product: Product) -> Product:
 
 
 def _notify_mentor(product, revision):
-    from app.services.stores import _abs_url
 
     mentor = product.store.mentor
     if mentor is None:
@@ -521,7 +515,7 @@ def _notify_mentor(product, revision):
     subject = (_l("Changes to review: %(name)s", name=product.name) if revision
                else _l("New product to review: %(name)s", name=product.name))
     queue_email(mentor.email, subject, "listing_submitted", locale=mentor.locale, product=product,
-                revision=revision, store=product.store, url=_abs_url("mentor.review", product_id=product.id))
+                revision=revision, store=product.store, url=absolute_url("mentor.review", product_id=product.id))
 
 
 def under_review(product: Product):
@@ -552,7 +546,6 @@ def decide_listing(actor, product: Product, decision: str, reason_codes=(), note
     """The store's mentor (or an admin) approves, requests changes (one or more reason
     codes and a note) or rejects what was submitted: a new product or a live product's
     revision. Nobody decides on their own store's product."""
-    from app.services.stores import require_reviewer
 
     require_reviewer(actor, product.store)
     if decision not in ("approve", "request_changes", "reject"):
@@ -624,7 +617,6 @@ def decide_listing(actor, product: Product, decision: str, reason_codes=(), note
 
 
 def _notify_members(product, new_status, reason_codes, note, revision):
-    from app.services.stores import _abs_url
 
     subjects = {
         "approved": lambda: _l("Approved: %(name)s", name=product.name),
@@ -637,7 +629,7 @@ def _notify_members(product, new_status, reason_codes, note, revision):
         queue_email(user.email, subject, "listing_decision", locale=user.locale, product=product,
                     revision=revision, decision=new_status, reason_codes=reason_codes, note=note,
                     reason_labels=REASON_LABELS, reason_hints=REASON_HINTS,
-                    url=_abs_url("seller.product", product_id=product.id))
+                    url=absolute_url("seller.product", product_id=product.id))
 
 
 def pause_listing(actor, product: Product) -> Product:
@@ -650,7 +642,6 @@ def resume_listing(actor, product: Product) -> Product:
 
 
 def _set_paused(actor, product, paused):
-    from app.services.stores import is_member
 
     if not is_member(actor, product.store):
         raise NotFound(_("Product not found."))
@@ -715,7 +706,6 @@ def review_queue(actor, mentor_id=None):
 
     products = db.session.execute(query.options(selectinload(Product.revisions), selectinload(Product.store)
                                                 .selectinload(Store.members))).scalars().all()
-    from app.services.stores import is_member
 
     rows = []
     for product in products:

@@ -17,6 +17,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import text
 
+from app.urls import path_for
 from app.labels import ORDER_STATE_LABELS
 from app import clock
 from app.extensions import db
@@ -311,9 +312,9 @@ def post_message(user, order_id, body, side):
     if side == "buyer":
         members, _owners = notify.store_people(order.store_id)
         for member in members:
-            notify.add(member, "order_message", link=notify._url("sales.detail", order_id=order.id), **params)
+            notify.add(member, "order_message", link=path_for("sales.detail", order_id=order.id), **params)
     else:
-        notify.add(order.buyer, "order_message", link=notify._url("orders.detail", order_id=order.id), **params)
+        notify.add(order.buyer, "order_message", link=path_for("orders.detail", order_id=order.id), **params)
     db.session.commit()
     return message
 

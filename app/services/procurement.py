@@ -27,11 +27,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
 
+from app.authz import approver_department_ids, is_approver, is_purchase_party, is_purchaser
+from app.urls import absolute, path_for
 from app.labels import DEPARTMENT_DECISION_LABELS, DEPARTMENT_ROLE_LABELS, ORDER_STATE_LABELS
 from app import clock
 from app.clock import LOCAL_TZ
@@ -43,10 +44,10 @@ from app.models import (
     DepartmentRole,
     Order,
     PublicHoliday,
-    StoreMember,
     User,
     UserRole,
 )
+from app.parsing import RUPIAH_MAX
 from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
 from app.services import notifications as notify
 from app.services.mail import queue_email
@@ -127,60 +128,6 @@ def roles_of(user, role=None):
     if role:
         query = query.where(DepartmentRole.role == role)
     return db.session.execute(query).scalars().all()
-
-
-_ROLES_KEY = "_department_roles"
-
-
-def _department_roles_of(user) -> tuple[tuple[int, str], ...]:
-    """The user's (department_id, role) pairs, read once per request: every page's menu asks
-    (purchaser entry, approver entries, the approvals badge) and so do the views. Outside a
-    request (CLI, shell) they are read every time."""
-    if not has_request_context():
-        return _read_department_roles(user.id)
-    cache = g.setdefault(_ROLES_KEY, {})
-    if user.id not in cache:
-        cache[user.id] = _read_department_roles(user.id)
-    return cache[user.id]
-
-
-def _read_department_roles(user_id):
-    return tuple(db.session.execute(
-        db.select(DepartmentRole.department_id, DepartmentRole.role)
-        .where(DepartmentRole.user_id == user_id).order_by(DepartmentRole.id)
-    ).tuples())
-
-
-def forget_department_roles():
-    """Drop the remembered roles: at the start of every request, and whenever a role row is
-    written (below), so a grant or revoke is seen later in the same request."""
-    if has_app_context():
-        g.pop(_ROLES_KEY, None)
-
-
-@event.listens_for(DepartmentRole, "after_insert")
-@event.listens_for(DepartmentRole, "after_update")
-@event.listens_for(DepartmentRole, "after_delete")
-def _department_role_written(mapper, connection, target):
-    forget_department_roles()
-
-
-def is_purchaser(user) -> bool:
-    """A purchaser of the department the user belongs to."""
-    if not getattr(user, "department_id", None):
-        return False
-    return (user.department_id, "purchaser") in _department_roles_of(user)
-
-
-def approver_department_ids(user) -> list[int]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return [department_id for department_id, role in _department_roles_of(user) if role == "approver"]
-
-
-def is_approver(user, department_id=None) -> bool:
-    ids = approver_department_ids(user)
-    return bool(ids) if department_id is None else department_id in ids
 
 
 def people_with_role(department_id, role):
@@ -266,7 +213,7 @@ def revoke_department_role(actor, role_id):
 # ------------------------------------------------------------------ departments and holidays
 
 
-def save_department(actor, department_id, name, code, address, order_cap):
+def save_department(actor, department_id, name, code, address, order_cap: int | None):
     """Create (department_id None) or change a department. Admin only."""
     if not actor.has_role("admin"):
         raise NotAllowed(_("Only the programme admin manages departments."))
@@ -277,13 +224,9 @@ def save_department(actor, department_id, name, code, address, order_cap):
         raise Invalid(_("The code is 2 to 40 letters, digits, - or _ (e.g. DISKOMINFO)."))
     if len(address) > 500:
         raise Invalid(_("Keep the address under 500 characters."))
-    try:
-        cap = (int(str(order_cap).replace(".", "").replace(" ", "")) if str(order_cap or "").strip()
-               else DEFAULT_ORDER_CAP)
-    except ValueError as error:
-        raise Invalid(_("Enter the cap per order in whole rupiah.")) from error
-    if cap <= 0 or cap > 10_000_000_000:
-        raise Invalid(_("The cap per order must be more than Rp 0 and at most Rp 10.000.000.000."))
+    cap = DEFAULT_ORDER_CAP if order_cap is None else order_cap
+    if not 0 < cap <= RUPIAH_MAX:
+        raise Invalid(_("The cap per order must be more than Rp 0 and at most %(cap)s.", cap=rupiah(RUPIAH_MAX)))
     department = get_department(department_id) if department_id else None
     clash = db.session.execute(
         db.select(Department).where(db.or_(Department.code == code, Department.name == name))
@@ -309,15 +252,12 @@ def holidays():
     return db.session.execute(db.select(PublicHoliday).order_by(PublicHoliday.day)).scalars().all()
 
 
-def add_holiday(actor, day, name):
+def add_holiday(actor, day: date, name: str):
     if not actor.has_role("admin"):
         raise NotAllowed(_("Only the programme admin manages holidays."))
     name = (name or "").strip()
-    if isinstance(day, str):
-        try:
-            day = date.fromisoformat(day.strip())
-        except ValueError as error:
-            raise Invalid(_("Enter the holiday's date.")) from error
+    if not isinstance(day, date):
+        raise Invalid(_("Enter the holiday's date."))
     if not name or len(name) > 120:
         raise Invalid(_("Enter the holiday's name (at most 120 characters)."))
     if db.session.execute(db.select(PublicHoliday).where(PublicHoliday.day == day)).scalar_one_or_none():
@@ -433,12 +373,12 @@ def open_purchases(checkout, orders):
     for approver in people_with_role(buyer.department_id, "approver"):
         if approver.id == buyer.id:
             continue
-        link = notify._url("procurement.approvals")
+        link = path_for("procurement.approvals")
         notify.add(approver, "department_request", link=link, requester=buyer.full_name, number=numbers,
                    total=rupiah(total))
         queue_email(approver.email, _l("Approval needed: department order %(number)s", number=numbers),
                     "department_request", locale=approver.locale, recipient=approver, requester=buyer,
-                    purchases=purchases, total=total, link=notify.absolute(link))
+                    purchases=purchases, total=total, link=absolute(link))
     return purchases
 
 
@@ -475,24 +415,10 @@ def _purchase_by_order(order_id):
     return purchase
 
 
-def _store_member(user, store_id) -> bool:
-    return db.session.execute(
-        db.select(StoreMember.id).where(StoreMember.user_id == user.id, StoreMember.store_id == store_id)
-    ).first() is not None
-
-
-def is_party(user, purchase) -> bool:
-    """The purchaser, the department's approvers, the store's members and admins."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return (user.has_role("admin") or purchase.requester_id == user.id
-            or is_approver(user, purchase.department_id) or _store_member(user, purchase.order.store_id))
-
-
 def get_purchase_for(user, order_id):
     """A department order as seen by one of its parties; anyone else: 404."""
     purchase = _purchase_by_order(order_id)
-    if not is_party(user, purchase):
+    if not is_purchase_party(user, purchase):
         raise NotFound(_("This department order does not exist."))
     return purchase
 
@@ -667,20 +593,28 @@ def confirm_bast(purchaser, order_id):
     audit.record(purchaser, "department.confirm_bast", purchase, before=before, after={
         "state": order.state, "bast_number": purchase.bast_number, "invoice_number": purchase.invoice_number,
         "invoice_amount": purchase.invoice_amount})
-    link = notify._url("procurement.spend")
+    link = path_for("procurement.spend")
     for admin in _admins():
         notify.add(admin, "department_invoice_due", link=link, invoice=purchase.invoice_number,
                    department=purchase.department.name, number=order.number, total=rupiah(order.total))
         queue_email(admin.email, _l("Invoice due: %(invoice)s", invoice=purchase.invoice_number),
                     "department_invoice_due", locale=admin.locale, recipient=admin, purchase=purchase,
-                    order=order, link=notify.absolute(link))
+                    order=order, link=absolute(link))
     db.session.commit()
     return purchase
 
 
-def record_treasury_payment(admin, order_id, paid_on, amount, reference):
+def treasury_date_range(purchase) -> tuple[date, date]:
+    """The days a treasury transfer may be dated: from the handover (BAST) to today."""
+    today = clock.today()
+    if purchase.bast_confirmed_at is None:
+        return date.min, today
+    return min(purchase.bast_confirmed_at.astimezone(LOCAL_TZ).date(), today), today
+
+
+def record_treasury_payment(admin, order_id, paid_on: date, amount: int, reference: str):
     """An admin records the treasury's transfer to the store. It must equal the invoice
-    amount; the order is then paid and completed."""
+    amount and be dated between the handover and today; the order is then paid and completed."""
     from app.services.orders import apply_transition
 
     if not admin.has_role("admin"):
@@ -693,22 +627,13 @@ def record_treasury_payment(admin, order_id, paid_on, amount, reference):
                              number=order.number))
         raise Conflict(_("Order %(number)s has no invoice due: it is %(state)s.", number=order.number,
                          state=ORDER_STATE_LABELS.get(order.state, order.state)))
-    if isinstance(paid_on, str):
-        try:
-            paid_on = date.fromisoformat(paid_on.strip())
-        except ValueError as error:
-            raise Invalid(_("Enter the date of the transfer.")) from error
-    if paid_on > clock.today():
+    if not isinstance(paid_on, date):
+        raise Invalid(_("Enter the date of the transfer."))
+    first, last = treasury_date_range(purchase)
+    if paid_on > last:
         raise Invalid(_("The transfer date cannot be in the future."))
-    if purchase.bast_confirmed_at and paid_on < purchase.bast_confirmed_at.astimezone(LOCAL_TZ).date():
+    if paid_on < first:
         raise Invalid(_("The transfer date cannot be before the handover was confirmed."))
-    if isinstance(amount, str):
-        digits = amount.replace(".", "").replace(" ", "").strip()
-        if digits.lower().startswith("rp"):
-            digits = digits[2:]
-        if not digits.isdigit():
-            raise Invalid(_("Enter the amount in whole rupiah."))
-        amount = int(digits)
     if amount != purchase.invoice_amount:
         raise Invalid(_("The amount paid (%(amount)s) does not match the invoice amount (%(invoice)s). "
                         "Check the transfer; nothing was recorded.",
@@ -728,15 +653,15 @@ def record_treasury_payment(admin, order_id, paid_on, amount, reference):
         "state": order.state, "payment_state": "paid", "paid_on": paid_on.isoformat(), "amount": amount,
         "reference": reference})
     params = {"number": order.number, "total": rupiah(amount)}
-    notify.add(purchase.requester, "department_paid", link=notify._url("procurement.purchase", order_id=order.id),
+    notify.add(purchase.requester, "department_paid", link=path_for("procurement.purchase", order_id=order.id),
                **params)
     for member in notify.store_people(order.store_id)[0]:
-        notify.add(member, "department_paid", link=notify._url("sales.detail", order_id=order.id), **params)
+        notify.add(member, "department_paid", link=path_for("sales.detail", order_id=order.id), **params)
     recipient = notify.store_email_recipient(order.store_id)
     if recipient is not None:
         queue_email(recipient.email, _l("Treasury payment for order %(number)s", number=order.number),
                     "department_paid", locale=recipient.locale, recipient=recipient, purchase=purchase,
-                    order=order, link=notify.absolute(notify._url("sales.detail", order_id=order.id)))
+                    order=order, link=absolute(path_for("sales.detail", order_id=order.id)))
     db.session.commit()
     return purchase
 
@@ -753,18 +678,18 @@ def _admins():
 
 def _tell_requester(purchase, kind, approver, note):
     order, requester = purchase.order, purchase.requester
-    link = notify._url("procurement.purchase", order_id=order.id)
+    link = path_for("procurement.purchase", order_id=order.id)
     params = {"number": order.number, "approver": approver.full_name if approver else "-", "reason": note or "-"}
     notify.add(requester, kind, link=link, **params)
     queue_email(requester.email, _l("Department order %(number)s: %(decision)s", number=order.number,
                                     decision=DEPARTMENT_DECISION_LABELS[purchase.decision]),
                 "department_decision", locale=requester.locale, recipient=requester, purchase=purchase,
-                order=order, kind=kind, params=params, link=notify.absolute(link))
+                order=order, kind=kind, params=params, link=absolute(link))
 
 
 def _tell_store_approved(purchase):
     order = purchase.order
-    link = notify._url("sales.detail", order_id=order.id)
+    link = path_for("sales.detail", order_id=order.id)
     for member in notify.store_people(order.store_id)[0]:
         notify.add(member, "department_order_received", link=link, number=order.number,
                    department=purchase.department.name)
@@ -772,7 +697,7 @@ def _tell_store_approved(purchase):
     if recipient is not None:
         queue_email(recipient.email, _l("New department order %(number)s", number=order.number),
                     "department_order_received", locale=recipient.locale, recipient=recipient,
-                    purchase=purchase, order=order, link=notify.absolute(link))
+                    purchase=purchase, order=order, link=absolute(link))
 
 
 # ------------------------------------------------------------------ lists

@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.authz import is_member, require_reviewer
+from app.urls import slugify
+from app.urls import absolute_url
 from app.labels import STORE_ACTION_LABELS, STORE_STATE_LABELS
 from app import clock
 from app.extensions import db
@@ -40,44 +43,12 @@ STORE_TRANSITIONS = {
 }
 
 
-def slugify(text: str) -> str:
-    text = (text or "").lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return text[:70] or "toko"
-
-
 def store_of(user) -> Store | None:
     """The store the user works for, or None."""
     if user is None or not getattr(user, "is_authenticated", True) or getattr(user, "id", None) is None:
         return None
     member = db.session.execute(db.select(StoreMember).where(StoreMember.user_id == user.id)).scalar_one_or_none()
     return member.store if member else None
-
-
-def is_member(user, store) -> bool:
-    return user is not None and getattr(user, "id", None) is not None and any(
-        m.user_id == user.id for m in store.members)
-
-
-def can_review(user, store) -> bool:
-    """The store's mentor or an admin, and never a member of the store."""
-    if user is None or not getattr(user, "is_authenticated", True):
-        return False
-    if is_member(user, store):
-        return False
-    return user.has_role("admin") or (user.has_role("mentor") and store.mentor_id == user.id)
-
-
-def require_reviewer(actor, store):
-    """Members of the store: 403 with a reason; anyone else not assigned: 404."""
-    if is_member(actor, store):
-        raise NotAllowed(_("Nobody reviews their own store; another mentor or an admin must decide."))
-    if not can_review(actor, store):
-        raise NotFound(_("Store not found."))
-
-
-def can_see_documents(user, store) -> bool:
-    return is_member(user, store) or can_review(user, store) or (user is not None and user.has_role("admin"))
 
 
 def _clean_profile(data: dict, store: Store | None = None) -> dict:
@@ -129,7 +100,7 @@ def _notify_admins_of_new_store(store):
     for admin in admins:
         queue_email(admin.email, _l("New store waiting for a mentor: %(name)s", name=store.name),
                     "store_created", locale=admin.locale, store=store,
-                    url=_abs_url("programme.stores"))
+                    url=absolute_url("programme.stores"))
 
 
 def update_store(actor: User, store: Store, data: dict, logo=None) -> Store:
@@ -154,7 +125,7 @@ def update_store(actor: User, store: Store, data: dict, logo=None) -> Store:
         if store.mentor is not None:
             queue_email(store.mentor.email, _l("Store updated for verification: %(name)s", name=store.name),
                         "store_resubmitted", locale=store.mentor.locale, store=store,
-                        url=_abs_url("mentor.store", store_id=store.id))
+                        url=absolute_url("mentor.store", store_id=store.id))
     db.session.commit()
     return store
 
@@ -239,7 +210,7 @@ def assign_mentor(actor: User, store: Store, mentor: User | None) -> Store:
                  after={"mentor_id": mentor.id if mentor else None})
     if mentor is not None and mentor.id != before:
         queue_email(mentor.email, _l("You mentor a new store: %(name)s", name=store.name), "store_assigned",
-                    locale=mentor.locale, store=store, url=_abs_url("mentor.store", store_id=store.id))
+                    locale=mentor.locale, store=store, url=absolute_url("mentor.store", store_id=store.id))
     db.session.commit()
     return store
 
@@ -247,15 +218,7 @@ def assign_mentor(actor: User, store: Store, mentor: User | None) -> Store:
 def _notify_members(store, subject, template, **ctx):
     for member in store.members:
         queue_email(member.user.email, subject, template, locale=member.user.locale, store=store,
-                    url=_abs_url("seller.desk"), **ctx)
-
-
-def _abs_url(endpoint, **values):
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
-    try:
-        return base + url_for(endpoint, **values)
-    except Exception:  # noqa: BLE001 - outside a request the path is still good enough
-        return base
+                    url=absolute_url("seller.desk"), **ctx)
 
 
 # ---------------------------------------------------------------- members
@@ -277,7 +240,7 @@ def invite_member(actor: User, store: Store, email: str) -> StoreInvitation:
     audit.record(actor, "store.member_invited", store, after={"email": email})
     queue_email(email, _l("Join %(name)s on Pasar Kite Bise", name=store.name), "store_invitation",
                 locale=existing.locale if existing else None, store=store, inviter=actor,
-                url=_abs_url("seller.join", token=token))
+                url=absolute_url("seller.join", token=token))
     db.session.commit()
     return invitation
 
