@@ -88,24 +88,29 @@ class _ParsedField(Field):
     names its parser as ``parse(text)``."""
 
     widget = TextInput()
+    # An empty input is "no value" (the validators say whether one is required); False: the
+    # parser judges it too (a quantity is never empty).
+    empty_is_none = True
 
-    def __init__(self, label=None, validators=None, minimum=None, maximum=None, **kwargs):
+    def __init__(self, label=None, validators=None, minimum=None, maximum=None, message=None, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.bounds = {k: v for k, v in (("minimum", minimum), ("maximum", maximum)) if v is not None}
+        # One message for every way the value can be wrong (unreadable or out of range), if given.
+        self.message = message
         self.raw = ""
 
     def process_formdata(self, valuelist):
         if not valuelist:
             return
         self.raw = strip_controls(valuelist[0] or "")
-        if not self.raw.strip():
+        if not self.raw.strip() and self.empty_is_none:
             self.data = None
             return
         try:
             self.data = self.parse(self.raw)
         except parsing.ParseError as error:
             self.data = None
-            raise ValueError(str(error.message)) from None
+            raise ValueError(str(self.message or error.message)) from None
 
     def pre_validate(self, form):
         # What was typed could not be read: say that, not "This field is required".
@@ -145,8 +150,22 @@ class WholeNumberField(_ParsedField):
         return parsing.parse_int(text, **self.bounds)
 
 
+class QuantityField(_ParsedField):
+    """How many of a product; ``data`` is an int from 1 up."""
+
+    widget = TextInput(input_type="number")
+    empty_is_none = False
+
+    def parse(self, text):
+        return parsing.parse_quantity(text)
+
+
 class DayField(DateField):
     """A date field that reads only the shape a browser's date input sends."""
+
+    def __init__(self, label=None, validators=None, message=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message
 
     def process_formdata(self, valuelist):
         if not valuelist or not (valuelist[0] or "").strip():
@@ -156,7 +175,7 @@ class DayField(DateField):
             self.data = parsing.parse_day(valuelist[0])
         except parsing.ParseError as error:
             self.data = None
-            raise ValueError(str(error.message)) from None
+            raise ValueError(str(self.message or error.message)) from None
 
     def pre_validate(self, form):
         if self.process_errors:

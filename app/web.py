@@ -35,7 +35,10 @@ def first_error(form) -> str:
     """The first message of a form that failed validation (fields in their order)."""
     for field in form:
         if field.errors:
-            return f"{field.label.text}: {field.errors[0]}"
+            # Name the field when the form gave it a label (not WTForms' English default).
+            if field.label.text and field.label.text != field.name.replace("_", " ").title():
+                return f"{field.label.text}: {field.errors[0]}"
+            return str(field.errors[0])
     return str(form.form_errors[0]) if form.form_errors else ""
 
 

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
-from app.auth.forms import AcceptInvitationForm, EmailOnlyForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.auth.forms import AcceptInvitationForm, EmailOnlyForm, LoginForm, LogoutForm, RegisterForm, ResetPasswordForm
 from app.forms import ConfirmForm
 from app.extensions import db, limiter
 from app.models import Department
@@ -92,7 +92,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    form = ConfirmForm()
+    form = LogoutForm()
     if not form.validate_on_submit():
         return redirect(url_for("main.home"))
     locale = session.get("locale")
@@ -102,7 +102,7 @@ def logout():
         session["locale"] = locale
     flash(_("You have logged out."), "info")
     # A page that logs out on the way (the invitation for another address) names where to go on.
-    return redirect(safe_next(request.form.get("next")))
+    return redirect(safe_next(form.next.data))
 
 
 @bp.route("/verify/<token>")

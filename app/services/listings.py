@@ -19,6 +19,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.parsing import INT_MAX
 from app.authz import can_review, is_member, require_reviewer
 from app.urls import slugify
 from app.urls import absolute_url
@@ -171,14 +172,13 @@ def working_content(product: Product) -> dict:
     return dict(revision.content) if revision is not None else content_of(product)
 
 
-def _parse_int(value, label, minimum=0, maximum=2_000_000_000):
-    try:
-        number = int(str(value).replace(".", "").replace(",", "").strip())
-    except (TypeError, ValueError):
-        raise Invalid(_("%(field)s must be a whole number.", field=label)) from None
-    if number < minimum or number > maximum:
+def _whole_number(value, label, minimum, maximum) -> int:
+    """A product's number (price, stock, weight...): an int from the form, within its range."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise Invalid(_("%(field)s must be a whole number.", field=label))
+    if value < minimum or value > maximum:
         raise Invalid(_("%(field)s must be between %(lo)s and %(hi)s.", field=label, lo=minimum, hi=maximum))
-    return number
+    return value
 
 
 def _clean_content(data: dict, current: dict) -> dict:
@@ -194,8 +194,8 @@ def _clean_content(data: dict, current: dict) -> dict:
     if "description" in data:
         clean["description"] = (data.get("description") or "").strip()
     if "category_id" in data:
-        raw = str(data["category_id"] or "")
-        category = db.session.get(Category, int(raw)) if raw.isdigit() else None
+        raw = data["category_id"]
+        category = db.session.get(Category, raw) if isinstance(raw, int) and 0 < raw <= INT_MAX else None
         if category is None:
             raise Invalid(_("Choose a category."))
         clean["category_id"] = category.id
@@ -204,20 +204,20 @@ def _clean_content(data: dict, current: dict) -> dict:
             raise Invalid(_("Choose a unit."))
         clean["unit"] = data["unit"]
     if "weight_grams" in data:
-        clean["weight_grams"] = _parse_int(data["weight_grams"], PRODUCT_FIELD_LABELS["weight_grams"], 0, 1_000_000)
+        clean["weight_grams"] = _whole_number(data["weight_grams"], PRODUCT_FIELD_LABELS["weight_grams"], 0, 1_000_000)
     if "min_order" in data:
-        clean["min_order"] = _parse_int(data["min_order"], PRODUCT_FIELD_LABELS["min_order"], 1, 100_000)
+        clean["min_order"] = _whole_number(data["min_order"], PRODUCT_FIELD_LABELS["min_order"], 1, 100_000)
     if "lead_time_days" in data:
-        clean["lead_time_days"] = _parse_int(data["lead_time_days"], PRODUCT_FIELD_LABELS["lead_time_days"], 0, 365)
+        clean["lead_time_days"] = _whole_number(data["lead_time_days"], PRODUCT_FIELD_LABELS["lead_time_days"], 0, 365)
     return clean
 
 
 def _clean_money(data: dict, product: Product | None) -> dict:
     out = {}
     if "price" in data:
-        out["price"] = _parse_int(data["price"], PRODUCT_FIELD_LABELS["price"], 100, 1_000_000_000)
+        out["price"] = _whole_number(data["price"], PRODUCT_FIELD_LABELS["price"], 100, 1_000_000_000)
     if "stock" in data:
-        out["stock"] = _parse_int(data["stock"], PRODUCT_FIELD_LABELS["stock"], 0, 1_000_000)
+        out["stock"] = _whole_number(data["stock"], PRODUCT_FIELD_LABELS["stock"], 0, 1_000_000)
     return out
 
 

@@ -24,6 +24,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.parsing import is_ascii_number
 from app import clock
 from app.extensions import db
 from app.models import CardPayment, CheckoutAttempt, Order
@@ -158,24 +159,22 @@ def prepare_intent(buyer, checkout_id):
     return payment, intent
 
 
-def pay_with_test_card(buyer, checkout_id, number, exp_month, exp_year, cvc):
+def pay_with_test_card(buyer, checkout_id, number: str, exp_month: int | None, exp_year: int | None, cvc: str):
     """Stand-in only: confirm the intent server-side with a test card. Never marks the
     orders paid: the webhook (or reconciliation) does, from Stripe's word. Returns the
     intent's status; raises Invalid for a declined card."""
     if not gateway.uses_stand_in():
         raise NotFound(_("This payment form is only for the test stand-in."))
     number = "".join((number or "").split())
-    if not (number.isdigit() and len(number) == 16):
+    if not (is_ascii_number(number) and len(number) == 16):
         raise Invalid(_("Enter the 16 digits of the card number."))
-    try:
-        exp_month, exp_year = int(exp_month), int(exp_year)
-    except (TypeError, ValueError):
-        raise Invalid(_("Enter the card's expiry month and year.")) from None
+    if not isinstance(exp_month, int) or not isinstance(exp_year, int):
+        raise Invalid(_("Enter the card's expiry month and year."))
     if exp_year < 100:
         exp_year += 2000
     if not (1 <= exp_month <= 12) or (exp_year, exp_month) < (clock.today().year, clock.today().month):
         raise Invalid(_("Enter the card's expiry month and year; the card must not have expired."))
-    if not ((cvc or "").isdigit() and len(cvc) == 3):
+    if not (is_ascii_number(cvc) and len(cvc) == 3):
         raise Invalid(_("Enter the 3-digit security code."))
     payment, intent = prepare_intent(buyer, checkout_id)
     if intent is None or payment.is_final:
