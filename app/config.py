@@ -70,6 +70,8 @@ def from_environment(instance_path):
         # Account lockout after repeated failed log-ins (on top of the per-address rate limit).
         "LOCKOUT_THRESHOLD": int(os.environ.get("LOCKOUT_THRESHOLD", "10")),
         "LOCKOUT_MINUTES": int(os.environ.get("LOCKOUT_MINUTES", "15")),
+        # A signed-in session unused this long has ended (as long as a remember-me cookie lasts).
+        "SESSION_IDLE_DAYS": int(os.environ.get("SESSION_IDLE_DAYS", "30")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not development and _bool("SESSION_COOKIE_SECURE", True),

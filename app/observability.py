@@ -144,7 +144,7 @@ def _user_id():
         # identity key rather than load the row again (2 queries) only for this line.
         return state.identity[0]
     if getattr(user, "is_authenticated", False):
-        return getattr(user, "id", None)  # the row id; get_id() carries the session version
+        return getattr(user, "id", None)  # the row id; get_id() carries the session secret
     return None
 
 
