@@ -81,6 +81,9 @@ def from_environment(instance_path):
         "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session
         "MAX_IMAGE_MB": int(os.environ.get("MAX_IMAGE_MB", "5")),
+        # Memory one picture may take while it is decoded and resized (checked from its header
+        # first: a 170 KB PNG can decode to 160 MB). Each web worker handles one at a time.
+        "IMAGE_DECODE_BUDGET_MB": int(os.environ.get("IMAGE_DECODE_BUDGET_MB", "64")),
         # Anonymous catalogue pages are cached per worker this long (seconds; 0 = off).
         "CATALOG_CACHE_SECONDS": _optional_float("CATALOG_CACHE_SECONDS"),
         "CATALOG_COUNT_TTL": _optional_float("CATALOG_COUNT_TTL"),
