@@ -27,7 +27,6 @@ Metrics
 import hmac
 import json
 import logging
-import os
 import re
 import sys
 import time
@@ -154,14 +153,8 @@ def _endpoint_label():
 
 
 def register(app):
-    app.config.setdefault("METRICS_TOKEN", os.environ.get("METRICS_TOKEN") or None)
-    app.config.setdefault("METRICS_ALLOW_LOCAL", os.environ.get("METRICS_ALLOW_LOCAL", "").lower()
-                          in {"1", "true", "yes", "on"})
-    app.config.setdefault("LOG_REQUESTS", os.environ.get("LOG_REQUESTS", "true").lower()
-                          not in {"0", "false", "no", "off"})
-    env = app.config.get("ENV_NAME", "development")
-    app.config.setdefault("LOG_JSON", os.environ.get("LOG_JSON", "").lower() in {"1", "true", "yes", "on"}
-                          if os.environ.get("LOG_JSON") else env not in {"development", "testing"})
+    if app.config.get("LOG_JSON") is None:
+        app.config["LOG_JSON"] = app.config.get("ENV_NAME", "development") not in {"development", "testing"}
     _setup_logger(app)
     _setup_app_logs(app.config["LOG_JSON"])
 
@@ -220,7 +213,7 @@ def metrics_view():
         abort(404)
     from app.metrics import render_latest
 
-    body, content_type = render_latest()
+    body, content_type = render_latest(current_app.config.get("PROMETHEUS_MULTIPROC_DIR"))
     response = Response(body, content_type=content_type)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -43,8 +43,8 @@ Commands
 ``flask jobs list``
     The periodic jobs, their interval and their last run.
 
-Settings (environment): ``REDIS_URL``, ``JOBS_QUEUE_PREFIX`` (default ``pkb``; lets several
-apps share one Redis), ``JOBS_TIMEOUT`` (seconds one job may take, default 600).
+Settings (read in app/config.py): ``REDIS_URL``, ``JOBS_QUEUE_PREFIX`` (default ``pkb``; lets
+several apps share one Redis), ``JOBS_TIMEOUT`` (seconds one job may take, default 600).
 """
 import importlib
 import logging
@@ -365,11 +365,9 @@ def scheduler_loop(interval=30, once=False, should_stop=lambda: False):
 # --------------------------------------------------------------------------- wiring
 
 def register(app):
-    """Settings, the end-of-request dispatch, the admin page, the ``flask jobs`` commands and
+    """The end-of-request dispatch, the admin page, the ``flask jobs`` commands and
     ``flask backup`` / ``flask restore`` (app/backup.py)."""
     log.disabled = False  # alembic's fileConfig may have disabled it in this process
-    app.config.setdefault("JOBS_QUEUE_PREFIX", os.environ.get("JOBS_QUEUE_PREFIX", "pkb"))
-    app.config.setdefault("JOBS_TIMEOUT", int(os.environ.get("JOBS_TIMEOUT", "600")))
     from app.jobs import models  # noqa: F401 - the periodic_job_runs table
 
     @app.after_request
