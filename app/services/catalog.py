@@ -481,7 +481,6 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
     result.terms = terms
     matches = None
     if terms:
-        _ensure_search_ready()
         matches = search.match_subquery(db.session.get_bind(), terms)
 
     def base(statement):
@@ -518,22 +517,6 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
                  .limit(per_page).offset((filters.page - 1) * per_page))
     page.items = _cards(statement)
     return result
-
-
-_ready_lock = threading.Lock()
-
-
-def _ensure_search_ready():
-    """Once per app: the search table exists and is filled (cheap after the first time)."""
-    if current_app.extensions.get("search_ready"):
-        return
-    with _ready_lock:
-        if not current_app.extensions.get("search_ready"):
-            try:
-                search.ensure_search_tables(db.engine)
-            except Exception:  # noqa: BLE001 - another worker may be filling it at the same moment
-                current_app.logger.exception("could not prepare the search index; `flask search reindex` fixes it")
-            current_app.extensions["search_ready"] = True
 
 
 def visible_products(day: date):

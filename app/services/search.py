@@ -22,8 +22,9 @@ Rules kept here:
   then by relevance (the catalogue falls back to it when no product matches every word);
 - one row per product in ``product_search`` (SQLite: an FTS5 table ranked by bm25;
   PostgreSQL: a tsvector with a GIN index over pre-stemmed text, 'simple' config,
-  ranked by ts_rank). The table is not a model: migrations 0004 create it, and
+  ranked by ts_rank). The table is not a model: migration 0004 creates it, and
   ``db.create_all`` creates it too (an ``after_create`` hook) so tests agree with them;
+  its DDL runs only there and in ``flask search reindex``, never on a request;
 - after every commit that changed a product's name, description, category or store,
   a store's name or a category's names, the affected rows are rebuilt in a fresh
   transaction (session events), so no service has to remember to do it;
@@ -166,18 +167,6 @@ def search_table_exists(connection) -> bool:
     from sqlalchemy import inspect
 
     return "product_search" in inspect(connection).get_table_names()
-
-
-def ensure_search_tables(engine):
-    """Create the search table when it is missing, and fill it when it is empty while
-    products exist (a database migrated before 0004, or made by ``create_all``)."""
-    with engine.begin() as conn:
-        if not search_table_exists(conn):
-            create_search_tables(conn)
-        has_rows = conn.execute(text("SELECT 1 FROM product_search LIMIT 1")).first()
-        has_products = conn.execute(text("SELECT 1 FROM products LIMIT 1")).first()
-        if has_products and not has_rows:
-            rebuild(conn)
 
 
 # ---------------------------------------------------------------- documents
