@@ -1,7 +1,6 @@
 """Language and time zone choice, and the formatting of rupiah and times."""
 import os
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_datetime, get_locale
@@ -41,10 +40,6 @@ def local_time(value, fmt="medium"):
         value = value.replace(tzinfo=timezone.utc)
     text = format_datetime(value, fmt)
     return f"{text} WIB"
-
-
-def to_local(value):
-    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
 
 
 def missing_catalogs(app):

@@ -249,24 +249,6 @@ def reindex(conn, product_ids=(), store_ids=(), category_ids=(), deleted_ids=())
     _write(conn, rows, set(deleted_ids) | set(product_ids))
 
 
-def reindex_product(product, conn=None):
-    """Rebuild the row of one product (a fresh transaction unless ``conn`` is given)."""
-    _run(lambda c: reindex(c, product_ids=[product.id]), conn)
-
-
-def reindex_store(store, conn=None):
-    _run(lambda c: reindex(c, store_ids=[store.id]), conn)
-
-
-def _run(fn, conn=None):
-    if conn is not None:
-        return fn(conn)
-    from app.extensions import db
-
-    with db.engine.begin() as fresh:
-        return fn(fresh)
-
-
 # ---------------------------------------------------------------- querying
 
 def _safe(value: str) -> str:
