@@ -417,9 +417,9 @@ def _after_flush(session, flush_context):
 
 def _after_commit(session):
     # Any commit may change what buyers see (also raw UPDATEs): drop cached pages and counts.
-    from app.services import catalog
+    from app.catalog import cache  # the blueprint package imports this module
 
-    catalog.bump_generation()
+    cache.bump_generation()
     pending = session.info.pop("search_pending", None)
     if not pending or not any(pending.values()):
         return
