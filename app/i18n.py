@@ -77,7 +77,7 @@ def register_filters(app):
         """WTForms' own messages ("This field is required.") from our wtforms catalogue."""
         from babel import support
 
-        request.wtforms_translations = support.Translations.load(
+        request.wtforms_translations = support.Translations.load(  # type: ignore[attr-defined]  # Flask-WTF reads it
             os.path.join(app.root_path, "translations"), [get_locale()], domain="wtforms")
 
     app.jinja_env.filters["rupiah"] = rupiah

@@ -80,17 +80,20 @@ class StderrHandler(logging.StreamHandler):
         pass
 
 
+_request_log_handler = None
+
+
 def _setup_logger(app):
+    global _request_log_handler
     # alembic's fileConfig (flask db upgrade in the same process) disables existing loggers.
     request_log.disabled = False
-    if getattr(request_log, "_pkb_configured", False):
+    if _request_log_handler is not None:
         return
-    handler = StderrHandler()
-    handler.setFormatter(JSONFormatter())
-    request_log.addHandler(handler)
+    _request_log_handler = StderrHandler()
+    _request_log_handler.setFormatter(JSONFormatter())
+    request_log.addHandler(_request_log_handler)
     request_log.setLevel(logging.INFO)
     request_log.propagate = False
-    request_log._pkb_configured = True
 
 
 _app_log_handler = None

@@ -93,7 +93,7 @@ class CategoryTree:
         self.all = categories
         self.by_id = {c.id: c for c in categories}
         self.by_slug = {c.slug: c for c in categories}
-        self.children = {}
+        self.children: dict[int | None, list[Category]] = {}
         for c in categories:
             self.children.setdefault(c.parent_id, []).append(c)
         for kids in self.children.values():
@@ -169,7 +169,7 @@ class Filters:
     def args(self, **changes):
         """URL arguments for these filters (only the ones set), with ``changes``."""
         f = replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
-        out = {}
+        out: dict[str, str | int] = {}
         if f.q:
             out["q"] = f.q
         if f.category:

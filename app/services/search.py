@@ -38,7 +38,25 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from sqlalchemy import event, text
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    Float,
+    Integer,
+    bindparam,
+    case,
+    column,
+    event,
+    func,
+    inspect,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    union_all,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +89,8 @@ def include_object(obj, name, type_, reflected, compare_to):
     """Alembic filter (comparison side): skip the search tables and their indexes."""
     if type_ == "table":
         return not is_search_table(name)
-    table = getattr(obj, "table", None)
-    if table is not None and is_search_table(getattr(table, "name", None)):
+    parent = getattr(obj, "table", None)
+    if parent is not None and is_search_table(getattr(parent, "name", None)):
         return False
     if type_ == "index" and is_search_table(name):
         return False
@@ -164,8 +182,6 @@ def drop_search_tables(connection):
 
 
 def search_table_exists(connection) -> bool:
-    from sqlalchemy import inspect
-
     return "product_search" in inspect(connection).get_table_names()
 
 
@@ -177,8 +193,6 @@ def _document_rows(conn, product_ids=None, store_ids=None, category_ids=None):
 
     parent = Category.__table__.alias("parent")
     cat = Category.__table__
-    from sqlalchemy import or_, select
-
     query = (
         select(Product.id, Product.name, Product.description, Store.name, cat.c.name_id, cat.c.name_en,
                parent.c.name_id, parent.c.name_en)
@@ -208,8 +222,6 @@ def _document_rows(conn, product_ids=None, store_ids=None, category_ids=None):
 
 
 def _write(conn, rows, delete_ids):
-    from sqlalchemy import bindparam
-
     dialect = dialect_of(conn)
     ids = sorted(set(delete_ids) | {r["pid"] for r in rows})
     delete = text(
@@ -283,16 +295,12 @@ def tsquery_expression(term: Term) -> str:
 
 
 def _index():
-    from sqlalchemy import Integer, column, table
-
     return table("product_search", column("rowid", Integer), column("product_id", Integer), column("document"))
 
 
 def _squash(relevance):
     """A relevance >= 0 mapped into [0, 1), order kept: r / (1 + r), written so that ``r``
     (ts_rank calls on PostgreSQL) is computed once per row."""
-    from sqlalchemy import Float, literal
-
     return literal(1.0, Float) - literal(1.0, Float) / (literal(1.0, Float) + relevance)
 
 
@@ -306,15 +314,14 @@ def _postgres_matches(terms: list[Term], every: bool):
     sitting near each other, so "Kopiah Bubuk" (``kopi`` only in its description) would
     beat "Kopi Bubuk". This way the whole word in the name wins, as with bm25 on SQLite.
     For ``every=False`` the score adds the number of terms matched (one ``@@`` each)."""
-    from sqlalchemy import Float, bindparam, case, func, literal_column, select
-
     index = _index()
 
     def tsquery(expression):
         return func.to_tsquery(literal_column("'simple'::regconfig"), bindparam(None, expression, unique=True))
 
     expressions = [tsquery_expression(t) for t in terms]
-    relevance = func.ts_rank(index.c.document, tsquery(" | ".join(_safe(t.stem) for t in terms)), type_=Float)
+    relevance: ColumnElement[float] = func.ts_rank(index.c.document, tsquery(" | ".join(_safe(t.stem) for t in terms)),
+                                                   type_=Float)
     prefixes = [tsquery_alternatives(t)[1] for t in terms if t.prefix]
     if prefixes:
         relevance = relevance + func.ts_rank(index.c.document, tsquery(" | ".join(prefixes)), type_=Float)
@@ -334,10 +341,8 @@ def _sqlite_matches(terms: list[Term], every: bool):
     index lookup each, cheaper here than one OR query that then tests each term per row),
     then per product the number of terms it matched plus its summed relevance squashed
     below 1."""
-    from sqlalchemy import Float, bindparam, func, literal_column, select, union_all
-
     index = _index()
-    fts = literal_column("product_search")
+    fts: ColumnClause = literal_column("product_search")
 
     def matching(expression):
         relevance = -func.bm25(fts, literal_column("0.0"), literal_column("10.0"), literal_column("1.0"), type_=Float)
@@ -380,8 +385,6 @@ CATEGORY_FIELDS = ("name_id", "name_en", "parent_id", "parent")
 
 
 def _changed(obj, fields):
-    from sqlalchemy import inspect
-
     state = inspect(obj)
     return any(name in state.attrs and state.attrs[name].history.has_changes() for name in fields)
 
