@@ -1,4 +1,4 @@
-"""Extension instances only; they are bound to the app in create_app()."""
+"""Extension instances (and the base class of the models); they are bound to the app in create_app()."""
 from typing import TYPE_CHECKING
 
 from flask_babel import Babel
