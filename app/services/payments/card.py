@@ -387,7 +387,7 @@ def reconcile():
     ).scalars().all()
     for payment_id in payment_ids:
         payment = db.session.get_one(CardPayment, payment_id)
-        if not payment.intent_id or not payment.refunds and not _may_have_foreign_refunds(payment):
+        if not payment.intent_id or (not payment.refunds and not _may_have_foreign_refunds(payment)):
             continue  # without an intent nothing was charged, so Stripe holds no refund of it
         try:
             for stripe_refund in gateway.list_refunds(payment.intent_id):
