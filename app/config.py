@@ -22,6 +22,12 @@ def _list(name, default):
     return [item.strip().lower() for item in raw.split(",") if item.strip()]
 
 
+def _optional_bool(name):
+    """None when unset: the caller decides the default from other settings."""
+    value = os.environ.get(name)
+    return value.strip().lower() in {"1", "true", "yes", "on"} if value else None
+
+
 def _optional_float(name):
     value = os.environ.get(name)
     return float(value) if value not in (None, "") else None
@@ -34,6 +40,12 @@ def normalise_database_url(url):
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
+
+
+def instance_path(default):
+    """The folder of the SQLite database and the uploads (``INSTANCE_PATH``); read before
+    the other settings, whose defaults live in it."""
+    return os.environ.get("INSTANCE_PATH") or default
 
 
 def from_environment(instance_path):
@@ -91,6 +103,15 @@ def from_environment(instance_path):
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX") or None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024,
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", os.path.join(instance_path, "uploads")),
+        # Uploads in an S3-compatible bucket instead (app/storage.py); unset S3 keys let boto3
+        # use the machine's role or ~/.aws.
+        "STORAGE_BACKEND": os.environ.get("STORAGE_BACKEND") or "local",
+        "S3_BUCKET": os.environ.get("S3_BUCKET") or None,
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "S3_ACCESS_KEY_ID": os.environ.get("S3_ACCESS_KEY_ID") or None,
+        "S3_SECRET_ACCESS_KEY": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+        "S3_REGION": os.environ.get("S3_REGION") or None,
+        "S3_PREFIX": os.environ.get("S3_PREFIX") or "",
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Pontianak",
         "LANGUAGES": ["id", "en"],
@@ -106,6 +127,19 @@ def from_environment(instance_path):
         "CARD_PAYMENT_TIMEOUT_MINUTES": int(os.environ.get("CARD_PAYMENT_TIMEOUT_MINUTES", "30")),
         # Open contracting data: the ocid prefix registered with the OCDS helpdesk.
         "OCDS_OCID_PREFIX": os.environ.get("OCDS_OCID_PREFIX", "ocds-pkb000"),
+        # Background jobs (app/jobs): the prefix lets several apps share one Redis.
+        "JOBS_QUEUE_PREFIX": os.environ.get("JOBS_QUEUE_PREFIX") or "pkb",
+        "JOBS_TIMEOUT": int(os.environ.get("JOBS_TIMEOUT", "600")),
+        # Logs and metrics (app/observability.py). LOG_JSON unset: decided there from the final
+        # ENV_NAME (on outside development and tests), which a test's config may still change.
+        "LOG_REQUESTS": _bool("LOG_REQUESTS", True),
+        "LOG_JSON": _optional_bool("LOG_JSON"),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        "METRICS_ALLOW_LOCAL": _bool("METRICS_ALLOW_LOCAL", False),
+        # prometheus_client reads it too; the app asks it only to add up the workers' numbers.
+        "PROMETHEUS_MULTIPROC_DIR": os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
+        # Reverse proxies whose X-Forwarded-* headers count; apply_proxy_fix checks it is a number.
+        "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES") or "0",
     }
 
 

@@ -188,7 +188,7 @@ def _count_failed_login(user):
     db.session.commit()
 
 
-_dummy = {}
+_dummy: dict[str, str] = {}
 
 
 def _DUMMY_HASH():  # noqa: N802 - a cached constant

@@ -22,6 +22,7 @@ from sqlalchemy import or_, update
 from app.urls import absolute, path_for
 from app import clock
 from app.extensions import db
+from app.orm import rows_matched
 from app.models import BusinessDocument, Product, Store
 from app.services import audit
 from app.services import notifications as notify
@@ -50,7 +51,7 @@ def hide_expired_products(day=None) -> int:
         .where(Product.listed.is_(True), Product.listed_until.is_not(None), Product.listed_until < day)
         .order_by(Product.store_id, Product.id)
     ).all()
-    by_store = {}
+    by_store: dict[int, list] = {}
     for product_id, store_id, listed_until in candidates:
         by_store.setdefault(store_id, []).append((product_id, listed_until))
     hidden = 0
@@ -61,7 +62,7 @@ def hide_expired_products(day=None) -> int:
 
 
 def _hide_for_store(store_id, rows, day) -> int:
-    store = db.session.get(Store, store_id)
+    store = db.session.get_one(Store, store_id)
     now_hidden = []
     for product_id, listed_until in rows:
         # Claim the product: only the run that flips it from listed tells anyone.
@@ -70,10 +71,10 @@ def _hide_for_store(store_id, rows, day) -> int:
             .where(Product.id == product_id, Product.listed.is_(True), Product.listed_until == listed_until)
             .values(listed=False)
             .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:
+        )
+        if rows_matched(claimed) != 1:
             continue
-        product = db.session.get(Product, product_id)
+        product = db.session.get_one(Product, product_id)
         db.session.refresh(product)
         refresh_product_visibility(product, day)
         if product.listed:
@@ -151,8 +152,8 @@ def _remind(document_id, day) -> int:
                    BusinessDocument.expiry_reminder_sent_for != doc.expires_on))
         .values(expiry_reminder_sent_for=doc.expires_on)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    )
+    if rows_matched(claimed) != 1:
         db.session.rollback()
         return 0
     store = doc.store

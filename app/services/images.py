@@ -240,14 +240,6 @@ def delete_image(key: str):
         storage.delete(f"{key}/{variant}")
 
 
-def large_key(key):
-    return f"{key}/large.webp" if key else None
-
-
-def thumb_key(key):
-    return f"{key}/thumb.webp" if key else None
-
-
 # ---------------------------------------------------------------- document files
 
 def check_document_file(upload: Upload) -> tuple[str, str]:

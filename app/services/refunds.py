@@ -140,7 +140,8 @@ def submit_refund(refund_id):
                           "order_number": refund.order.number or ""},
             )
     except gateway.StripeError as error:
-        if getattr(error, "http_status", None) and 400 <= error.http_status < 500 and error.http_status != 429:
+        status = getattr(error, "http_status", None)
+        if status and 400 <= status < 500 and status != 429:
             refund.status = "failed"
             refund.failure_reason = str(getattr(error, "user_message", None) or error)[:500]
             db.session.commit()

@@ -220,7 +220,7 @@ def sync_intent(payment, intent=None):
     if intent is None:
         intent = gateway.retrieve_payment_intent(payment.intent_id)
     status = gateway.field(intent, "status", "")
-    changes = []
+    changes: list[str] = []
     if payment.status == "succeeded":
         return changes  # final; refunds are applied on their own
     if status == "succeeded":
@@ -333,7 +333,7 @@ def expire_unpaid_card_orders(now=None):
     ).scalars().all()
     changes = []
     for payment_id in payment_ids:
-        payment = db.session.get(CardPayment, payment_id)
+        payment = db.session.get_one(CardPayment, payment_id)
         try:
             if payment.intent_id:
                 intent = gateway.retrieve_payment_intent(payment.intent_id)
@@ -385,9 +385,9 @@ def reconcile():
         db.select(CardPayment.id).where(CardPayment.status == "succeeded").order_by(CardPayment.id)
     ).scalars().all()
     for payment_id in payment_ids:
-        payment = db.session.get(CardPayment, payment_id)
-        if not payment.refunds and not _may_have_foreign_refunds(payment):
-            continue
+        payment = db.session.get_one(CardPayment, payment_id)
+        if not payment.intent_id or (not payment.refunds and not _may_have_foreign_refunds(payment)):
+            continue  # without an intent nothing was charged, so Stripe holds no refund of it
         try:
             for stripe_refund in gateway.list_refunds(payment.intent_id):
                 change = refunds.apply_stripe_refund(stripe_refund)
