@@ -15,6 +15,7 @@ from app.seller import bp
 from app.seller.forms import DocumentForm, ImageActionForm, ImagesForm, InviteMemberForm, ProductForm, StoreForm
 from app.services import DomainError, Invalid
 from app.services import categories as category_service
+from app.services import document_expiry
 from app.services import documents as document_service
 from app.services import listings
 from app.services import stores as store_service
@@ -55,9 +56,8 @@ def desk():
                 seen.add(key)
                 needed.append(group)
     today = clock.today()
-    # Valid documents running out within 30 days: renew them before products disappear.
-    expiring = [d for d in store.documents if d.status == "valid" and d.expires_on is not None
-                and 0 <= (d.expires_on - today).days <= 30]
+    # Valid documents running out soon: renew them before products disappear.
+    expiring = document_expiry.expiring_soon(store.documents, today)
     return render_template("seller/desk.html", store=store, by_state=by_state, needed=needed,
                            expiring=expiring, today=today, form=ConfirmForm())
 

@@ -28,7 +28,6 @@ from app.services import search
 
 PER_PAGE = 24
 STORE_PER_PAGE = 12
-LOW_STOCK = 5
 # Up to this many stores the store filter is a list; beyond, it comes from the store page.
 STORE_SELECT_MAX = 80
 MAX_PRICE = 10**12
@@ -66,18 +65,6 @@ def store_join():
 def buyer_visible(day: date):
     """THE condition for buyers (needs ``Store`` joined)."""
     return db.and_(Product.visible_condition(day), Store.status == "verified")
-
-
-def stock_state(product) -> str:
-    if product.stock <= 0:
-        return "out"
-    if product.stock <= LOW_STOCK:
-        return "low"
-    return "in_stock"
-
-
-def is_halal(product, day: date) -> bool:
-    return product.halal_until is not None and product.halal_until >= day
 
 
 class CategoryTree:
@@ -307,6 +294,10 @@ class Card:
         self.stock, self.halal_until = stock, halal_until
         self.store = _Ref(name=store_name, slug=store_slug)
         self.cover = _Ref(key=cover_key) if cover_key else None
+
+    # The same display rules as the product's own (they read only stock and halal_until).
+    stock_state = Product.stock_state
+    is_halal_on = Product.is_halal_on
 
 
 def _card_columns():

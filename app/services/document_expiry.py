@@ -112,6 +112,13 @@ def _tell_members(store, now_hidden):
 # ---------------------------------------------------------------- reminders
 
 
+def expiring_soon(documents, day):
+    """The valid documents among ``documents`` that run out within REMINDER_DAYS of ``day``
+    (the seller's desk warns of them; the reminder e-mail goes out for the same ones)."""
+    return [d for d in documents if d.status == "valid" and d.expires_on is not None
+            and 0 <= (d.expires_on - day).days <= REMINDER_DAYS]
+
+
 def remind_expiring_documents(day=None) -> int:
     """E-mail the store's members and mentor once about each valid document expiring within
     ``REMINDER_DAYS`` days (today included). Returns how many documents were announced."""

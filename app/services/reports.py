@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import case, func
 
+from app.models.product import low_stock_threshold
 from app import clock
 from app.clock import LOCAL_TZ
 from app.extensions import db
@@ -57,7 +58,6 @@ SALE_STATES = ("placed", "accepted", "ready", "delivered", "invoiced", "complete
 DECISIONS = ("approved", "changes_requested", "rejected")
 PAYMENT_METHODS = ("cod", "card", "department")
 EARLIEST = date(2020, 1, 1)
-LOW_STOCK = 5
 EXPIRY_WINDOW_DAYS = 30
 TOP = 10
 PRESETS = {
@@ -573,11 +573,11 @@ MENTOR_KEYS = ("products", "documents", "store_sales", "turnaround")
 
 def low_stock(store_id) -> Table:
     query = (db.select(Product.name, Product.stock).where(
-        Product.store_id == store_id, Product.status == "approved", Product.stock <= LOW_STOCK)
+        Product.store_id == store_id, Product.status == "approved", Product.stock <= low_stock_threshold())
         .order_by(Product.stock, Product.name))
     rows = [(name, stock) for name, stock in db.session.execute(query)]
     return Table("low_stock", _l("Low stock"), [Column(_l("Product")), Column(_l("In stock"), "int")], rows,
-                 note=_l("Approved products with %(n)s or fewer in stock.", n=LOW_STOCK),
+                 note=_l("Approved products with %(n)s or fewer in stock.", n=low_stock_threshold()),
                  empty=_l("No approved product is low on stock."))
 
 
