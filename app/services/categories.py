@@ -93,7 +93,7 @@ def save_category(actor: User, category: Category | None, data: dict) -> Categor
                         "required_documents": groups})
     if not creating:
         # Requirements may have changed: recompute every product in this category and below.
-        from app.services.listings import refresh_product_visibility
+        from app.services.listings.visibility import refresh_product_visibility
 
         ids = _descendant_ids(category)
         for product in db.session.execute(db.select(Product).where(Product.category_id.in_(ids))).scalars():

@@ -26,8 +26,8 @@ from app.orm import rows_matched
 from app.models import BusinessDocument, Product, Store
 from app.services import audit
 from app.services import notifications as notify
-from app.services.listings import (
-    DOCUMENT_KIND_LABELS,
+from app.labels import DOCUMENT_KIND_LABELS
+from app.services.listings.visibility import (
     FAR_FUTURE,
     missing_requirements,
     refresh_product_visibility,
