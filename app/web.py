@@ -55,7 +55,7 @@ def _invalid_request():
     return _("The form could not be read. Reload the page and try again.")
 
 
-def act(fn, success, done, on_error):
+def act(fn, success, done, on_error, code=303):
     """Run one state-changing service call for a button or a form on a page.
 
     ``fn()`` does the work (and commits); on success flash ``success`` and redirect (303)
@@ -71,4 +71,4 @@ def act(fn, success, done, on_error):
         flash_error(error)
         return on_error(error.status)
     flash(success, "success")
-    return redirect(done() if callable(done) else done, code=303)
+    return redirect(done() if callable(done) else done, code=code)

@@ -20,7 +20,7 @@ from app.services import documents as document_service
 from app.services import listings
 from app.services import stores as store_service
 from app.services.images import Upload
-from app.web import flash_error, render_form_page
+from app.web import act, flash_error, render_form_page
 
 seller_required = roles_required("seller")
 
@@ -288,18 +288,14 @@ def preview(product_id):
                            today=clock.today())
 
 
-def _action(product_id, fn, success, *args):
+def _action(product_id, fn, success):
+    """A button on the seller's product page: the product must be the store's (404), the
+    form its own (400), then the service."""
     product = _member_product(product_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        fn(current_user, product, *args)
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-        return _product_page(product, _product_form(product), status=error.status)
-    flash(success, "success")
-    return redirect(url_for("seller.product", product_id=product.id))
+    return act(lambda: fn(current_user, product), success, url_for("seller.product", product_id=product.id),
+               lambda status: _product_page(product, _product_form(product), status=status), code=302)
 
 
 @bp.route("/products/<int:product_id>/submit", methods=["POST"])
