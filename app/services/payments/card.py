@@ -29,6 +29,9 @@ from app import clock
 from app.extensions import db
 from app.models import CardPayment, CheckoutAttempt, Order
 from app.models.payment import INTENT_FINAL_STATES
+from app.jobs import enqueue
+from app.services import refund_requests as refunds
+from app.services.order_flow import apply_transition
 from app.services import Conflict, DomainError, Invalid, NotFound, audit
 from app.services import ledger
 from app.services import stripe_gateway as gateway
@@ -56,9 +59,6 @@ class CardMethod(PaymentMethod):
         return url_for("payments_web.pay", checkout_id=checkout.id)
 
     def on_order_closed(self, order, actor, action) -> None:
-        from app.jobs import enqueue
-        from app.services import refunds
-
         if order.payment_state in refunds.PAID_STATES:
             left = refunds.refundable_amount(order)
             if left > 0:
@@ -249,8 +249,6 @@ def sync_intent(payment, intent=None):
 def _allocate(payment, received):
     """Give each order of the checkout its share of the money received: the orders still
     waiting first, then closed ones (which are refunded at once)."""
-    from app.services import refunds
-    from app.services.orders import apply_transition
 
     changes = []
     left = received
@@ -277,7 +275,6 @@ def _allocate(payment, received):
 
 
 def _expire_orders(payment, note):
-    from app.services.orders import apply_transition
 
     changes = []
     for order in payment.orders:
@@ -352,11 +349,9 @@ def expire_unpaid_card_orders(now=None):
     return changes
 
 
-def reconcile():
-    """Re-read every intent not in a final state, and every refund not settled, from
-    Stripe and apply what the webhook would have. Commits per payment. Returns changes."""
-    from app.models import Refund
-    from app.services import refunds
+def reconcile_intents():
+    """Re-read every intent not in a final state from Stripe and apply what the webhook
+    would have. Commits per payment. Returns changes (refunds: refunds.reconcile)."""
 
     changes = []
     open_ids = db.session.execute(
@@ -371,32 +366,6 @@ def reconcile():
         except (gateway.StripeError, DomainError) as error:
             db.session.rollback()
             changes.append(f"payment {payment_id}: not settled now ({error}), left for later")
-    # Refunds: the ones never sent, and those Stripe has not settled when we last asked.
-    for refund_id in db.session.execute(
-        db.select(Refund.id).where(Refund.status == "pending").order_by(Refund.id)
-    ).scalars().all():
-        try:
-            refund = refunds.submit_refund(refund_id)
-            if refund is not None:
-                changes.append(f"refund {refund_id}: sent ({refund.status})")
-        except gateway.StripeError as error:
-            changes.append(f"refund {refund_id}: Stripe unreachable ({error})")
-    payment_ids = db.session.execute(
-        db.select(CardPayment.id).where(CardPayment.status == "succeeded").order_by(CardPayment.id)
-    ).scalars().all()
-    for payment_id in payment_ids:
-        payment = db.session.get_one(CardPayment, payment_id)
-        if not payment.intent_id or (not payment.refunds and not _may_have_foreign_refunds(payment)):
-            continue  # without an intent nothing was charged, so Stripe holds no refund of it
-        try:
-            for stripe_refund in gateway.list_refunds(payment.intent_id):
-                change = refunds.apply_stripe_refund(stripe_refund)
-                if change:
-                    changes.append(change)
-            db.session.commit()
-        except gateway.StripeError as error:
-            db.session.rollback()
-            changes.append(f"payment {payment_id}: Stripe unreachable ({error})")
     return changes
 
 

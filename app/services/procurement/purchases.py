@@ -26,6 +26,7 @@ from app.models import (
     User,
     UserRole,
 )
+from app.services.order_flow import apply_transition
 from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
 from app.services import notifications as notify
 from app.services.mail import queue_email
@@ -214,7 +215,6 @@ def _issue_numbers(purchase):
 def approve_order(approver, order_id, note=""):
     """The approver (PPK) of the buyer's department approves: the order goes to the
     store as placed and the Surat Pesanan is issued."""
-    from app.services.orders import apply_transition
 
     purchase, order, note = _decide(approver, order_id, note)
     before = {"state": order.state, "decision": purchase.decision}
@@ -233,7 +233,6 @@ def approve_order(approver, order_id, note=""):
 
 def refuse_order(approver, order_id, note):
     """The approver refuses, with a reason; the stock comes back."""
-    from app.services.orders import apply_transition
 
     if not (note or "").strip():
         # Check the order first, so another department's approver still gets 404.
@@ -254,7 +253,6 @@ def refuse_order(approver, order_id, note):
 def cancel_stale_department_orders(now=None) -> int:
     """Cancel every department order still awaiting approval after 3 working days;
     the stock comes back. Returns the count."""
-    from app.services.orders import apply_transition
 
     now = now or clock.now()
     waiting = db.session.execute(
@@ -286,7 +284,6 @@ def cancel_stale_department_orders(now=None) -> int:
 def confirm_bast(purchaser, order_id):
     """The purchaser confirms the handover record of a delivered order: it is invoiced
     (the store's invoice to the department is issued) and the admins hear it is due."""
-    from app.services.orders import apply_transition
 
     purchase = get_purchase_for(purchaser, order_id)
     order = purchase.order
@@ -329,7 +326,6 @@ def treasury_date_range(purchase) -> tuple[date, date]:
 def record_treasury_payment(admin, order_id, paid_on: date, amount: int, reference: str):
     """An admin records the treasury's transfer to the store. It must equal the invoice
     amount and be dated between the handover and today; the order is then paid and completed."""
-    from app.services.orders import apply_transition
 
     if not admin.has_role("admin"):
         raise NotFound(_("This department order does not exist."))
