@@ -12,9 +12,9 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, StringField
+from wtforms import Field, StringField
 from wtforms.validators import StopValidation, ValidationError
-from wtforms.widgets import TextInput
+from wtforms.widgets import DateInput, TextInput
 
 from app import parsing
 
@@ -160,23 +160,15 @@ class QuantityField(_ParsedField):
         return parsing.parse_quantity(text)
 
 
-class DayField(DateField):
-    """A date field that reads only the shape a browser's date input sends."""
+class DayField(_ParsedField):
+    """A date from a browser's date input (``YYYY-MM-DD`` only); ``data`` is a ``date``."""
 
-    def __init__(self, label=None, validators=None, message=None, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.message = message
+    widget = DateInput()
 
-    def process_formdata(self, valuelist):
-        if not valuelist or not (valuelist[0] or "").strip():
-            self.data = None
-            return
-        try:
-            self.data = parsing.parse_day(valuelist[0])
-        except parsing.ParseError as error:
-            self.data = None
-            raise ValueError(str(self.message or error.message)) from None
+    def parse(self, text):
+        return parsing.parse_day(text)
 
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()
+    def _value(self):
+        if self.raw:
+            return self.raw
+        return self.data.isoformat() if self.data else ""
