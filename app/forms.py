@@ -7,6 +7,7 @@ characters (PostgreSQL refuses NUL in text, SQLite keeps it: both now see the sa
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -111,6 +112,10 @@ class _ParsedField(Field):
         except parsing.ParseError as error:
             self.data = None
             raise ValueError(str(self.message or error.message)) from None
+
+    def parse(self, text: str) -> Any:
+        # Each subclass reads its own kind of value; this class is never used as a field itself.
+        raise NotImplementedError
 
     def pre_validate(self, form):
         # What was typed could not be read: say that, not "This field is required".

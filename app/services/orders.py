@@ -22,7 +22,7 @@ from app.labels import ORDER_STATE_LABELS
 from app import clock
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderState, OrderMessage, Product, StoreMember, User
-from app.orm import utcnow
+from app.orm import rows_matched, utcnow
 from app.services import Conflict, Invalid, NotFound, audit
 from app.services import notifications as notify
 from app.services import payments
@@ -141,7 +141,7 @@ def take_stock(product_id, quantity) -> bool:
         .values(stock=Product.stock - quantity, sold_count=Product.sold_count + quantity)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return rows_matched(result) == 1
 
 
 def return_stock(order):
@@ -179,7 +179,7 @@ def apply_transition(order, action, actor, side, note=""):
         db.update(Order).where(Order.id == order.id, Order.state == old)
         .values(state=new, updated_at=utcnow()).execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rows_matched(result) != 1:
         db.session.rollback()
         raise Conflict(_("Order %(number)s was changed by someone else. Reload the page.", number=order.number))
     order.state = new
@@ -350,7 +350,7 @@ def store_state_counts(user):
     rows = db.session.execute(
         db.select(Order.state, db.func.count(Order.id)).where(Order.store_id.in_(store_ids_of(user)))
         .group_by(Order.state)
-    ).all()
+    ).tuples().all()
     return dict(rows)
 
 
