@@ -131,14 +131,17 @@ def _clean_money(data: dict, product: Product | None) -> dict:
 
 
 def _apply_content(product: Product, content: dict):
+    category = None
+    if "category_id" in content:
+        # Looked up before the product changes (the look-up flushes): a revision's category
+        # may have been deleted since it was submitted.
+        category = db.session.get(Category, content["category_id"])
+        if category is None:
+            raise Invalid(_("Choose a category."))
     for key in CONTENT_FIELDS:
         if key != "images" and key in content:
             setattr(product, key, content[key])
-    if "category_id" in content:
-        category = db.session.get(Category, content["category_id"])
-        # A revision's category may have been deleted since it was submitted.
-        if category is None:
-            raise Invalid(_("Choose a category."))
+    if category is not None:
         product.category = category
 
 
