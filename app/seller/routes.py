@@ -44,7 +44,8 @@ def desk():
                  selectinload(Product.category))
         .order_by(Product.updated_at.desc())
     ).scalars().all()
-    by_state = {state: [] for state in ("changes_requested", "draft", "submitted", "approved", "rejected")}
+    by_state: dict[str, list[Product]] = {
+        state: [] for state in ("changes_requested", "draft", "submitted", "approved", "rejected")}
     for product in products:
         by_state.setdefault(product.status, []).append(product)
     needed = []

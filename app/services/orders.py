@@ -213,7 +213,7 @@ def store_state_counts(user):
     rows = db.session.execute(
         db.select(Order.state, db.func.count(Order.id)).where(Order.store_id.in_(store_ids_of(user)))
         .group_by(Order.state)
-    ).all()
+    ).tuples().all()
     return dict(rows)
 
 

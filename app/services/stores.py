@@ -223,7 +223,7 @@ def _notify_members(store, subject, template, **ctx):
 
 # ---------------------------------------------------------------- members
 
-def invite_member(actor: User, store: Store, email: str) -> StoreInvitation:
+def invite_member(actor: User, store: Store, email: str | None) -> StoreInvitation:
     """A member invites someone by e-mail; the link lets them join as a member."""
     if not is_member(actor, store):
         raise NotFound(_("Store not found."))
