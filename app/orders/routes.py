@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app.authz import roles_required
 from app.extensions import db
-from app.models import Order, OrderEvent, OrderItem, OrderMessage
+from app.models import Order, OrderItem
 from app.orders import bp
 from app.orders.forms import MessageForm, ReasonForm, ReviewForm
 from app.forms import ConfirmForm
@@ -18,13 +18,7 @@ from app.web import act, flash_error, require_valid
 
 def _load(order_id):
     try:
-        return order_service.get_order_for_buyer(
-            current_user, order_id,
-            db.joinedload(Order.store),
-            db.selectinload(Order.items),
-            db.selectinload(Order.events).joinedload(OrderEvent.actor),
-            db.selectinload(Order.messages).joinedload(OrderMessage.author),
-        )
+        return order_service.get_order_for_buyer(current_user, order_id, *order_service.detail_options("store"))
     except DomainError:
         abort(404)
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.authz import roles_required
 from app.extensions import db
-from app.models import COD_PAYMENT_KINDS, ORDER_STATES, Order, OrderEvent, OrderMessage
+from app.models import COD_PAYMENT_KINDS, ORDER_STATES
 from app.sales import bp
 from app.orders.forms import DeliveryPaymentForm, MessageForm, ReasonForm, ReplyForm, StoreActionForm
 from app.services import DomainError
@@ -26,13 +26,7 @@ WAITING_TABS = order_service.WAITING_STATES
 
 def _load(order_id):
     try:
-        return order_service.get_order_for_store(
-            current_user, order_id,
-            db.joinedload(Order.buyer),
-            db.selectinload(Order.items),
-            db.selectinload(Order.events).joinedload(OrderEvent.actor),
-            db.selectinload(Order.messages).joinedload(OrderMessage.author),
-        )
+        return order_service.get_order_for_store(current_user, order_id, *order_service.detail_options("buyer"))
     except DomainError:
         abort(404)
 
