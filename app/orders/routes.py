@@ -13,14 +13,11 @@ from app.forms import ConfirmForm
 from app.services import DomainError
 from app.services import orders as order_service
 from app.services import reviews as review_service
-from app.web import act, flash_error, require_valid
+from app.web import act, flash_error, or_404, require_valid
 
 
 def _load(order_id):
-    try:
-        return order_service.get_order_for_buyer(current_user, order_id, *order_service.detail_options("store"))
-    except DomainError:
-        abort(404)
+    return or_404(order_service.get_order_for_buyer, current_user, order_id, *order_service.detail_options("store"))
 
 
 @bp.route("/")

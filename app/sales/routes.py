@@ -15,7 +15,7 @@ from app.services import DomainError
 from app.services import orders as order_service
 from app.services import payments
 from app.services import reviews as review_service
-from app.web import act, flash_error, require_valid, safe_next
+from app.web import act, flash_error, or_404, require_valid, safe_next
 
 # Tabs of the incoming list, in the order work happens.
 TABS = ("placed", "accepted", "ready", "delivered", "invoiced", "completed", "cancelled", "declined", "refused",
@@ -25,10 +25,7 @@ WAITING_TABS = order_service.WAITING_STATES
 
 
 def _load(order_id):
-    try:
-        return order_service.get_order_for_store(current_user, order_id, *order_service.detail_options("buyer"))
-    except DomainError:
-        abort(404)
+    return or_404(order_service.get_order_for_store, current_user, order_id, *order_service.detail_options("buyer"))
 
 
 @bp.route("/")
