@@ -232,6 +232,9 @@ def test_listing_journey(live_server, browser, tmp_path):
         axe_check(buyer)
 
     # --- the halal certificate expires: the product disappears by itself ------------------
+    # A month passes; the seller stays signed in for the journey (a session idle for
+    # SESSION_IDLE_DAYS ends: tests/test_sessions.py covers that).
+    live_server.app.config["SESSION_IDLE_DAYS"] = 60
     clock.travel(days=31)
     try:
         assert not _product_row(app)["visible"]
