@@ -23,27 +23,21 @@ import unicodedata
 from flask import current_app, render_template
 from fpdf import FPDF
 
-from app.clock import LOCAL_TZ
+from app.i18n import local_date, local_time, rupiah
 from app.services import procurement
 
 log = logging.getLogger("pkb.documents")
 
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-          "Oktober", "November", "Desember")
 FILE_NAMES = {"sp": "surat-pesanan", "bast": "bast", "invoice": "invoice"}
 _REPLACEMENTS = {"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                  "\u2026": "...", "\u00a0": " "}
 
 
 def tanggal(value, with_time=False) -> str:
-    """A date (or UTC datetime, shown in WIB) the Indonesian way: 28 November 2026."""
+    """A date (or a UTC datetime, in WIB) in the app's Indonesian format (app/i18n.py)."""
     if value is None:
         return "-"
-    if hasattr(value, "astimezone") and hasattr(value, "hour"):
-        value = value.astimezone(LOCAL_TZ)
-        text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-        return f"{text}, pukul {value:%H.%M} WIB" if with_time else text
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return local_time(value, locale="id") if with_time else local_date(value, locale="id")
 
 
 def latin1(text: str) -> str:
@@ -53,18 +47,25 @@ def latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
-def render_pdf(purchase, kind) -> bytes:
-    """The PDF of ``kind`` (sp, bast, invoice) for ``purchase``."""
+def _render_html(purchase, kind, number, code) -> str:
     order = purchase.order
-    number = procurement.document_number(purchase, kind)
-    code = getattr(purchase, f"{kind}_code")
-    html = render_template(
+    return render_template(
         f"procurement/pdf/{kind}.html", purchase=purchase, order=order, store=order.store,
         department=purchase.department, number=number, code=procurement.format_code(code),
         verify_url=current_app.config.get("BASE_URL", "").rstrip("/") + f"/verifikasi/{code}",
         issued=tanggal(procurement.document_date(purchase, kind), with_time=True),
-        tanggal=tanggal, rp=procurement.rupiah,
+        tanggal=tanggal, rp=rupiah,
     )
+
+
+def render_pdf(purchase, kind) -> bytes:
+    """The PDF of ``kind`` (sp, bast, invoice) for ``purchase``."""
+    from flask_babel import force_locale
+
+    number = procurement.document_number(purchase, kind)
+    code = getattr(purchase, f"{kind}_code")
+    with force_locale("id"):  # the documents are Indonesian, whoever downloads them first
+        html = _render_html(purchase, kind, number, code)
     pdf = FPDF(format="A4")
     # Uncompressed: small documents, and their text stays searchable by simple tools.
     pdf.set_compression(False)

@@ -304,8 +304,9 @@ def record_delivery_payment(seller, order_id, kind, amount, reference=""):
         raise Conflict(_("A payment cannot be recorded for this order now."))
     before = {"payment_state": order.payment_state}
     method.on_delivery_payment_recorded(order, seller, kind, amount, reference)
-    add_event(order, "payment_recorded", order.state, order.state, seller,
-              f"{kind} {amount} {order.payment_reference}".strip())
+    # The kind and amount are on the order (the timeline shows them in words); the note
+    # keeps only what the seller typed.
+    add_event(order, "payment_recorded", order.state, order.state, seller, order.payment_reference)
     audit.record(seller, "order.payment_recorded", order, before=before,
                  after={"payment_state": order.payment_state, "kind": kind, "amount": amount})
     notify.order_state_changed(order, "payment_recorded", "store")

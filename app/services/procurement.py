@@ -35,6 +35,7 @@ from sqlalchemy import event
 from app import clock
 from app.clock import LOCAL_TZ
 from app.extensions import db
+from app.i18n import local_date, rupiah
 from app.models import (
     DEFAULT_ORDER_CAP,
     Department,
@@ -120,10 +121,6 @@ notify.KIND_TEXTS.update({
     "department_invoice_due": _l("Invoice %(invoice)s of %(department)s for order %(number)s is due (%(total)s)."),
     "department_paid": _l("The treasury paid order %(number)s (%(total)s)."),
 })
-
-
-def rupiah(amount) -> str:
-    return "Rp " + f"{int(amount or 0):,}".replace(",", ".")
 
 
 # ------------------------------------------------------------------ roles
@@ -328,7 +325,7 @@ def add_holiday(actor, day, name):
     if not name or len(name) > 120:
         raise Invalid(_("Enter the holiday's name (at most 120 characters)."))
     if db.session.execute(db.select(PublicHoliday).where(PublicHoliday.day == day)).scalar_one_or_none():
-        raise Conflict(_("%(date)s is already a holiday.", date=day.strftime("%d-%m-%Y")))
+        raise Conflict(_("%(date)s is already a holiday.", date=local_date(day)))
     row = PublicHoliday(day=day, name=name)
     db.session.add(row)
     db.session.flush()
