@@ -11,7 +11,8 @@ from tests.helpers import page_text
 
 def test_indonesian_is_the_default(client):
     html = page_text(client.get("/"))
-    assert '<html lang="id">' in html and '<option value="id" lang="id" selected>' in html
+    # Indonesian, with one button to English (named in English)
+    assert '<html lang="id">' in html and 'name="lang" value="en" lang="en"' in html
 
 
 def test_switching_to_english_is_remembered_in_the_session(client):
