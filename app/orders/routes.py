@@ -19,7 +19,7 @@ def _load(order_id):
         return order_service.get_order_for_buyer(
             current_user, order_id,
             db.joinedload(Order.store),
-            db.selectinload(Order.items),
+            order_service.items_with_pictures(),
             db.selectinload(Order.events).joinedload(OrderEvent.actor),
             db.selectinload(Order.messages).joinedload(OrderMessage.author),
         )

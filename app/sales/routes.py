@@ -28,7 +28,7 @@ def _load(order_id):
         return order_service.get_order_for_store(
             current_user, order_id,
             db.joinedload(Order.buyer),
-            db.selectinload(Order.items),
+            order_service.items_with_pictures(),
             db.selectinload(Order.events).joinedload(OrderEvent.actor),
             db.selectinload(Order.messages).joinedload(OrderMessage.author),
         )

@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from app import clock
 from app.extensions import db
-from app.models import Order, OrderEvent, OrderMessage, Product, StoreMember, User
+from app.models import Order, OrderEvent, OrderItem, OrderMessage, Product, StoreMember, User
 from app.orm import utcnow
 from app.services import Conflict, Invalid, NotFound, audit
 from app.services import notifications as notify
@@ -145,6 +145,12 @@ def store_ids_of(user):
     return list(db.session.execute(
         db.select(StoreMember.store_id).where(StoreMember.user_id == user.id)
     ).scalars())
+
+
+def items_with_pictures():
+    """Load option: an order's lines with their products' photos (the lines' thumbnails),
+    in two more queries whatever the number of lines."""
+    return db.selectinload(Order.items).selectinload(OrderItem.product).selectinload(Product.images)
 
 
 def get_order_for_buyer(user, order_id, *options):

@@ -42,6 +42,8 @@ from app.models import (
     DepartmentPurchase,
     DepartmentRole,
     Order,
+    OrderItem,
+    Product,
     PublicHoliday,
     StoreMember,
     User,
@@ -464,7 +466,9 @@ def purchase_of(order):
 
 _LOAD = (
     db.joinedload(DepartmentPurchase.order).joinedload(Order.store),
-    db.joinedload(DepartmentPurchase.order).selectinload(Order.items),
+    # the lines with their products' photos (thumbnails on the approver's and purchaser's pages)
+    db.joinedload(DepartmentPurchase.order).selectinload(Order.items).selectinload(OrderItem.product)
+    .selectinload(Product.images),
     db.joinedload(DepartmentPurchase.requester),
     db.joinedload(DepartmentPurchase.department),
 )
