@@ -33,3 +33,22 @@ def test_cart_order_and_seller_list_show_each_products_thumbnail(client, auth, f
     assert thumbs(page_text(client.get(f"/sales/{order.id}"))) == ["/media/public/products/k/abc/thumb.webp"]
     desk = page_text(client.get("/seller/"))
     assert thumbs(desk) == ["/media/public/products/k/abc/thumb.webp"] and "line-thumb-empty" in desk
+
+
+def test_home_page_serves_thumbnails_and_loads_only_the_first_row_at_once(client, factories):
+    """The home page shows up to 16 cards: each offers the 400px thumbnail (the large photo
+    only for a dense screen), the first row loads at once (the first card first), the rest
+    when scrolled to."""
+    for n in range(10):
+        product = factories.ProductFactory(live=True, featured=True, name=f"Produk Unggulan {n}")
+        factories.ProductImageFactory(product=product, key=f"public/products/p{n}/k", is_cover=True, width=1600)
+    html = page_text(client.get("/"))
+    cards = re.findall(r'<img src="[^"]+"[^>]*class="card-img-top"[^>]*>', html)
+    assert len(cards) >= 10
+    for card in cards:
+        assert re.search(r'src="/media/public/products/p\d/k/thumb\.webp"', card), card
+        assert re.search(r'srcset="/media/\S+/thumb\.webp 400w, /media/\S+/large\.webp 1600w"', card), card
+        assert 'sizes="' in card
+    eager = [c for c in cards if 'loading="lazy"' not in c]
+    assert len(eager) == 4 and 'fetchpriority="high"' in eager[0] and cards.index(eager[0]) == 0
+    assert all('loading="lazy"' in c for c in cards[4:])
