@@ -99,6 +99,9 @@ def from_environment(instance_path):
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
         "PLATFORM_FEE_PERCENT": float(os.environ.get("PLATFORM_FEE_PERCENT", "0")),
         "CARD_PAYMENT_TIMEOUT_MINUTES": int(os.environ.get("CARD_PAYMENT_TIMEOUT_MINUTES", "30")),
+        # Without REDIS_URL: a request's background jobs (PDFs, e-mails) run on a thread after
+        # the response ("thread"), or before it ("inline", what the tests use).
+        "JOBS_IN_PROCESS": os.environ.get("JOBS_IN_PROCESS", "thread").strip().lower(),
         # Open contracting data: the ocid prefix registered with the OCDS helpdesk.
         "OCDS_OCID_PREFIX": os.environ.get("OCDS_OCID_PREFIX", "ocds-pkb000"),
     }

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import Department
 from app.procurement import bp
 from app.services import DomainError, NotFound
-from app.services import procurement
+from app.services import documents_pdf, procurement
 from app.web import flash_error
 
 
@@ -38,13 +38,14 @@ def purchase(order_id, status=200):
     order = item.order
     can_decide = (procurement.is_approver(user, item.department_id) and order.state == "awaiting_approval"
                   and item.requester_id != user.id)
+    documents = [k for k in procurement.DOCUMENT_KINDS if procurement.document_available(item, k)]
     return render_template(
         "procurement/purchase.html", purchase=item, order=order, can_decide=can_decide,
         own_order_waiting=order.state == "awaiting_approval" and item.requester_id == user.id
         and procurement.is_approver(user, item.department_id),
         can_confirm_bast=item.requester_id == user.id and order.state == "delivered",
         can_record_payment=user.has_role("admin") and order.state == "invoiced",
-        documents=[k for k in procurement.DOCUMENT_KINDS if procurement.document_available(item, k)],
+        documents=documents, preparing=[k for k in documents if documents_pdf.preparing(item, k)],
         format_code=procurement.format_code, today=clock.today(),
     ), status
 

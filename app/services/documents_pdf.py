@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from datetime import timedelta, timezone
 
 from flask import current_app, render_template
 from fpdf import FPDF
 
+from app import clock
 from app.i18n import local_date, local_time, rupiah
 from app.services import procurement
 
@@ -103,6 +105,38 @@ def storage_key(purchase, kind, which=None) -> str:
     # an order id, and the key of a document is fixed once it is issued.
     code = getattr(purchase, f"{kind}_code")
     return f"private/procurement/{purchase.order_id}/{kind}-{which or version(purchase, kind)}-{code}.pdf"
+
+
+# How long a page says a document is "being prepared" before it offers the link anyway
+# (a download draws a missing document on the spot, so a lost job never hides it for good).
+PREPARING_FOR = timedelta(minutes=2)
+
+
+def version_since(purchase, kind):
+    """When the document's current version came to be (the move that asked for it)."""
+    if kind == "sp":
+        return purchase.decided_at
+    if kind == "bast":
+        return purchase.bast_confirmed_at or purchase.order.delivered_at
+    return purchase.treasury_recorded_at or purchase.invoice_issued_at
+
+
+def preparing(purchase, kind, now=None) -> bool:
+    """The background job is still drawing the current version of ``kind``: it is not
+    stored yet, and it was asked for less than PREPARING_FOR ago."""
+    from app.storage import get_storage
+
+    since = version_since(purchase, kind)
+    if since is None or (now or clock.now()) - _aware(since) > PREPARING_FOR:
+        return False
+    try:
+        return not get_storage().exists(storage_key(purchase, kind))
+    except Exception:  # noqa: BLE001 - storage unreachable: offer the link (it renders on the spot)
+        return False
+
+
+def _aware(moment):
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def queue_documents(order_id) -> None:
