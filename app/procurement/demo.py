@@ -28,6 +28,7 @@ TEAMS = [
     ("BAPPEDA", "ayu.pratiwi@pontianak.go.id", "sri.wahyuni@pontianak.go.id", "Sri Wahyuni"),
 ]
 ADMIN = "admin@pontianak.go.id"
+STEP = timedelta(hours=22)
 # (idempotency key, steps after placing, purpose, kode RUP, kode rekening)
 SCENARIOS = [
     ("demo-department-0001", [], "Rapat koordinasi Satu Data Kota Pontianak", "48123456", "5.1.02.01.01.0024"),
@@ -89,10 +90,17 @@ def seed_department_demo():
                 db.select(CheckoutAttempt.id).where(CheckoutAttempt.idempotency_key == key)).first():
             continue
         product = products[(index * 5) % len(products)]
-        order = _place(purchaser, product, key, {"kode_rup": kode_rup, "kode_rekening": kode_rekening,
-                                                 "purpose": purpose})
-        db.session.commit()  # the services below each start from a committed order
-        _walk(order.id, steps, purchaser, approver, product.store_id)
+        # Placed some days ago, one step a day after (the clock is moved back, then forward
+        # again by exactly as much), so the history and the documents read like real work.
+        moved = [-timedelta(days=len(steps), hours=3)]  # every move of the clock, undone below
+        clock.travel(moved[0])
+        try:
+            order = _place(purchaser, product, key, {"kode_rup": kode_rup, "kode_rekening": kode_rekening,
+                                                     "purpose": purpose})
+            db.session.commit()  # the services below each start from a committed order
+            _walk(order.id, steps, purchaser, approver, product.store_id, moved)
+        finally:
+            clock.travel(-sum(moved, timedelta(0)))
 
 
 def _place(purchaser, product, key, data):
@@ -122,19 +130,21 @@ def _place(purchaser, product, key, data):
     return order
 
 
-def _walk(order_id, steps, purchaser, approver, store_id):
+def _walk(order_id, steps, purchaser, approver, store_id, moved):
     from app.services import notifications, orders, procurement
 
     with notifications.request_context():  # the services' e-mails and links read one
-        _steps(order_id, steps, purchaser, approver, store_id, orders, procurement)
+        _steps(order_id, steps, purchaser, approver, store_id, orders, procurement, moved)
 
 
-def _steps(order_id, steps, purchaser, approver, store_id, orders, procurement):
+def _steps(order_id, steps, purchaser, approver, store_id, orders, procurement, moved):
     seller = db.session.execute(
         db.select(User).join(StoreMember, StoreMember.user_id == User.id)
         .where(StoreMember.store_id == store_id).order_by(StoreMember.id)).scalars().first()
     admin = _user(ADMIN)
     for step in steps:
+        clock.travel(STEP)
+        moved.append(STEP)
         if step == "approve":
             procurement.approve_order(approver, order_id, "Sesuai DPA; silakan diproses.")
         elif step == "refuse":
