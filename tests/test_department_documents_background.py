@@ -73,5 +73,5 @@ def test_a_document_whose_job_was_lost_is_offered_after_a_while(app, client, aut
     assert "being prepared" in page_text(client.get(f"/department/orders/{order.id}"))
     clock.travel(documents_pdf.PREPARING_FOR + timedelta(seconds=1))
     page = page_text(client.get(f"/department/orders/{order.id}"))
-    assert "being prepared" not in page and f"/documents/sp.pdf" in page
+    assert "being prepared" not in page and "/documents/sp.pdf" in page
     assert client.get(f"/department/orders/{order.id}/documents/sp.pdf").data.startswith(b"%PDF")

@@ -78,7 +78,8 @@ def test_every_admin_table_exports_in_both_formats(client, auth, world, key):
     table = next(t for t in page["tables"] if t["key"] == key)
     rows = xlsx_rows(client.get(f"/dashboards/admin/export/{key}.xlsx", query_string=PERIOD))
     assert rows[0] == table["columns"]
-    assert [[as_json(v, kind) for v, kind in zip(row, table["kinds"])] for row in rows[1:]] == table["rows"]
+    kinds = table["kinds"]
+    assert [[as_json(v, kind) for v, kind in zip(row, kinds, strict=True)] for row in rows[1:]] == table["rows"]
     assert len(csv_rows(client.get(f"/dashboards/admin/export/{key}.csv", query_string=PERIOD))) == len(rows)
 
 

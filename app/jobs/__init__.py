@@ -217,10 +217,8 @@ def _run_in_background(app, job):
     from app.jobs.runner import job_context, run_job
 
     try:
-        with job_context(app):
+        with job_context(app), suppress(Exception):  # logged by run_job; nobody is waiting for it
             run_job(job.path, job.args, job.kwargs)
-    except Exception:  # noqa: BLE001 - logged by run_job; nobody is waiting for it
-        pass
     finally:
         with app.app_context():
             db.session.remove()
