@@ -116,7 +116,9 @@ def test_department_purchase_journey(live_server, browser):
 
     # 2. The approver of that department approves both.
     approver_ctx, approver = _session(browser, live_server, data["approver"])
-    approver.get_by_role("link", name=re.compile("Approvals")).click()
+    # A buyer who approves: the department's menu in the header holds the approvals.
+    approver.locator("header").get_by_role("button", name=re.compile("^Department")).click()
+    approver.locator("header").get_by_role("link", name=re.compile("Approvals")).click()
     expect(approver.get_by_text("Rapat koordinasi 12 Desember").first).to_be_visible()
     expect(approver.get_by_text("Budi Santoso").first).to_be_visible()
     axe_check(approver)
