@@ -109,10 +109,6 @@ def number(value, digits=None, *, locale=None):
     return babel_numbers.format_decimal(value, format=pattern, locale=locale or _locale())
 
 
-def to_local(value):
-    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
-
-
 def missing_catalogs(app):
     """The compiled catalogues (.mo) that are not there. They are built from the .po files
     (``make translations`` or ``pybabel compile``), never committed; without them every
@@ -148,7 +144,7 @@ def register_filters(app):
         """WTForms' own messages ("This field is required.") from our wtforms catalogue."""
         from babel import support
 
-        request.wtforms_translations = support.Translations.load(
+        request.wtforms_translations = support.Translations.load(  # type: ignore[attr-defined]  # Flask-WTF reads it
             os.path.join(app.root_path, "translations"), [get_locale()], domain="wtforms")
 
     app.jinja_env.filters["rupiah"] = rupiah

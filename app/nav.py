@@ -12,13 +12,14 @@ seller and a buyer who purchases and approves for their department: 13 entries).
   several groups sees each group of two or more entries as one menu (its badge the sum of
   its entries'), and a group of one entry as that entry.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-_ITEMS = []
+_ITEMS: list["NavItem"] = []
 
 # The groups, in the order they stand in the bar; the label names the role served.
 GROUPS = {
@@ -38,7 +39,7 @@ class NavItem:
     roles: tuple = field(default=())  # empty: everyone; ("anon",) only logged-out
     order: int = 50
     badge: str = ""  # name of a context value holding a count, e.g. "cart_count"
-    when: object = None  # optional fn(user) -> bool, for duties that are not roles (purchaser)
+    when: Callable[..., bool] | None = None  # optional fn(user), for duties that are not roles (purchaser)
     group: str = ""  # a key of GROUPS; "" stands on its own
     tool: bool = False  # an icon beside the language switch (cart, notifications)
 
@@ -99,7 +100,7 @@ def visible_items(user):
     return items
 
 
-_COUNTERS = {}
+_COUNTERS: dict[str, Callable] = {}
 
 
 def nav_counter(name, fn):

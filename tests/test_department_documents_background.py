@@ -6,7 +6,6 @@ import time
 
 import pytest
 
-from app.services import documents_pdf
 from tests.helpers import page_text
 from tests.test_department_flow import login, place_department_order
 
@@ -14,6 +13,8 @@ from tests.test_department_flow import login, place_department_order
 @pytest.fixture
 def slow_pdf(monkeypatch):
     """Drawing a PDF waits until the test lets it finish (it takes ~1 s for real)."""
+    from app.services import documents_pdf
+
     release, started = threading.Event(), threading.Event()
     real = documents_pdf.render_pdf
 
@@ -63,6 +64,7 @@ def test_a_document_whose_job_was_lost_is_offered_after_a_while(app, client, aut
     from datetime import timedelta
 
     from app import clock
+    from app.services import documents_pdf
     from tests.department_helpers import make_team
 
     monkeypatch.setattr(documents_pdf, "queue_documents", lambda order_id: None)  # the job never runs

@@ -3,8 +3,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from app import authz
 from app import clock
-from app.auth.forms import ConfirmForm
+from app.forms import ConfirmForm
 from app.authz import roles_required
 from app.extensions import db
 from app.mentor import bp
@@ -35,7 +36,7 @@ def queue():
     mentor_id = request.args.get("mentor", type=int) if current_user.has_role("admin") else None
     rows = listings.review_queue(current_user, mentor_id=mentor_id)
     stores = [s for s in db.session.execute(_stores_query(current_user, mentor_id).order_by(Store.created_at))
-              .scalars().all() if not store_service.is_member(current_user, s)]
+              .scalars().all() if not authz.is_member(current_user, s)]
     waiting_stores = [s for s in stores if s.status == "pending_verification"]
     pending_docs = [(s, d) for s in stores for d in s.documents if d.status == "pending"]
     mentors = []
@@ -94,7 +95,7 @@ def _reviewable_store(store_id):
     if store is None:
         abort(404)
     try:
-        store_service.require_reviewer(current_user, store)
+        authz.require_reviewer(current_user, store)
     except NotAllowed:
         abort(403)
     except DomainError:
@@ -134,8 +135,7 @@ def store_action(store_id, action):
         db.session.rollback()
         flash_error(error)
         return _store_page(store, status=error.status)
-    return redirect(request.form.get("back") if request.form.get("back", "").startswith("/mentor/")
-                    else url_for("mentor.store", store_id=store.id))
+    return redirect(form.back_to(url_for("mentor.store", store_id=store.id)))
 
 
 @bp.route("/documents/<int:document_id>/<action>", methods=["POST"])
@@ -159,5 +159,4 @@ def document_action(document_id, action):
         db.session.rollback()
         flash_error(error)
         return _store_page(store, status=error.status)
-    back = request.form.get("back", "")
-    return redirect(back if back.startswith("/mentor/") else url_for("mentor.store", store_id=store.id))
+    return redirect(form.back_to(url_for("mentor.store", store_id=store.id)))

@@ -10,7 +10,8 @@ from app import clock
 from app.extensions import db
 from app.models import BusinessDocument, Category, ListingReview, Product, ProductImage, Store, StoreMember, User
 from app.programme import demo_pictures
-from app.services.listings import refresh_visibility
+from app.services.listings.visibility import refresh_visibility
+from app.urls import slugify
 from app.storage import get_storage
 
 FOOD = [["pirt", "bpom_md", "bpom_ml"], ["halal"]]
@@ -250,7 +251,6 @@ def seed_listings():
 
 
 def _product(store, seller, mentor, category, name, price, unit, weight, lead, status, number, now):
-    from app.services.stores import slugify
 
     slug = f"{slugify(name)}-{store.id}"
     if db.session.execute(db.select(Product.id).where(Product.slug == slug)).first():

@@ -6,19 +6,21 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.auth.forms import ConfirmForm
+from app.forms import ConfirmForm
 from app.authz import roles_required
 from app.extensions import db
 from app.models import DOCUMENT_KINDS, MAX_IMAGES, Category, Product
+from app.labels import DOCUMENT_KIND_LABELS, REASON_HINTS
 from app.seller import bp
 from app.seller.forms import DocumentForm, ImageActionForm, ImagesForm, InviteMemberForm, ProductForm, StoreForm
 from app.services import DomainError, Invalid
 from app.services import categories as category_service
+from app.services import document_expiry
 from app.services import documents as document_service
 from app.services import listings
 from app.services import stores as store_service
 from app.services.images import Upload
-from app.web import flash_error, render_form_page
+from app.web import act, flash_error, render_form_page
 
 seller_required = roles_required("seller")
 
@@ -54,9 +56,8 @@ def desk():
                 seen.add(key)
                 needed.append(group)
     today = clock.today()
-    # Valid documents running out within 30 days: renew them before products disappear.
-    expiring = [d for d in store.documents if d.status == "valid" and d.expires_on is not None
-                and 0 <= (d.expires_on - today).days <= 30]
+    # Valid documents running out soon: renew them before products disappear.
+    expiring = document_expiry.expiring_soon(store.documents, today)
     return render_template("seller/desk.html", store=store, by_state=by_state, needed=needed,
                            expiring=expiring, today=today, form=ConfirmForm())
 
@@ -163,7 +164,7 @@ def join(token):
 # ---------------------------------------------------------------- documents
 
 def _kind_choices():
-    return [(k, str(listings.DOCUMENT_KIND_LABELS[k])) for k in DOCUMENT_KINDS]
+    return [(k, str(DOCUMENT_KIND_LABELS[k])) for k in DOCUMENT_KINDS]
 
 
 @bp.route("/documents", methods=["GET", "POST"])
@@ -287,18 +288,14 @@ def preview(product_id):
                            today=clock.today())
 
 
-def _action(product_id, fn, success, *args):
+def _action(product_id, fn, success):
+    """A button on the seller's product page: the product must be the store's (404), the
+    form its own (400), then the service."""
     product = _member_product(product_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        fn(current_user, product, *args)
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-        return _product_page(product, _product_form(product), status=error.status)
-    flash(success, "success")
-    return redirect(url_for("seller.product", product_id=product.id))
+    return act(lambda: fn(current_user, product), success, url_for("seller.product", product_id=product.id),
+               lambda status: _product_page(product, _product_form(product), status=status), code=302)
 
 
 @bp.route("/products/<int:product_id>/submit", methods=["POST"])
@@ -372,19 +369,10 @@ def image_action(product_id, action):
 
 @bp.app_context_processor
 def listing_labels():
-    from app.seller.forms import UNIT_LABELS
-
     return {
-        "listing_state_labels": listings.LISTING_STATE_LABELS,
-        "document_kind_labels": listings.DOCUMENT_KIND_LABELS,
-        "reason_labels": listings.REASON_LABELS,
-        "reason_hints": listings.REASON_HINTS,
-        "store_state_labels": store_service.STORE_STATE_LABELS,
-        "document_state_labels": DOCUMENT_STATE_LABELS,
+        "reason_hints": REASON_HINTS,
         "document_state_classes": {"pending": "text-bg-warning", "valid": "text-bg-success",
                                    "rejected": "text-bg-danger", "expired": "text-bg-secondary"},
-        "field_labels": listings.FIELD_LABELS,
-        "unit_labels": UNIT_LABELS,
         "requirement_names": listings.requirement_names,
         "catalog_link": catalog_link,
     }
@@ -399,11 +387,4 @@ def catalog_link(endpoint, slug):
     return None
 
 
-from flask_babel import lazy_gettext as _l  # noqa: E402
 
-DOCUMENT_STATE_LABELS = {
-    "pending": _l("Waiting for check"),
-    "valid": _l("Valid"),
-    "rejected": _l("Rejected"),
-    "expired": _l("Expired"),
-}

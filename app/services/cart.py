@@ -14,22 +14,9 @@ from flask_babel import ngettext
 
 from app import clock
 from app.extensions import db
-from app.main.labels import unit_label
+from app.labels import unit_label
 from app.models import Cart, CartItem, Product, Store
 from app.services import Conflict, Invalid, NotAllowed, NotFound
-
-
-def parse_quantity(raw) -> int:
-    """A whole number of at least 1, from a form value; anything else is Invalid."""
-    text = str(raw if raw is not None else "").strip()
-    if not text or not text.lstrip("-").isdigit():
-        raise Invalid(_("Enter the quantity as a whole number."))
-    value = int(text)
-    if value <= 0:
-        raise Invalid(_("The quantity must be at least 1."))
-    if value > 100_000:
-        raise Invalid(_("The quantity is too large."))
-    return value
 
 
 def _require_buyer(user):

@@ -20,14 +20,16 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import LazyString
 from sqlalchemy import or_, update
 
+from app.urls import absolute, path_for
 from app import clock
 from app.extensions import db
 from app.i18n import local_date
+from app.orm import rows_matched
 from app.models import BusinessDocument, Product, Store
 from app.services import audit
 from app.services import notifications as notify
-from app.services.listings import (
-    DOCUMENT_KIND_LABELS,
+from app.labels import DOCUMENT_KIND_LABELS
+from app.services.listings.visibility import (
     FAR_FUTURE,
     missing_requirements,
     refresh_product_visibility,
@@ -51,7 +53,7 @@ def hide_expired_products(day=None) -> int:
         .where(Product.listed.is_(True), Product.listed_until.is_not(None), Product.listed_until < day)
         .order_by(Product.store_id, Product.id)
     ).all()
-    by_store = {}
+    by_store: dict[int, list] = {}
     for product_id, store_id, listed_until in candidates:
         by_store.setdefault(store_id, []).append((product_id, listed_until))
     hidden = 0
@@ -62,7 +64,7 @@ def hide_expired_products(day=None) -> int:
 
 
 def _hide_for_store(store_id, rows, day) -> int:
-    store = db.session.get(Store, store_id)
+    store = db.session.get_one(Store, store_id)
     now_hidden = []
     for product_id, listed_until in rows:
         # Claim the product: only the run that flips it from listed tells anyone.
@@ -71,10 +73,10 @@ def _hide_for_store(store_id, rows, day) -> int:
             .where(Product.id == product_id, Product.listed.is_(True), Product.listed_until == listed_until)
             .values(listed=False)
             .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:
+        )
+        if rows_matched(claimed) != 1:
             continue
-        product = db.session.get(Product, product_id)
+        product = db.session.get_one(Product, product_id)
         db.session.refresh(product)
         refresh_product_visibility(product, day)
         if product.listed:
@@ -93,12 +95,12 @@ def _hide_for_store(store_id, rows, day) -> int:
 def _tell_members(store, now_hidden):
     members, _owners = notify.store_people(store.id)
     for product, _missing in now_hidden:
-        link = notify._url("seller.product", product_id=product.id)
+        link = path_for("seller.product", product_id=product.id)
         for member in members:
             notify.add(member, "product_hidden_expired", link=link, product=product.name)
-    documents_url = notify.absolute(notify._url("seller.documents"))
+    documents_url = absolute(path_for("seller.documents"))
     items = [{"name": product.name, "missing": missing,
-              "url": notify.absolute(notify._url("seller.product", product_id=product.id))}
+              "url": absolute(path_for("seller.product", product_id=product.id))}
              for product, missing in now_hidden]
     for member in members:
         subject = (_l("Hidden from buyers: %(name)s", name=items[0]["name"]) if len(items) == 1
@@ -110,6 +112,13 @@ def _tell_members(store, now_hidden):
 
 
 # ---------------------------------------------------------------- reminders
+
+
+def expiring_soon(documents, day):
+    """The valid documents among ``documents`` that run out within REMINDER_DAYS of ``day``
+    (the seller's desk warns of them; the reminder e-mail goes out for the same ones)."""
+    return [d for d in documents if d.status == "valid" and d.expires_on is not None
+            and 0 <= (d.expires_on - day).days <= REMINDER_DAYS]
 
 
 def remind_expiring_documents(day=None) -> int:
@@ -152,8 +161,8 @@ def _remind(document_id, day) -> int:
                    BusinessDocument.expiry_reminder_sent_for != doc.expires_on))
         .values(expiry_reminder_sent_for=doc.expires_on)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    )
+    if rows_matched(claimed) != 1:
         db.session.rollback()
         return 0
     store = doc.store
@@ -164,12 +173,12 @@ def _remind(document_id, day) -> int:
     for member in members:
         queue_email(member.email, subject, "document_expiring", locale=member.locale, recipient=member,
                     store=store, document=doc, kind_label=kind_label, for_mentor=False,
-                    url=notify.absolute(notify._url("seller.documents")))
+                    url=absolute(path_for("seller.documents")))
     mentor = store.mentor
     if mentor is not None and mentor.active and mentor.email not in {m.email for m in members}:
         queue_email(mentor.email, subject, "document_expiring", locale=mentor.locale, recipient=mentor,
                     store=store, document=doc, kind_label=kind_label, for_mentor=True,
-                    url=notify.absolute(notify._url("mentor.store", store_id=store.id)))
+                    url=absolute(path_for("mentor.store", store_id=store.id)))
     audit.record(None, "document.expiry_reminder", doc, after={"expires_on": doc.expires_on.isoformat()})
     db.session.commit()
     return 1

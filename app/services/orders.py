@@ -15,128 +15,28 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import text
 
+from app.urls import path_for
 from app import clock
 from app.extensions import db
-from app.models import Order, OrderEvent, OrderItem, OrderMessage, Product, StoreMember, User
-from app.orm import utcnow
+from app.models import Order, OrderItem, OrderMessage, Product, StoreMember, User
 from app.services import Conflict, Invalid, NotFound, audit
 from app.services import notifications as notify
-from app.services import payments
+from app.services import payments  # noqa: F401 - registers the methods
+from app.services.order_flow import (  # noqa: F401 - the order's state machine, used here and re-exported
+    HAPPY_PATH,
+    STATE_TIMESTAMPS,
+    STOCK_RETURNING,
+    TRANSITIONS,
+    WAITING_STATES,
+    add_event,
+    allowed_actions,
+    apply_transition,
+    return_stock,
+    take_stock,
+)
 
 AUTO_COMPLETE_AFTER = timedelta(days=3)
-
-# state -> {action: (new state, side that may do it)}; side: buyer, store, system, approver.
-TRANSITIONS = {
-    "awaiting_payment": {
-        "payment_confirmed": ("placed", "system"),
-        "cancel": ("cancelled", "buyer"),
-        "expire": ("expired", "system"),
-    },
-    "awaiting_approval": {
-        "approve": ("placed", "approver"),
-        "refuse": ("refused", "approver"),
-        "cancel": ("cancelled", "buyer"),
-        "expire": ("expired", "system"),
-    },
-    "placed": {
-        "accept": ("accepted", "store"),
-        "decline": ("declined", "store"),
-        "cancel": ("cancelled", "buyer"),
-    },
-    "accepted": {"mark_ready": ("ready", "store")},
-    "ready": {"mark_delivered": ("delivered", "store")},
-    "delivered": {
-        "confirm_receipt": ("completed", "buyer"),
-        "auto_complete": ("completed", "system"),
-        # Department purchase: the purchaser confirms the handover record (BAST).
-        "confirm_bast": ("invoiced", "buyer"),
-    },
-    "invoiced": {"record_treasury_payment": ("completed", "admin")},
-    "completed": {},
-    "cancelled": {},
-    "declined": {},
-    "expired": {},
-    "refused": {},
-}
-# Orders the store must not start on yet: a card order unpaid, a department order unapproved.
-WAITING_STATES = ("awaiting_payment", "awaiting_approval")
-STOCK_RETURNING = {"cancelled", "declined", "expired", "refused"}
-# state -> the timestamp column set on entering it
-STATE_TIMESTAMPS = {
-    "placed": "placed_at",
-    "accepted": "accepted_at",
-    "ready": "ready_at",
-    "delivered": "delivered_at",
-    "completed": "completed_at",
-    "cancelled": "cancelled_at",
-    "expired": "cancelled_at",
-    "declined": "declined_at",
-    "refused": "declined_at",
-}
-ACTION_NOTIFICATION = {
-    "accept": "order_accepted",
-    "decline": "order_declined",
-    "mark_ready": "order_ready",
-    "mark_delivered": "order_delivered",
-    "cancel": "order_cancelled",
-    "confirm_receipt": "order_completed",
-    "auto_complete": "order_completed",
-    "payment_recorded": "order_payment_recorded",
-}
-
-STATE_LABELS = {
-    "awaiting_payment": _l("Awaiting payment"),
-    "awaiting_approval": _l("Awaiting approval"),
-    "placed": _l("Placed"),
-    "accepted": _l("Accepted"),
-    "ready": _l("Ready"),
-    "delivered": _l("Delivered"),
-    "invoiced": _l("Invoiced"),
-    "completed": _l("Completed"),
-    "cancelled": _l("Cancelled"),
-    "declined": _l("Declined"),
-    "expired": _l("Expired"),
-    "refused": _l("Refused"),
-}
-ACTION_LABELS = {
-    "place": _l("Order placed"),
-    "payment_confirmed": _l("Payment confirmed"),
-    "approve": _l("Approved"),
-    "refuse": _l("Refused"),
-    "expire": _l("Expired"),
-    "accept": _l("Accepted by the store"),
-    "decline": _l("Declined by the store"),
-    "cancel": _l("Cancelled by the buyer"),
-    "mark_ready": _l("Ready for pickup or out for delivery"),
-    "mark_delivered": _l("Delivered"),
-    "confirm_receipt": _l("Receipt confirmed by the buyer"),
-    "auto_complete": _l("Completed automatically"),
-    "payment_recorded": _l("Payment received recorded"),
-    "confirm_bast": _l("Handover record (BAST) confirmed"),
-    "record_treasury_payment": _l("Treasury payment recorded"),
-}
-PAYMENT_STATE_LABELS = {
-    "due": _l("Not paid yet"),
-    "paid": _l("Paid"),
-    "refunded": _l("Refunded"),
-    "partially_refunded": _l("Partly refunded"),
-    "none": _l("Nothing to pay"),
-}
-DELIVERY_LABELS = {"office": _l("Delivery to the office"), "pickup": _l("Pickup at the store")}
-PAYMENT_KIND_LABELS = {"cash": _l("Cash"), "transfer": _l("Bank transfer")}
-# The steps a normal order goes through, for the progress display.
-HAPPY_PATH = ("placed", "accepted", "ready", "delivered", "completed")
-
-
-def allowed_actions(order, side):
-    """Actions ``side`` (buyer/store) may take on ``order`` now."""
-    method = payments.get(order.payment_method)
-    return [a for a, (_new, who) in TRANSITIONS.get(order.state, {}).items()
-            if who == side and (method is None or method.allows(order, a))]
-
 
 # ------------------------------------------------------------------ loading with ownership
 
@@ -168,82 +68,6 @@ def get_order_for_store(user, order_id, *options):
     ).unique().scalar_one_or_none()
     if order is None:
         raise NotFound(_("This order does not exist."))
-    return order
-
-
-# ------------------------------------------------------------------ stock
-
-
-def take_stock(product_id, quantity) -> bool:
-    """Take ``quantity`` if that much is in stock and the product is still visible;
-    False (nothing changed) otherwise. One guarded UPDATE
-    (``SET stock = stock - q, sold_count = sold_count + q WHERE id = :id AND stock >= q``):
-    on PostgreSQL a concurrent checkout waits for the row lock and re-checks the
-    condition on the committed row, so stock never goes below zero."""
-    result = db.session.execute(
-        db.update(Product)
-        .where(Product.id == product_id, Product.stock >= quantity, Product.visible_condition(clock.today()))
-        .values(stock=Product.stock - quantity, sold_count=Product.sold_count + quantity)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def return_stock(order):
-    """Give back the stock of every item of ``order`` (products removed since are skipped)."""
-    for item in sorted(order.items, key=lambda i: i.product_id or 0):
-        if item.product_id is None:
-            continue
-        db.session.execute(
-            text("UPDATE products SET stock = stock + :q, "
-                 "sold_count = CASE WHEN sold_count >= :q THEN sold_count - :q ELSE 0 END WHERE id = :id"),
-            {"q": item.quantity, "id": item.product_id},
-        )
-
-
-# ------------------------------------------------------------------ transitions
-
-
-def add_event(order, action, from_state, to_state, actor, note=""):
-    event = OrderEvent(order=order, action=action, from_state=from_state, to_state=to_state,
-                       actor_id=getattr(actor, "id", None), note=note or "")
-    db.session.add(event)
-    return event
-
-
-def apply_transition(order, action, actor, side, note=""):
-    """Move ``order`` by ``action`` done by ``side``; no commit (payment methods of other
-    features call this inside their own service). Raises Conflict when not allowed."""
-    step = TRANSITIONS.get(order.state, {}).get(action)
-    method = payments.get(order.payment_method)
-    if step is None or step[1] != side or (method is not None and not method.allows(order, action)):
-        raise Conflict(_("Order %(number)s cannot be changed this way while it is %(state)s.",
-                         number=order.number, state=STATE_LABELS.get(order.state, order.state)))
-    old, new = order.state, step[0]
-    result = db.session.execute(
-        db.update(Order).where(Order.id == order.id, Order.state == old)
-        .values(state=new, updated_at=utcnow()).execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(_("Order %(number)s was changed by someone else. Reload the page.", number=order.number))
-    order.state = new
-    stamp = STATE_TIMESTAMPS.get(new)
-    if stamp:
-        setattr(order, stamp, utcnow())
-    if action == "decline":
-        order.decline_reason = note
-    if action in ("cancel", "refuse", "expire"):
-        order.cancel_reason = note
-    if new in STOCK_RETURNING:
-        return_stock(order)
-        if method is not None:
-            method.on_order_closed(order, actor, action)
-    add_event(order, action, old, new, actor, note)
-    audit.record(actor, f"order.{action}", order, before={"state": old}, after={"state": new}, note=note or "")
-    notify.order_state_changed(order, action, side, note)
-    if method is not None:
-        method.on_transition(order, action, old, new, actor)
     return order
 
 
@@ -358,9 +182,9 @@ def post_message(user, order_id, body, side):
     if side == "buyer":
         members, _owners = notify.store_people(order.store_id)
         for member in members:
-            notify.add(member, "order_message", link=notify._url("sales.detail", order_id=order.id), **params)
+            notify.add(member, "order_message", link=path_for("sales.detail", order_id=order.id), **params)
     else:
-        notify.add(order.buyer, "order_message", link=notify._url("orders.detail", order_id=order.id), **params)
+        notify.add(order.buyer, "order_message", link=path_for("orders.detail", order_id=order.id), **params)
     db.session.commit()
     return message
 

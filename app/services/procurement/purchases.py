@@ -1,0 +1,470 @@
+"""The department purchase itself: the checkout's budget line and cap, the approval, auto-
+cancel of orders left unapproved, the handover (BAST), the treasury payment, the
+notifications and the lists of each party."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app import clock
+from app.authz import approver_department_ids, is_approver, is_purchase_party, is_purchaser
+from app.clock import LOCAL_TZ
+from app.extensions import db
+from app.labels import DEPARTMENT_DECISION_LABELS, ORDER_STATE_LABELS
+from app.models import (
+    DEFAULT_ORDER_CAP,
+    Department,
+    DepartmentPurchase,
+    Order,
+    OrderItem,
+    Product,
+    User,
+    UserRole,
+)
+from app.services.order_flow import apply_transition
+from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
+from app.services import notifications as notify
+from app.services.mail import queue_email
+from app.services.procurement.calendar import approval_deadline
+from app.services.procurement.departments import people_with_role
+from app.services.procurement.terms import APPROVAL_WORKING_DAYS, INVOICE_TERM_DAYS, KODE_REKENING, KODE_RUP, rupiah
+from app.urls import absolute, path_for
+
+
+def check_department_checkout(user, total, data):
+    """Raise a DomainError unless ``user`` may buy ``total`` for their department with
+    the budget line and purpose in ``data``."""
+    if not is_purchaser(user):
+        raise NotAllowed(_("Only a purchaser (PP) of your department can make a department purchase."))
+    department = user.department
+    kode_rup = (data.get("kode_rup") or "").strip()
+    kode_rekening = (data.get("kode_rekening") or "").strip()
+    purpose = (data.get("purpose") or "").strip()
+    if not KODE_RUP.fullmatch(kode_rup):
+        raise Invalid(_("The kode RUP is 6 to 12 digits, e.g. 48123456."))
+    if not KODE_REKENING.fullmatch(kode_rekening):
+        raise Invalid(_("The kode rekening belanja is numbers separated by dots, e.g. 5.1.02.01.01.0024."))
+    if len(purpose) < 5:
+        raise Invalid(_("Describe the purpose of the purchase, e.g. Rapat koordinasi 12 Desember."))
+    if len(purpose) > 300:
+        raise Invalid(_("Keep the purpose under 300 characters."))
+    cap = department.order_cap or DEFAULT_ORDER_CAP
+    if total > cap:
+        raise Invalid(_("A department purchase of %(department)s may be at most %(cap)s per order; this cart comes to "
+                        "%(total)s. Remove some items, or choose another payment method.",
+                        department=department.name, cap=rupiah(cap), total=rupiah(total)))
+    if not [a for a in people_with_role(department.id, "approver") if a.id != user.id]:
+        raise Conflict(_("%(department)s has no approver (PPK) who could approve your order. "
+                         "Ask the programme admin to name one.", department=department.name))
+
+
+def open_purchases(checkout, orders):
+    """Called by the payment method inside the placing transaction: one
+    DepartmentPurchase per order, audit, and one notice to each approver."""
+    buyer = checkout.buyer
+    data = checkout.payment_data or {}
+    now = clock.now()
+    purchases = []
+    for order in orders:
+        purchase = DepartmentPurchase(
+            order=order, department_id=buyer.department_id, requester_id=buyer.id,
+            kode_rup=data.get("kode_rup", "").strip(), kode_rekening=data.get("kode_rekening", "").strip(),
+            purpose=data.get("purpose", "").strip()[:300], requested_at=now, decision="",
+        )
+        db.session.add(purchase)
+        purchases.append(purchase)
+    db.session.flush()
+    for purchase in purchases:
+        audit.record(buyer, "department.request", purchase, before=None, after={
+            "order": purchase.order.number, "total": purchase.order.total, "kode_rup": purchase.kode_rup,
+            "kode_rekening": purchase.kode_rekening, "purpose": purchase.purpose})
+    total = sum(o.total for o in orders)
+    numbers = ", ".join(o.number for o in orders)
+    for approver in people_with_role(buyer.department_id, "approver"):
+        if approver.id == buyer.id:
+            continue
+        link = path_for("procurement.approvals")
+        notify.add(approver, "department_request", link=link, requester=buyer.full_name, number=numbers,
+                   total=rupiah(total))
+        queue_email(approver.email, _l("Approval needed: department order %(number)s", number=numbers),
+                    "department_request", locale=approver.locale, recipient=approver, requester=buyer,
+                    purchases=purchases, total=total, link=absolute(link))
+    return purchases
+
+
+def on_order_closed(order, actor, action):
+    """The order was cancelled, declined, refused or expired: close its purchase record."""
+    purchase = purchase_of(order)
+    if purchase is not None and not purchase.decision:
+        purchase.decision = {"refuse": "refused", "expire": "expired"}.get(action, "cancelled")
+        purchase.decided_at = clock.now()
+
+
+def purchase_of(order):
+    return db.session.execute(
+        db.select(DepartmentPurchase).where(DepartmentPurchase.order_id == order.id)
+    ).scalar_one_or_none()
+
+
+# ------------------------------------------------------------------ loading with permission
+
+_LOAD = (
+    db.joinedload(DepartmentPurchase.order).joinedload(Order.store),
+    # the lines with their products' photos (thumbnails on the approver's and purchaser's pages)
+    db.joinedload(DepartmentPurchase.order).selectinload(Order.items).selectinload(OrderItem.product)
+    .selectinload(Product.images),
+    db.joinedload(DepartmentPurchase.requester),
+    db.joinedload(DepartmentPurchase.department),
+)
+
+
+def _purchase_by_order(order_id):
+    purchase = db.session.execute(
+        db.select(DepartmentPurchase).where(DepartmentPurchase.order_id == order_id).options(*_LOAD)
+    ).unique().scalar_one_or_none()
+    if purchase is None:
+        raise NotFound(_("This department order does not exist."))
+    return purchase
+
+
+def get_purchase_for(user, order_id):
+    """A department order as seen by one of its parties; anyone else: 404."""
+    purchase = _purchase_by_order(order_id)
+    if not is_purchase_party(user, purchase):
+        raise NotFound(_("This department order does not exist."))
+    return purchase
+
+
+def get_purchase_for_approver(user, order_id):
+    purchase = _purchase_by_order(order_id)
+    if not is_approver(user, purchase.department_id):
+        raise NotFound(_("This department order does not exist."))
+    return purchase
+
+
+# ------------------------------------------------------------------ approval
+
+
+def approval_queue(user):
+    """Orders waiting for ``user``'s approval: those of the departments they approve for."""
+    ids = approver_department_ids(user)
+    if not ids:
+        return []
+    return db.session.execute(
+        db.select(DepartmentPurchase).join(Order, Order.id == DepartmentPurchase.order_id)
+        .where(DepartmentPurchase.department_id.in_(ids), Order.state == "awaiting_approval")
+        .options(*_LOAD).order_by(DepartmentPurchase.requested_at, DepartmentPurchase.id)
+    ).unique().scalars().all()
+
+
+def pending_count(user) -> int:
+    """The approvals badge: orders others placed that ``user`` may approve."""
+    ids = approver_department_ids(user)
+    if not ids:
+        return 0
+    return db.session.execute(
+        db.select(db.func.count(DepartmentPurchase.id)).join(Order, Order.id == DepartmentPurchase.order_id)
+        .where(DepartmentPurchase.department_id.in_(ids), Order.state == "awaiting_approval",
+               DepartmentPurchase.requester_id != user.id)
+    ).scalar_one()
+
+
+def _decide(approver, order_id, note):
+
+    purchase = get_purchase_for_approver(approver, order_id)
+    order = purchase.order
+    if purchase.requester_id == approver.id:
+        raise NotAllowed(_("You placed order %(number)s yourself: another approver of your department must decide it.",
+                           number=order.number))
+    if purchase.decision or order.state != "awaiting_approval":
+        if purchase.decision == "approved":
+            raise Conflict(_("Order %(number)s has already been approved.", number=order.number))
+        raise Conflict(_("Order %(number)s cannot be decided: it is %(state)s.", number=order.number,
+                         state=ORDER_STATE_LABELS.get(order.state, order.state)))
+    note = (note or "").strip()
+    if len(note) > 1000:
+        raise Invalid(_("Keep the note under 1000 characters."))
+    return purchase, order, note
+
+
+def document_code(kind, number) -> str:
+    """A short code derived from the document with the app's secret: 10 characters."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"pkb-document:{kind}:{number}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:10]
+
+
+def format_code(code) -> str:
+    return f"{code[:5]}-{code[5:]}" if code else ""
+
+
+def _issue_numbers(purchase):
+    order, department = purchase.order, purchase.department
+    year = clock.local_now().year
+    purchase.sp_number = f"{order.id:06d}/SP/{department.code}/{year}"
+    purchase.bast_number = f"{order.id:06d}/BAST/{department.code}/{year}"
+    purchase.invoice_number = f"INV/{year}/{order.id:06d}"
+    purchase.sp_code = document_code("sp", purchase.sp_number)
+    purchase.bast_code = document_code("bast", purchase.bast_number)
+    purchase.invoice_code = document_code("invoice", purchase.invoice_number)
+
+
+def approve_order(approver, order_id, note=""):
+    """The approver (PPK) of the buyer's department approves: the order goes to the
+    store as placed and the Surat Pesanan is issued."""
+
+    purchase, order, note = _decide(approver, order_id, note)
+    before = {"state": order.state, "decision": purchase.decision}
+    apply_transition(order, "approve", approver, "approver", note)
+    purchase.decision, purchase.approver_id, purchase.decided_at = "approved", approver.id, clock.now()
+    purchase.decision_note = note
+    _issue_numbers(purchase)
+    audit.record(approver, "department.approve", purchase, before=before,
+                 after={"state": order.state, "decision": "approved", "sp_number": purchase.sp_number},
+                 note=note)
+    _tell_requester(purchase, "department_approved", approver, note)
+    _tell_store_approved(purchase)
+    db.session.commit()
+    return purchase
+
+
+def refuse_order(approver, order_id, note):
+    """The approver refuses, with a reason; the stock comes back."""
+
+    if not (note or "").strip():
+        # Check the order first, so another department's approver still gets 404.
+        get_purchase_for_approver(approver, order_id)
+        raise Invalid(_("Give a reason for refusing."))
+    purchase, order, note = _decide(approver, order_id, note)
+    before = {"state": order.state, "decision": purchase.decision}
+    apply_transition(order, "refuse", approver, "approver", note)
+    purchase.decision, purchase.approver_id, purchase.decided_at = "refused", approver.id, clock.now()
+    purchase.decision_note = note
+    audit.record(approver, "department.refuse", purchase, before=before,
+                 after={"state": order.state, "decision": "refused"}, note=note)
+    _tell_requester(purchase, "department_refused", approver, note)
+    db.session.commit()
+    return purchase
+
+
+def cancel_stale_department_orders(now=None) -> int:
+    """Cancel every department order still awaiting approval after 3 working days;
+    the stock comes back. Returns the count."""
+
+    now = now or clock.now()
+    waiting = db.session.execute(
+        db.select(DepartmentPurchase).join(Order, Order.id == DepartmentPurchase.order_id)
+        .where(Order.state == "awaiting_approval").options(*_LOAD).order_by(DepartmentPurchase.id)
+    ).unique().scalars().all()
+    done = 0
+    for purchase in waiting:
+        if now < approval_deadline(purchase.requested_at):
+            continue
+        order = purchase.order
+        try:
+            apply_transition(order, "expire", None, "system",
+                             _("Not approved within %(days)s working days.", days=APPROVAL_WORKING_DAYS))
+        except Conflict:
+            continue
+        purchase.decision, purchase.decided_at = "expired", now
+        audit.record(None, "department.expire", purchase, before={"state": "awaiting_approval", "decision": ""},
+                     after={"state": order.state, "decision": "expired"})
+        _tell_requester(purchase, "department_expired", None, "")
+        done += 1
+    db.session.commit()
+    return done
+
+
+# ------------------------------------------------------------------ after delivery
+
+
+def confirm_bast(purchaser, order_id):
+    """The purchaser confirms the handover record of a delivered order: it is invoiced
+    (the store's invoice to the department is issued) and the admins hear it is due."""
+
+    purchase = get_purchase_for(purchaser, order_id)
+    order = purchase.order
+    if purchase.requester_id != purchaser.id:
+        raise NotAllowed(_("Only the purchaser who placed order %(number)s confirms its handover.",
+                           number=order.number))
+    if order.state != "delivered":
+        if purchase.bast_confirmed_at:
+            raise Conflict(_("The handover of order %(number)s has already been confirmed.", number=order.number))
+        raise Conflict(_("The handover can be confirmed once the store has delivered; order %(number)s is %(state)s.",
+                         number=order.number, state=ORDER_STATE_LABELS.get(order.state, order.state)))
+    before = {"state": order.state, "bast_confirmed_at": None}
+    apply_transition(order, "confirm_bast", purchaser, "buyer")
+    now = clock.now()
+    purchase.bast_confirmed_at, purchase.bast_confirmed_by_id = now, purchaser.id
+    purchase.invoice_amount, purchase.invoice_issued_at = order.total, now
+    purchase.invoice_due_on = clock.today() + timedelta(days=INVOICE_TERM_DAYS)
+    audit.record(purchaser, "department.confirm_bast", purchase, before=before, after={
+        "state": order.state, "bast_number": purchase.bast_number, "invoice_number": purchase.invoice_number,
+        "invoice_amount": purchase.invoice_amount})
+    link = path_for("procurement.spend")
+    for admin in _admins():
+        notify.add(admin, "department_invoice_due", link=link, invoice=purchase.invoice_number,
+                   department=purchase.department.name, number=order.number, total=rupiah(order.total))
+        queue_email(admin.email, _l("Invoice due: %(invoice)s", invoice=purchase.invoice_number),
+                    "department_invoice_due", locale=admin.locale, recipient=admin, purchase=purchase,
+                    order=order, link=absolute(link))
+    db.session.commit()
+    return purchase
+
+
+def treasury_date_range(purchase) -> tuple[date, date]:
+    """The days a treasury transfer may be dated: from the handover (BAST) to today."""
+    today = clock.today()
+    if purchase.bast_confirmed_at is None:
+        return date.min, today
+    return min(purchase.bast_confirmed_at.astimezone(LOCAL_TZ).date(), today), today
+
+
+def record_treasury_payment(admin, order_id, paid_on: date, amount: int, reference: str):
+    """An admin records the treasury's transfer to the store. It must equal the invoice
+    amount and be dated between the handover and today; the order is then paid and completed."""
+
+    if not admin.has_role("admin"):
+        raise NotFound(_("This department order does not exist."))
+    purchase = _purchase_by_order(order_id)
+    order = purchase.order
+    if order.state != "invoiced":
+        if purchase.treasury_recorded_at:
+            raise Conflict(_("The treasury payment of order %(number)s has already been recorded.",
+                             number=order.number))
+        raise Conflict(_("Order %(number)s has no invoice due: it is %(state)s.", number=order.number,
+                         state=ORDER_STATE_LABELS.get(order.state, order.state)))
+    if not isinstance(paid_on, date):
+        raise Invalid(_("Enter the date of the transfer."))
+    first, last = treasury_date_range(purchase)
+    if paid_on > last:
+        raise Invalid(_("The transfer date cannot be in the future."))
+    if paid_on < first:
+        raise Invalid(_("The transfer date cannot be before the handover was confirmed."))
+    if amount != purchase.invoice_amount:
+        raise Invalid(_("The amount paid (%(amount)s) does not match the invoice amount (%(invoice)s). "
+                        "Check the transfer; nothing was recorded.",
+                        amount=rupiah(amount), invoice=rupiah(purchase.invoice_amount)))
+    reference = (reference or "").strip()
+    if not reference or len(reference) > 80:
+        raise Invalid(_("Enter the transfer reference (at most 80 characters)."))
+    before = {"state": order.state, "payment_state": order.payment_state}
+    apply_transition(order, "record_treasury_payment", admin, "admin", reference)
+    now = clock.now()
+    purchase.treasury_paid_on, purchase.treasury_amount = paid_on, amount
+    purchase.treasury_reference = reference
+    purchase.treasury_recorded_by_id, purchase.treasury_recorded_at = admin.id, now
+    order.payment_state, order.payment_kind, order.payment_amount = "paid", "transfer", amount
+    order.payment_reference, order.paid_at = reference, now
+    audit.record(admin, "department.treasury_payment", purchase, before=before, after={
+        "state": order.state, "payment_state": "paid", "paid_on": paid_on.isoformat(), "amount": amount,
+        "reference": reference})
+    params = {"number": order.number, "total": rupiah(amount)}
+    notify.add(purchase.requester, "department_paid", link=path_for("procurement.purchase", order_id=order.id),
+               **params)
+    for member in notify.store_people(order.store_id)[0]:
+        notify.add(member, "department_paid", link=path_for("sales.detail", order_id=order.id), **params)
+    recipient = notify.store_email_recipient(order.store_id)
+    if recipient is not None:
+        queue_email(recipient.email, _l("Treasury payment for order %(number)s", number=order.number),
+                    "department_paid", locale=recipient.locale, recipient=recipient, purchase=purchase,
+                    order=order, link=absolute(path_for("sales.detail", order_id=order.id)))
+    db.session.commit()
+    return purchase
+
+
+# ------------------------------------------------------------------ notifications
+
+
+def _admins():
+    return db.session.execute(
+        db.select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == "admin", User.active.is_(True)).order_by(User.id)
+    ).scalars().all()
+
+
+def _tell_requester(purchase, kind, approver, note):
+    order, requester = purchase.order, purchase.requester
+    link = path_for("procurement.purchase", order_id=order.id)
+    params = {"number": order.number, "approver": approver.full_name if approver else "-", "reason": note or "-"}
+    notify.add(requester, kind, link=link, **params)
+    queue_email(requester.email, _l("Department order %(number)s: %(decision)s", number=order.number,
+                                    decision=DEPARTMENT_DECISION_LABELS[purchase.decision]),
+                "department_decision", locale=requester.locale, recipient=requester, purchase=purchase,
+                order=order, kind=kind, params=params, link=absolute(link))
+
+
+def _tell_store_approved(purchase):
+    order = purchase.order
+    link = path_for("sales.detail", order_id=order.id)
+    for member in notify.store_people(order.store_id)[0]:
+        notify.add(member, "department_order_received", link=link, number=order.number,
+                   department=purchase.department.name)
+    recipient = notify.store_email_recipient(order.store_id)
+    if recipient is not None:
+        queue_email(recipient.email, _l("New department order %(number)s", number=order.number),
+                    "department_order_received", locale=recipient.locale, recipient=recipient,
+                    purchase=purchase, order=order, link=absolute(link))
+
+
+# ------------------------------------------------------------------ lists
+
+
+def purchases_of(user):
+    """The department orders ``user`` placed, newest first."""
+    return db.session.execute(
+        db.select(DepartmentPurchase).where(DepartmentPurchase.requester_id == user.id)
+        .options(*_LOAD).order_by(DepartmentPurchase.requested_at.desc(), DepartmentPurchase.id.desc())
+    ).unique().scalars().all()
+
+
+def invoices_due():
+    return db.session.execute(
+        db.select(DepartmentPurchase).join(Order, Order.id == DepartmentPurchase.order_id)
+        .where(Order.state == "invoiced").options(*_LOAD).order_by(DepartmentPurchase.invoice_due_on)
+    ).unique().scalars().all()
+
+
+@dataclass
+class SpendRow:
+    department: Department
+    awaiting: int = 0
+    in_progress: int = 0
+    owed: int = 0
+    paid: int = 0
+    orders: int = 0
+
+
+def department_spend(user):
+    """What each department has waiting, in progress, owes (invoiced) and has paid.
+    Admins see every department; an approver sees theirs."""
+    query = db.select(DepartmentPurchase).options(db.joinedload(DepartmentPurchase.order),
+                                                  db.joinedload(DepartmentPurchase.department))
+    if not user.has_role("admin"):
+        ids = approver_department_ids(user)
+        if not ids:
+            raise NotAllowed(_("Only admins and approvers see department spending."))
+        query = query.where(DepartmentPurchase.department_id.in_(ids))
+    rows = {}
+    for purchase in db.session.execute(query).unique().scalars():
+        row = rows.setdefault(purchase.department_id, SpendRow(purchase.department))
+        state = purchase.order.state
+        if state == "awaiting_approval":
+            row.awaiting += purchase.order.total
+        elif state in ("placed", "accepted", "ready", "delivered"):
+            row.in_progress += purchase.order.total
+        elif state == "invoiced":
+            row.owed += purchase.invoice_amount or 0
+        elif state == "completed" and purchase.treasury_amount is not None:
+            row.paid += purchase.treasury_amount
+        else:
+            continue
+        row.orders += 1
+    return sorted(rows.values(), key=lambda r: r.department.name)
