@@ -83,7 +83,7 @@ def local_time(value, *, locale=None):
         return ""
     locale = locale or _locale()
     moment = _as_local(value)
-    pattern = babel_dates.get_datetime_format("medium", locale=locale)
+    pattern = str(babel_dates.get_datetime_format("medium", locale=locale))
     text = (pattern.replace("{1}", babel_dates.format_date(moment.date(), "medium", locale=locale))
             .replace("{0}", babel_dates.format_time(moment.time(), "short", locale=locale)))
     return f"{text}{NBSP}WIB"

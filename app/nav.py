@@ -73,7 +73,7 @@ def arrange(items):
     """(entries of the bar, tools) for the visible ``items``: see the module doc."""
     tools = [i for i in items if i.tool]
     links = [i for i in items if not i.tool]
-    grouped = {}
+    grouped: dict[str, list] = {}
     for item in links:
         grouped.setdefault(item.group, []).append(item)
     several = len([g for g in grouped if g]) > 1

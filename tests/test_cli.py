@@ -60,7 +60,7 @@ def test_seed_demo_twice_changes_nothing_and_prints_one_login_per_role(app, runn
     assert sorted(line[0] for line in logins) == ["admin", "approver", "buyer", "mentor", "purchaser", "seller"]
     # Every printed login works and lands on an account with that role (purchaser and
     # approver: a buyer with that duty in their department).
-    from app.services import procurement
+    from app import authz
 
     for role, email, password in logins:
         client = app.test_client()
@@ -69,9 +69,9 @@ def test_seed_demo_twice_changes_nothing_and_prints_one_login_per_role(app, runn
         with app.app_context():
             user = db.session.execute(db.select(User).where(User.email == email)).scalar_one()
             if role == "purchaser":
-                assert user.has_role("buyer") and procurement.is_purchaser(user)
+                assert user.has_role("buyer") and authz.is_purchaser(user)
             elif role == "approver":
-                assert user.has_role("buyer") and procurement.is_approver(user)
+                assert user.has_role("buyer") and authz.is_approver(user)
             else:
                 assert user.has_role(role)
     assert len({email for _role, email, _pw in logins}) == len(logins)  # six different people

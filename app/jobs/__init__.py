@@ -193,7 +193,7 @@ def _dispatch_all(jobs):
 
 def _dispatch_after_response(jobs):
     """A request's jobs: to Redis, or (without it, in thread mode) to the background thread."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
     if app.config.get("REDIS_URL") or app.config.get("JOBS_IN_PROCESS") == "inline":
         _dispatch_all(jobs)
         return
@@ -227,7 +227,7 @@ def _run_in_background(app, job):
 
 def wait_for_background_jobs(app=None, timeout=30):
     """Block until the jobs handed to the background thread so far have run (tests, shutdown)."""
-    app = app or current_app._get_current_object()
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     executor = app.extensions.get("pkb_job_thread")
     if executor is not None:
         executor.submit(lambda: None).result(timeout=timeout)

@@ -84,9 +84,10 @@ def seed_orders():
         db.session.add(attempt)
         previous = None
         for step, action in enumerate(path):
-            new = STATE_AFTER.get(action, previous)  # the seller's recorded payment keeps the state
             when = at + timedelta(hours=step * 6)
+            new: str | None = previous  # the seller's recorded payment keeps the state
             if action in STATE_AFTER:
+                new = STATE_AFTER[action]
                 setattr(order, STAMP[new], when)
             order.events.append(OrderEvent(action=action, from_state=previous, to_state=new,
                                            actor_id=(buyer.id if action in ("place", "cancel", "confirm_receipt")

@@ -154,6 +154,6 @@ def _steps(order_id, steps, purchaser, approver, store_id, orders, procurement, 
         elif step == "confirm_bast":
             procurement.confirm_bast(purchaser, order_id)
         elif step == "pay" and admin is not None:
-            order = db.session.get(Order, order_id)
-            procurement.record_treasury_payment(admin, order_id, clock.today(), order.total,
+            total = db.session.execute(db.select(Order.total).where(Order.id == order_id)).scalar_one()
+            procurement.record_treasury_payment(admin, order_id, clock.today(), total,
                                                 f"SP2D {order_id:05d}/LS/{clock.local_now().year}")

@@ -80,7 +80,7 @@ def _shadow(image, box):
     width, height = x1 - x0 + 2 * margin, y1 - y0 + 2 * margin
     layer = Image.new("L", (width // 4, height // 4), 0)
     ImageDraw.Draw(layer).ellipse((margin // 4, margin // 4, (width - margin) // 4, (height - margin) // 4), fill=45)
-    layer = layer.filter(ImageFilter.GaussianBlur(4)).resize((width, height), Image.BILINEAR)
+    layer = layer.filter(ImageFilter.GaussianBlur(4)).resize((width, height), Image.Resampling.BILINEAR)
     image.paste((0, 0, 0), (x0 - margin, y0 - margin), mask=layer)
 
 
