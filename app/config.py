@@ -132,6 +132,9 @@ def from_environment(instance_path):
         # Background jobs (app/jobs): the prefix lets several apps share one Redis.
         "JOBS_QUEUE_PREFIX": os.environ.get("JOBS_QUEUE_PREFIX") or "pkb",
         "JOBS_TIMEOUT": int(os.environ.get("JOBS_TIMEOUT", "600")),
+        # Without REDIS_URL: a request's background jobs (PDFs, e-mails) run on a thread after
+        # the response ("thread"), or before it ("inline", what the tests use).
+        "JOBS_IN_PROCESS": os.environ.get("JOBS_IN_PROCESS", "thread").strip().lower(),
         # Logs and metrics (app/observability.py). LOG_JSON unset: decided there from the final
         # ENV_NAME (on outside development and tests), which a test's config may still change.
         "LOG_REQUESTS": _bool("LOG_REQUESTS", True),

@@ -36,6 +36,8 @@ PEOPLE = [
     ("mentor.yusuf@inkubator.test", "Yusuf Maulana", ("mentor",), None),
     ("mentor.siti@inkubator.test", "Siti Rahmawati", ("mentor", "buyer"), "DISKUMDAG"),
     ("budi.santoso@pontianak.go.id", "Budi Santoso", ("buyer",), "DISKOMINFO"),
+    # The department's purchaser (pejabat pengadaan); the approvers come with app/procurement/demo.py.
+    ("dian.puspita@pontianak.go.id", "Dian Puspita", ("buyer",), "DISKOMINFO"),
     ("ayu.pratiwi@pontianak.go.id", "Ayu Pratiwi", ("buyer",), "BAPPEDA"),
     ("hendra.gunawan@pontianak.go.id", "Hendra Gunawan", ("buyer",), "DINKES"),
     ("nurul.hidayah@pontianak.go.id", "Nurul Hidayah", ("buyer",), "DISDIKBUD"),
@@ -59,11 +61,15 @@ SELLERS = [
     ("souvenir.khatulistiwa@umkm.test", "Hasan Basri"),
 ]
 
+# One login per role, printed by ``flask seed-demo``. The purchaser (PP) and the approver (PPK)
+# are buyers with a duty in their department (DepartmentRole), not roles of their own.
 DEMO_LOGINS = [
     ("admin", "admin@pontianak.go.id"),
     ("mentor", "mentor.rina@inkubator.test"),
-    ("buyer", "budi.santoso@pontianak.go.id"),
     ("seller", "kopi.aming@umkm.test"),
+    ("buyer", "budi.santoso@pontianak.go.id"),
+    ("purchaser", "dian.puspita@pontianak.go.id"),
+    ("approver", "rahmat.hidayat@pontianak.go.id"),
 ]
 
 

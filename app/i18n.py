@@ -1,10 +1,26 @@
-"""Language and time zone choice, and the formatting of rupiah and times."""
-import os
-from datetime import datetime, timezone
+"""Language and time zone choice, and the one way each of money, numbers, dates and
+times is written (pages, e-mails, PDFs and exports all call these):
 
-from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime, get_locale
+- money: ``Rp 25.000`` in both languages (the rupiah is written the Indonesian way), with a
+  non-breaking space so a narrow cell never splits "Rp" from its number;
+- a date: Babel's medium date of the language (``6 Des 2026`` / ``Dec 6, 2026``);
+- a date and time: that date, the short time, in WIB (``6 Des 2026 20.35 WIB`` /
+  ``Dec 6, 2026, 8:35 PM WIB``);
+- a month (dashboard buckets): ``Des 2026`` / ``Dec 2026``;
+- other numbers: Babel's decimal format of the language (``1.234,5`` / ``1,234.5``).
+"""
+import os
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from flask import current_app, has_app_context, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
+
+NBSP = "\u00a0"
+LOCAL_TZ = ZoneInfo("Asia/Pontianak")
 
 
 def select_locale():
@@ -25,21 +41,72 @@ def select_timezone():
 
 
 def rupiah(amount):
-    """Whole rupiah as shown in Indonesia: ``Rp 25.000``."""
+    """Whole rupiah as shown in Indonesia: ``Rp 25.000`` (the space does not break)."""
     if amount is None:
         return ""
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp {abs(int(amount)):,}".replace(",", ".")
+    return f"{sign}Rp{NBSP}{abs(int(amount)):,}".replace(",", ".")
 
 
-def local_time(value, fmt="medium"):
-    """A UTC time shown in Asia/Pontianak (WIB)."""
-    if value is None:
-        return ""
+def _locale():
+    if has_app_context():
+        return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    return "id"
+
+
+def _local_zone():
+    return ZoneInfo(current_app.config["TIMEZONE"]) if has_app_context() else LOCAL_TZ
+
+
+def _as_local(value):
+    """A datetime (naive = UTC, as stored) in Asia/Pontianak."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    text = format_datetime(value, fmt)
-    return f"{text} WIB"
+    return value.astimezone(_local_zone())
+
+
+def local_date(value, *, locale=None):
+    """The one date format of the language: ``6 Des 2026`` / ``Dec 6, 2026``. A datetime
+    is taken as UTC and shown as its date in WIB."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = _as_local(value).date()
+    return babel_dates.format_date(value, "medium", locale=locale or _locale())
+
+
+def local_time(value, *, locale=None):
+    """The one date-and-time format of the language, in WIB: ``6 Des 2026 20.35 WIB``."""
+    if value is None:
+        return ""
+    locale = locale or _locale()
+    moment = _as_local(value)
+    pattern = str(babel_dates.get_datetime_format("medium", locale=locale))
+    text = (pattern.replace("{1}", babel_dates.format_date(moment.date(), "medium", locale=locale))
+            .replace("{0}", babel_dates.format_time(moment.time(), "short", locale=locale)))
+    return f"{text}{NBSP}WIB"
+
+
+def local_month(value, *, locale=None):
+    """A month (a dashboard bucket, given as its first day): ``Des 2026`` / ``Dec 2026``."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:7] + "-01")
+    return babel_dates.format_skeleton("yMMM", value, locale=locale or _locale())
+
+
+def number(value, digits=None, *, locale=None):
+    """A count or a measure in the language's digits: ``1.234`` / ``1,234``; ``digits``
+    fixes the decimals (``12,5`` with digits=1)."""
+    if value is None:
+        return ""
+    if digits is None:
+        return babel_numbers.format_decimal(value, locale=locale or _locale())
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return babel_numbers.format_decimal(value, format=pattern, locale=locale or _locale())
 
 
 def missing_catalogs(app):
@@ -82,6 +149,9 @@ def register_filters(app):
 
     app.jinja_env.filters["rupiah"] = rupiah
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["local_month"] = local_month
+    app.jinja_env.filters["number"] = number
     from app.storage import media_url
 
     app.jinja_env.globals["media_url"] = media_url

@@ -2,13 +2,33 @@
 
 Features call ``nav_item(...)`` at import time of their blueprint package, so the base
 template needs no change when a feature arrives.
+
+The bar must fit one line for the largest set of roles a person can hold (admin, mentor,
+seller and a buyer who purchases and approves for their department: 13 entries). So:
+- each entry belongs to a *group*, the role it serves (``GROUPS``); entries of no group
+  (the catalogue) stand on their own;
+- *tools* (cart, notifications) are icons with a count, beside the language switch;
+- a person whose entries all fall in one group sees them side by side; a person with
+  several groups sees each group of two or more entries as one menu (its badge the sum of
+  its entries'), and a group of one entry as that entry.
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 _ITEMS: list["NavItem"] = []
+
+# The groups, in the order they stand in the bar; the label names the role served.
+GROUPS = {
+    "shop": _l("Shopping"),
+    "department": lazy_pgettext("menu of a department's purchaser or approver", "Department"),
+    "store": _l("My store"),
+    "mentor": _l("Mentor"),
+    "admin": _l("Admin"),
+}
 
 
 @dataclass(frozen=True)
@@ -20,12 +40,50 @@ class NavItem:
     order: int = 50
     badge: str = ""  # name of a context value holding a count, e.g. "cart_count"
     when: Callable[..., bool] | None = None  # optional fn(user), for duties that are not roles (purchaser)
+    group: str = ""  # a key of GROUPS; "" stands on its own
+    tool: bool = False  # an icon beside the language switch (cart, notifications)
 
 
-def nav_item(endpoint, label, icon="", roles=(), order=50, badge="", when=None):
-    item = NavItem(endpoint, label, icon, tuple(roles), order, badge, when)
+def nav_item(endpoint, label, icon="", roles=(), order=50, badge="", when=None, group="", tool=False):
+    if group and group not in GROUPS:
+        raise ValueError(f"unknown nav group {group!r}; known: {', '.join(GROUPS)}")
+    item = NavItem(endpoint, label, icon, tuple(roles), order, badge, when, group, tool)
     if item not in _ITEMS:
         _ITEMS.append(item)
+
+
+@dataclass
+class NavEntry:
+    """One place in the bar: a link (``items`` has one entry) or a group's menu."""
+
+    key: str
+    label: object
+    items: list
+    menu: bool = False
+
+    @property
+    def badges(self):
+        return [i.badge for i in self.items if i.badge]
+
+    def is_current(self, endpoint):
+        return any(i.endpoint == endpoint for i in self.items)
+
+
+def arrange(items):
+    """(entries of the bar, tools) for the visible ``items``: see the module doc."""
+    tools = [i for i in items if i.tool]
+    links = [i for i in items if not i.tool]
+    grouped: dict[str, list] = {}
+    for item in links:
+        grouped.setdefault(item.group, []).append(item)
+    several = len([g for g in grouped if g]) > 1
+    entries = []
+    for item in links:
+        if not item.group or not several or len(grouped[item.group]) == 1:
+            entries.append(NavEntry(item.endpoint, item.label, [item]))
+        elif not any(e.key == item.group for e in entries):
+            entries.append(NavEntry(item.group, GROUPS[item.group], grouped[item.group], menu=True))
+    return entries, tools
 
 
 def visible_items(user):
@@ -55,7 +113,7 @@ class _Nav:
     PDF rendered during a request never does, and so costs no query)."""
 
     def __init__(self):
-        self._items = self._counts = None
+        self._items = self._counts = self._arranged = None
 
     def items(self):
         if self._items is None:
@@ -63,6 +121,16 @@ class _Nav:
 
             self._items = visible_items(current_user)
         return self._items
+
+    def entries(self):
+        if self._arranged is None:
+            self._arranged = arrange(self.items())
+        return self._arranged[0]
+
+    def tools(self):
+        if self._arranged is None:
+            self._arranged = arrange(self.items())
+        return self._arranged[1]
 
     def counts(self):
         if self._counts is None:
@@ -102,4 +170,5 @@ def register(app):
     @app.context_processor
     def inject_nav():
         nav = _Nav()
-        return {"nav_items": _Lazy(nav.items), "nav_url": url_for, "nav_counts": _Lazy(nav.counts)}
+        return {"nav_items": _Lazy(nav.items), "nav_entries": _Lazy(nav.entries), "nav_tools": _Lazy(nav.tools),
+                "nav_url": url_for, "nav_counts": _Lazy(nav.counts)}

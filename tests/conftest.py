@@ -28,6 +28,8 @@ BASE_CONFIG = {
     "PASSWORD_HASH_PROFILE": "fast",
     "SERVER_NAME": None,
     "BASE_URL": "http://localhost",
+    # Jobs run before the response, so a test's next line sees their work.
+    "JOBS_IN_PROCESS": "inline",
 }
 
 

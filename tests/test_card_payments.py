@@ -110,7 +110,7 @@ def test_two_store_cart_paid_by_card(app, client, auth, shop, localstripe):  # n
 
     page = client.get(location)
     text = page_text(page)
-    assert page.status_code == 200 and "Rp 340.000" in text and "4242 4242 4242 4242" in text
+    assert page.status_code == 200 and "Rp\u00a0340.000" in text and "4242 4242 4242 4242" in text
     payment = payment_of(checkout_id)
     intent = localstripe.get(f"/v1/payment_intents/{payment.intent_id}")
     assert intent["amount"] == 34000000 and intent["currency"] == "idr"  # ×100 at the boundary only
@@ -139,7 +139,7 @@ def test_two_store_cart_paid_by_card(app, client, auth, shop, localstripe):  # n
     coffee_order = next(o for o in orders if o.store_id == coffee.store_id)
     assert client.get(f"/sales/{coffee_order.id}").status_code == 200
     balance = page_text(client.get("/finance/balance"))
-    assert "Rp 90.000" in balance and coffee_order.number in balance and "Rp 250.000" not in balance
+    assert "Rp\u00a090.000" in balance and coffee_order.number in balance and "Rp\u00a0250.000" not in balance
 
 
 def test_declined_card_leaves_orders_waiting_with_a_message(app, client, auth, shop, localstripe):  # noqa: F811
@@ -295,7 +295,7 @@ def test_partial_and_full_refund(app, client, auth, shop, localstripe):  # noqa:
     auth.logout()
     auth.login(admin.email)
     url = f"/finance/orders/{scarf_order.id}/refund"
-    assert "Rp 250.000" in page_text(client.get(url))
+    assert "Rp\u00a0250.000" in page_text(client.get(url))
 
     response = client.post(url, data={"amount": "100000", "reason": "Warna tidak sesuai"})
     assert response.status_code == 303
@@ -307,7 +307,7 @@ def test_partial_and_full_refund(app, client, auth, shop, localstripe):  # noqa:
 
     # More than what is left is refused, and nothing changes (the stand-in would accept it).
     response = client.post(url, data={"amount": "150001", "reason": "Lagi"})
-    assert response.status_code == 422 and "At most Rp 150.000" in page_text(response)
+    assert response.status_code == 422 and "At most Rp\u00a0150.000" in page_text(response)
     for bad in ("0", "-5", "abc", "1,5"):
         assert client.post(url, data={"amount": bad, "reason": "x"}).status_code == 422
     assert client.post(url, data={"amount": "1000", "reason": " "}).status_code == 422
@@ -458,7 +458,7 @@ def test_payment_arriving_after_an_order_was_cancelled_is_refunded(app, client, 
     coffee_order = next(o for o in orders_of(buyer.id) if o.store_id == coffee.store_id)
     # The buyer cancels one order while the intent for both is open; the page asks only for the rest.
     assert client.post(f"/orders/{coffee_order.id}/cancel", data={"reason": "Tidak jadi"}).status_code in (302, 303)
-    assert "Rp 250.000" in page_text(client.get(location))
+    assert "Rp\u00a0250.000" in page_text(client.get(location))
     intent = localstripe.get(f"/v1/payment_intents/{payment_of(checkout_id).intent_id}")
     assert int(intent["amount"]) == 25000000
     pay(client, checkout_id)
@@ -544,7 +544,7 @@ def test_payout_batch_and_seller_sees_payout(app, client, auth, shop, localstrip
     assert client.post("/finance/payouts", data=period).status_code == 409
     batch = client.get(response.headers["Location"])
     text = page_text(batch)
-    assert coffee.store.name in text and "Rp 90.000" in text and "Rp 250.000" in text
+    assert coffee.store.name in text and "Rp\u00a090.000" in text and "Rp\u00a0250.000" in text
     from app.models import Payout
 
     payout = db.session.execute(db.select(Payout).where(Payout.store_id == coffee.store_id)).scalar_one()

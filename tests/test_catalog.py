@@ -28,7 +28,7 @@ def test_catalogue_lists_live_products_with_price_store_and_stock(client, factor
     assert response.status_code == 200
     html = text_of(response)
     assert "Kopi Bubuk Aming" in html
-    assert "Rp 45.000" in html
+    assert "Rp\u00a045.000" in html
     assert product.store.name in html
     assert "/media/public/products/1/abc/thumb.webp" in html
     assert "Draf Rahasia" not in html
@@ -76,7 +76,7 @@ def test_product_page_shows_facts_documents_and_related(client, factories):
     response = client.get(f"/produk/{product.slug}")
     html = text_of(response)
     assert response.status_code == 200
-    assert "Jus Lidah Buaya" in html and "Rp 12.000" in html and "botol" in html
+    assert "Jus Lidah Buaya" in html and "Rp\u00a012.000" in html and "botol" in html
     assert "Minuman Segar" in html
     assert f'href="/toko/{product.store.slug}"' in html
     assert "public/products/p/cover/large.webp" in html and "public/products/p/side/thumb.webp" in html

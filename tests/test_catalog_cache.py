@@ -48,15 +48,15 @@ def test_a_commit_shows_at_once(cached_app):
         product = factories.ProductFactory(live=True, name="Syal Insang", price=150000)
         product_id, slug = product.id, product.slug
     client = cached_app.test_client()
-    assert "Rp 150.000" in client.get(f"/produk/{slug}").get_data(as_text=True)
-    assert "Rp 150.000" in client.get("/katalog").get_data(as_text=True)
+    assert "Rp\u00a0150.000" in client.get(f"/produk/{slug}").get_data(as_text=True)
+    assert "Rp\u00a0150.000" in client.get("/katalog").get_data(as_text=True)
     with cached_app.app_context():
         from app.models import Product
 
         db.session.get(Product, product_id).price = 175000
         db.session.commit()
-    assert "Rp 175.000" in client.get(f"/produk/{slug}").get_data(as_text=True)
-    assert "Rp 175.000" in client.get("/katalog").get_data(as_text=True)
+    assert "Rp\u00a0175.000" in client.get(f"/produk/{slug}").get_data(as_text=True)
+    assert "Rp\u00a0175.000" in client.get("/katalog").get_data(as_text=True)
 
 
 def test_logged_in_users_are_not_served_the_shared_page(cached_app):

@@ -67,8 +67,8 @@ def test_two_processes_share_pages_and_a_commit_in_one_drops_them_in_the_other(t
         product = factories.ProductFactory(live=True, name="Syal Insang", price=150000)
         product_id, slug = product.id, product.slug
     client_a, client_b = first.test_client(), second.test_client()
-    assert "Rp 150.000" in client_a.get(f"/produk/{slug}").get_data(as_text=True)
-    assert "Rp 150.000" in client_a.get("/katalog").get_data(as_text=True)
+    assert "Rp\u00a0150.000" in client_a.get(f"/produk/{slug}").get_data(as_text=True)
+    assert "Rp\u00a0150.000" in client_a.get("/katalog").get_data(as_text=True)
     assert list(redis_conn.scan_iter(f"{prefix}:cache:page:*"))  # the pages are in Redis
     assert list(redis_conn.scan_iter(f"{prefix}:cache:count:*"))  # and the count
 
@@ -78,14 +78,14 @@ def test_two_processes_share_pages_and_a_commit_in_one_drops_them_in_the_other(t
         with db.engine.begin() as conn:
             conn.execute(db.text("UPDATE products SET price = 175000 WHERE id = :i"), {"i": product_id})
     assert redis_conn.get(f"{prefix}:cache:gen") == generation
-    assert "Rp 150.000" in client_b.get(f"/produk/{slug}").get_data(as_text=True)
-    assert "Rp 150.000" in client_b.get("/katalog").get_data(as_text=True)
+    assert "Rp\u00a0150.000" in client_b.get(f"/produk/{slug}").get_data(as_text=True)
+    assert "Rp\u00a0150.000" in client_b.get("/katalog").get_data(as_text=True)
 
     # A commit in the second process: the first one shows the new price at once.
     _set_price(second, product_id, 180000)
-    assert "Rp 180.000" in client_a.get(f"/produk/{slug}").get_data(as_text=True)
-    assert "Rp 180.000" in client_a.get("/katalog").get_data(as_text=True)
-    assert "Rp 180.000" in client_b.get("/katalog").get_data(as_text=True)
+    assert "Rp\u00a0180.000" in client_a.get(f"/produk/{slug}").get_data(as_text=True)
+    assert "Rp\u00a0180.000" in client_a.get("/katalog").get_data(as_text=True)
+    assert "Rp\u00a0180.000" in client_b.get("/katalog").get_data(as_text=True)
 
 
 def test_counts_are_shared_and_dropped_by_a_commit_anywhere(two_apps, redis_conn):

@@ -45,7 +45,7 @@ def test_checkout_places_one_order_per_store(app, client, auth, two_stores):
     assert buyer.department.address in page_text(page)  # office address prefilled
     review, _key, total = review_form(client, **{f"note_{coffee.store_id}": "Tolong digiling halus"})
     text = page_text(review)
-    assert "Rp 90.000" in text and "Rp 250.000" in text and "Rp 340.000" in text and total == 340000
+    assert "Rp\u00a090.000" in text and "Rp\u00a0250.000" in text and "Rp\u00a0340.000" in text and total == 340000
     response = checkout(client)
     assert response.status_code == 303
     done = client.get(response.headers["Location"])
@@ -250,7 +250,7 @@ def test_price_change_after_review_asks_to_review_again(client, auth, two_stores
     coffee.price = 47000
     db.session.commit()
     response = client.post("/cart/checkout/place", data={"idempotency_key": key, "expected_total": str(total)})
-    assert response.status_code == 409 and "Rp 47.000" in page_text(response)
+    assert response.status_code == 409 and "Rp\u00a047.000" in page_text(response)
     assert orders_of(buyer.id) == []
 
 

@@ -57,15 +57,24 @@ def test_seed_demo_twice_changes_nothing_and_prints_one_login_per_role(app, runn
         names = set(db.session.execute(db.select(Department.name)).scalars())
     assert "Dinas Komunikasi dan Informatika" in names and "Inspektorat" in names
     logins = [line.split() for line in first.output.splitlines() if line.startswith("  ")]
-    assert sorted(line[0] for line in logins) == ["admin", "buyer", "mentor", "seller"]
-    # Every printed login works and lands on an account with that role.
+    assert sorted(line[0] for line in logins) == ["admin", "approver", "buyer", "mentor", "purchaser", "seller"]
+    # Every printed login works and lands on an account with that role (purchaser and
+    # approver: a buyer with that duty in their department).
+    from app import authz
+
     for role, email, password in logins:
         client = app.test_client()
         response = client.post("/auth/login", data={"email": email, "password": password})
         assert response.status_code == 302, (role, email)
         with app.app_context():
             user = db.session.execute(db.select(User).where(User.email == email)).scalar_one()
-            assert user.has_role(role)
+            if role == "purchaser":
+                assert user.has_role("buyer") and authz.is_purchaser(user)
+            elif role == "approver":
+                assert user.has_role("buyer") and authz.is_approver(user)
+            else:
+                assert user.has_role(role)
+    assert len({email for _role, email, _pw in logins}) == len(logins)  # six different people
 
 
 def test_seed_demo_refuses_outside_development(app, runner):

@@ -77,8 +77,8 @@ def test_full_path_from_checkout_to_treasury_payment(app, client, auth, team):
     home = page_text(client.get("/"))
     assert "Approvals" in home
     queue = page_text(client.get("/department/approvals"))
-    for text in (orders[0].number, orders[1].number, "Kopi Aming Bubuk", "Snack Box Rapat", "Rp 90.000",
-                 "Rp 300.000", "48123456", "5.1.02.01.01.0024", "Rapat koordinasi 12 Desember", "Budi Santoso",
+    for text in (orders[0].number, orders[1].number, "Kopi Aming Bubuk", "Snack Box Rapat", "Rp\u00a090.000",
+                 "Rp\u00a0300.000", "48123456", "5.1.02.01.01.0024", "Rapat koordinasi 12 Desember", "Budi Santoso",
                  team.coffee.store.name):
         assert text in queue, text
     for order in orders:
@@ -122,7 +122,7 @@ def test_full_path_from_checkout_to_treasury_payment(app, client, auth, team):
     # The admin records the treasury payment: a mismatch is refused, the right amount completes.
     login(client, auth, team.admin)
     spend = page_text(client.get("/department/spend"))
-    assert team.department.name in spend and "Rp 390.000" in spend  # owed
+    assert team.department.name in spend and "Rp\u00a0390.000" in spend  # owed
     bad = client.post(f"/department/orders/{orders[0].id}/payment",
                       data={"paid_on": details()["requested_date"][:0] or "", "amount": "90000", "reference": "X"})
     assert bad.status_code == 422  # no date
@@ -143,7 +143,7 @@ def test_full_path_from_checkout_to_treasury_payment(app, client, auth, team):
                         data={"paid_on": today, "amount": "90000", "reference": "SP2D-2"})
     assert again.status_code == 409
     spend = page_text(client.get("/department/spend"))
-    assert "Rp 390.000" in spend  # paid now
+    assert "Rp\u00a0390.000" in spend  # paid now
     row = db.session.execute(
         db.select(DepartmentPurchase).where(DepartmentPurchase.order_id == orders[0].id)).scalar_one()
     assert row.treasury_amount == 90000 and row.treasury_reference == f"SP2D-{orders[0].id}"
@@ -260,7 +260,7 @@ def test_order_over_the_cap_is_refused(client, auth, factories):
     response = client.post("/cart/checkout", data=details(**department_details()))
     assert response.status_code == 422
     text = page_text(response)
-    assert "at most Rp 300.000 per order" in text and "Rp 390.000" in text
+    assert "at most Rp\u00a0300.000 per order" in text and "Rp\u00a0390.000" in text
     assert not orders_of(team.purchaser.id)
     assert stock_of(team.snack.id) == 50
 

@@ -1,6 +1,7 @@
 """CSV and XLSX exports of the dashboard tables: content, filters, streaming, permissions."""
 import csv
 import io
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -23,6 +24,15 @@ def xlsx_rows(response):
     book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
     sheet = book.worksheets[0]
     return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def as_json(value, kind):
+    """A spreadsheet cell as the dashboard's JSON has it: ISO dates, percent as 12.5."""
+    if kind in ("date", "month") and isinstance(value, datetime):
+        return value.date().isoformat()
+    if kind == "percent" and isinstance(value, float):
+        return round(value * 100, 1)
+    return value
 
 
 def test_admin_sales_csv_is_the_table_as_shown(client, auth, world):
@@ -68,7 +78,8 @@ def test_every_admin_table_exports_in_both_formats(client, auth, world, key):
     table = next(t for t in page["tables"] if t["key"] == key)
     rows = xlsx_rows(client.get(f"/dashboards/admin/export/{key}.xlsx", query_string=PERIOD))
     assert rows[0] == table["columns"]
-    assert rows[1:] == table["rows"]
+    kinds = table["kinds"]
+    assert [[as_json(v, kind) for v, kind in zip(row, kinds, strict=True)] for row in rows[1:]] == table["rows"]
     assert len(csv_rows(client.get(f"/dashboards/admin/export/{key}.csv", query_string=PERIOD))) == len(rows)
 
 
@@ -139,3 +150,42 @@ def test_every_order_of_the_period_streamed(client, auth, world):
     auth.logout()
     auth.login(world.mentor1.email)
     assert client.get("/dashboards/admin/export/orders.csv", query_string=PERIOD).status_code == 403
+
+
+def xlsx_cells(response):
+    book = load_workbook(io.BytesIO(response.get_data()))
+    return book.worksheets[0]
+
+
+def test_xlsx_dates_are_excel_dates_and_amounts_rupiah_numbers_under_a_sheet_in_the_users_language(
+        client, auth, world):
+    """Opened in Excel, a week column sorts as dates and a total sums: no text that looks like
+    a date or an amount; the sheet tab is named in the language of the headers."""
+    auth.login(world.admin.email)
+    sheet = xlsx_cells(client.get("/dashboards/admin/export/sales.xlsx", query_string=PERIOD))
+    assert sheet.title == "Penjualan dari waktu ke waktu"  # Excel allows 31 characters: cut at a word
+    week, total = sheet["A3"], sheet["E3"]
+    assert week.is_date and week.value == datetime(2025, 3, 3) and week.number_format == "d mmm yyyy"
+    assert total.value == 160000 and total.number_format == '"Rp" #,##0'
+
+    orders = xlsx_cells(client.get("/dashboards/admin/export/orders.xlsx", query_string=PERIOD))
+    assert orders.title == "Pesanan"
+    assert [c.value for c in orders[1]][:2] == ["Pesanan", "Dibuat (WIB)"]
+    placed = orders["B2"]
+    assert placed.is_date and placed.value == datetime(2025, 3, 1, 0, 30)
+    assert placed.number_format == "d mmm yyyy hh:mm"
+    assert orders["I2"].value == 200000 and orders["I2"].number_format == '"Rp" #,##0'
+
+    use_english(client)
+    english = xlsx_cells(client.get("/dashboards/admin/export/orders.xlsx", query_string=PERIOD))
+    assert english.title == "Orders" and english["A1"].value == "Order"
+
+
+def test_xlsx_share_is_a_percentage_and_month_a_date(client, auth, world):
+    auth.login(world.admin.email)
+    share = xlsx_cells(client.get("/dashboards/admin/export/incubator.xlsx", query_string=PERIOD))
+    assert share["C2"].number_format == "0.0%" and 0 <= share["C2"].value <= 1
+    auth.logout()
+    auth.login(world.approver_b.email)
+    budget = xlsx_cells(client.get("/dashboards/department/export/budget.xlsx", query_string=PERIOD))
+    assert budget["A2"].value == datetime(2025, 3, 1) and budget["A2"].number_format == "mmm yyyy"

@@ -74,8 +74,10 @@ def test_full_lifecycle_with_payment_at_delivery(app, client, auth, placed):
             "order.confirm_receipt"} <= set(actions)
     timeline = page_text(client.get(f"/orders/{order.id}"))
     assert "Accepted by the store" in timeline and "Receipt confirmed by the buyer" in timeline
+    # the payment in words, not the stored codes ("transfer 135000 BKB-7781")
+    assert "Bank transfer · Rp\u00a0135.000 · BKB-7781" in timeline and "transfer 135000" not in timeline
     receipt = client.get(f"/orders/{order.id}/receipt")
-    assert receipt.status_code == 200 and order.number in page_text(receipt) and "Rp 135.000" in page_text(receipt)
+    assert receipt.status_code == 200 and order.number in page_text(receipt) and "Rp\u00a0135.000" in page_text(receipt)
     # the buyer was told of each store action: placed + accepted + ready + delivered + paid
     assert len(outbox(app, to=buyer.email)) == 5
     # the store: the new order + the buyer's confirmation

@@ -46,7 +46,8 @@ def extract_from_code():
     """Run ``pybabel extract`` with babel.cfg over the working tree into a temporary .pot."""
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"
-        argv = ["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-o", str(pot)]
+        # --ignore-dirs: Babel's default also skips folders starting with "_" (templates/_macros).
+        argv = ["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "--ignore-dirs=.*", "-o", str(pot)]
         for keyword in KEYWORDS:
             argv += ["-k", keyword]
         argv.append(str(ROOT))

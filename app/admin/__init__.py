@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from app.nav import nav_item
 
 bp = Blueprint("admin", __name__)
-nav_item("admin.index", _l("Admin"), icon="speedometer2", roles=("admin",), order=90)
+nav_item("admin.index", _l("Admin"), icon="speedometer2", roles=("admin",), order=90, group="admin")
 
 # Tiles on the admin home page; features add theirs with admin_link().
 _LINKS: list[tuple[str, object, str, int]] = []

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from app.nav import nav_counter, nav_item
 
 bp = Blueprint("cart", __name__)
-nav_item("cart.view", _l("Cart"), icon="cart3", roles=("buyer",), order=30, badge="cart_count")
+nav_item("cart.view", _l("Cart"), icon="cart3", roles=("buyer",), order=30, badge="cart_count", tool=True)
 
 
 def _cart_count(user):

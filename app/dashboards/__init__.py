@@ -15,10 +15,10 @@ def _is_approver(user):
     return authz.is_approver(user)
 
 
-nav_item("dashboards.mentor", _l("My cohort"), icon="graph-up", roles=("mentor",), order=46)
-nav_item("dashboards.seller", _l("Dashboard"), icon="graph-up", roles=("seller",), order=41)
+nav_item("dashboards.mentor", _l("My cohort"), icon="graph-up", roles=("mentor",), order=46, group="mentor")
+nav_item("dashboards.seller", _l("Dashboard"), icon="graph-up", roles=("seller",), order=41, group="store")
 nav_item("dashboards.department", _l("Department dashboard"), icon="graph-up", roles=("buyer",), order=36,
-         when=_is_approver)
+         when=_is_approver, group="department")
 admin_link("dashboards.admin", _l("Dashboard"), "graph-up", 5)
 
 from app.dashboards import routes  # noqa: E402,F401

@@ -7,6 +7,7 @@ approver only their department (admins may open any department's page). Another
 role → 403; someone else's department → 404.
 """
 from flask import abort, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import authz
@@ -69,7 +70,7 @@ def admin_export(key, fmt):
             return error, 422, {"Content-Type": "text/plain; charset=utf-8"}
         name = exports.filename("pasar", period.start.isoformat(), period.end.isoformat(), "orders", ext=fmt)
         return exports.stream(fmt, reports.order_export_header(), reports.order_export_rows(period), name,
-                              sheet_title="Orders")
+                              sheet_title=_("Orders"), kinds=reports.ORDER_EXPORT_KINDS)
     return _export(reports.ADMIN_TABLES, fmt, key, lambda p, k: reports.admin_tables(p, only=k), "pasar")
 
 

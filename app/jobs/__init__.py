@@ -23,8 +23,12 @@ the response status is below 500. Outside a request (a command, another job) the
 dispatched as soon as nothing is left uncommitted.
 
 Dispatched means: pushed to the RQ queue ``<JOBS_QUEUE_PREFIX>-<queue>`` when ``REDIS_URL``
-is set; otherwise run at once in this process, in a fresh app context, its errors logged
-and never raised into the caller.
+is set; otherwise run in this process, in a fresh app context, its errors logged and never
+raised into the caller. Without Redis, the jobs a request asked for run after its response
+has been handed over, one after the other on one background thread of the process
+(``JOBS_IN_PROCESS=thread``, the default): the person does not wait for a PDF to be
+drawn. ``JOBS_IN_PROCESS=inline`` runs them before the response instead (the tests, whose
+assertions follow the request at once). Outside a request they always run at once.
 
 Commands
 --------
@@ -185,6 +189,48 @@ def _dispatch_all(jobs):
             dispatch(job)
         except Exception:  # noqa: BLE001 - the request itself succeeded
             log.exception("could not dispatch job %s", job.path)
+
+
+def _dispatch_after_response(jobs):
+    """A request's jobs: to Redis, or (without it, in thread mode) to the background thread."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
+    if app.config.get("REDIS_URL") or app.config.get("JOBS_IN_PROCESS") == "inline":
+        _dispatch_all(jobs)
+        return
+    executor = _background(app)
+    for job in jobs:
+        executor.submit(_run_in_background, app, job)
+
+
+def _background(app):
+    """The process's one job thread (made again after a fork: threads do not survive it)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    executor = app.extensions.get("pkb_job_thread")
+    if executor is None or app.extensions.get("pkb_job_thread_pid") != os.getpid():
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pkb-jobs")
+        app.extensions["pkb_job_thread"] = executor
+        app.extensions["pkb_job_thread_pid"] = os.getpid()
+    return executor
+
+
+def _run_in_background(app, job):
+    from app.jobs.runner import job_context, run_job
+
+    try:
+        with job_context(app), suppress(Exception):  # logged by run_job; nobody is waiting for it
+            run_job(job.path, job.args, job.kwargs)
+    finally:
+        with app.app_context():
+            db.session.remove()
+
+
+def wait_for_background_jobs(app=None, timeout=30):
+    """Block until the jobs handed to the background thread so far have run (tests, shutdown)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    executor = app.extensions.get("pkb_job_thread")
+    if executor is not None:
+        executor.submit(lambda: None).result(timeout=timeout)
 
 
 def queue_name(queue):
@@ -369,13 +415,15 @@ def register(app):
     """The end-of-request dispatch, the admin page, the ``flask jobs`` commands and
     ``flask backup`` / ``flask restore`` (app/backup.py)."""
     log.disabled = False  # alembic's fileConfig may have disabled it in this process
+    if app.config.get("JOBS_IN_PROCESS") not in ("thread", "inline"):
+        raise ValueError("JOBS_IN_PROCESS is 'thread' or 'inline'")
     from app.jobs import models  # noqa: F401 - the periodic_job_runs table
 
     @app.after_request
     def dispatch_request_jobs(response):
         jobs = g.pop("pkb_ready_jobs", None)
         if jobs and response.status_code < 500:
-            _dispatch_all(jobs)
+            _dispatch_after_response(jobs)
         return response
 
     @app.teardown_request

@@ -6,7 +6,7 @@ from app.nav import nav_counter, nav_item
 
 bp = Blueprint("mentor", __name__)
 nav_item("mentor.queue", _l("Review desk"), icon="clipboard-check", roles=("mentor", "admin"), order=45,
-         badge="review_count")
+         badge="review_count", group="mentor")
 
 
 def _review_count(user):

@@ -5,7 +5,7 @@ from app.nav import nav_counter, nav_item
 
 bp = Blueprint("notifications", __name__)
 nav_item("notifications.index", _l("Notifications"), icon="bell", roles=("buyer", "seller", "mentor", "admin"),
-         order=85, badge="notifications_unread")
+         order=85, badge="notifications_unread", tool=True)
 
 
 def _unread(user):

@@ -7,7 +7,7 @@ from app.jobs import periodic
 from app.nav import nav_item
 
 bp = Blueprint("orders", __name__)
-nav_item("orders.index", _l("My orders"), icon="bag-check", roles=("buyer",), order=32)
+nav_item("orders.index", _l("My orders"), icon="bag-check", roles=("buyer",), order=32, group="shop")
 
 # Run by the job scheduler too (``flask jobs scheduler``); ``flask orders auto-complete`` by hand.
 periodic("orders-auto-complete", timedelta(minutes=30), "app.services.orders:complete_delivered_orders")

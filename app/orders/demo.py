@@ -14,7 +14,7 @@ SCENARIOS = [
     ("demo-order-0002-accepted", "accepted", 1, ["place", "accept"]),
     ("demo-order-0003-delivered", "delivered", 2, ["place", "accept", "mark_ready", "mark_delivered"]),
     ("demo-order-0004-completed", "completed", 8,
-     ["place", "accept", "mark_ready", "mark_delivered", "confirm_receipt"]),
+     ["place", "accept", "mark_ready", "mark_delivered", "payment_recorded", "confirm_receipt"]),
     ("demo-order-0005-cancelled", "cancelled", 5, ["place", "cancel"]),
 ]
 STATE_AFTER = {"place": "placed", "accept": "accepted", "mark_ready": "ready", "mark_delivered": "delivered",
@@ -79,14 +79,16 @@ def seed_orders():
                 product.sold_count += quantity
         order.subtotal = order.total = total
         if state == "completed":
-            order.payment_kind, order.payment_amount, order.paid_at = "cash", total, at + timedelta(days=2)
+            order.payment_kind, order.payment_amount, order.paid_at = "cash", total, at + timedelta(hours=18)
         attempt.total = total
         db.session.add(attempt)
         previous = None
         for step, action in enumerate(path):
-            new = STATE_AFTER[action]
             when = at + timedelta(hours=step * 6)
-            setattr(order, STAMP[new], when)
+            new: str | None = previous  # the seller's recorded payment keeps the state
+            if action in STATE_AFTER:
+                new = STATE_AFTER[action]
+                setattr(order, STAMP[new], when)
             order.events.append(OrderEvent(action=action, from_state=previous, to_state=new,
                                            actor_id=(buyer.id if action in ("place", "cancel", "confirm_receipt")
                                                      else None),

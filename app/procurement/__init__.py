@@ -29,9 +29,9 @@ def _approvals_count(user):
 
 
 nav_item("procurement.purchases", _l("Department purchases"), icon="building", roles=("buyer",), order=34,
-         when=_is_purchaser)
+         when=_is_purchaser, group="department")
 nav_item("procurement.approvals", _l("Approvals"), icon="clipboard-check", roles=("buyer",), order=35,
-         badge="department_approvals", when=_is_approver)
+         badge="department_approvals", when=_is_approver, group="department")
 nav_counter("department_approvals", _approvals_count)
 admin_link("procurement.departments", _l("Departments"), "building", 40)
 admin_link("procurement.spend", _l("Department spending"), "cash-coin", 42)

@@ -1,6 +1,11 @@
 """Demo data for department purchases: a purchaser and an approver in two departments,
-the national holidays, and one department order awaiting approval. Idempotent: people
-and roles are looked up by natural key, the order by its checkout's idempotency key."""
+the national holidays, and one department order at each stage of its way: awaiting
+approval, approved (the store's to accept), refused, delivered (the handover to confirm),
+invoiced (the treasury's to pay) and paid. Only the placing is written here; every later
+step goes through the services (approve_order, the store's moves, confirm_bast,
+record_treasury_payment), so the documents, notifications and audit entries are the
+real ones. Idempotent: people and roles by natural key, each order by its checkout's
+idempotency key."""
 from datetime import timedelta
 
 from app import clock
@@ -13,15 +18,31 @@ from app.models import (
     Order,
     OrderEvent,
     OrderItem,
+    StoreMember,
     User,
 )
 
 # (department code, purchaser e-mail, approver e-mail, approver name)
 TEAMS = [
-    ("DISKOMINFO", "budi.santoso@pontianak.go.id", "rahmat.hidayat@pontianak.go.id", "Rahmat Hidayat"),
+    ("DISKOMINFO", "dian.puspita@pontianak.go.id", "rahmat.hidayat@pontianak.go.id", "Rahmat Hidayat"),
     ("BAPPEDA", "ayu.pratiwi@pontianak.go.id", "sri.wahyuni@pontianak.go.id", "Sri Wahyuni"),
 ]
-DEMO_KEY = "demo-department-0001"
+ADMIN = "admin@pontianak.go.id"
+STEP = timedelta(hours=22)
+# (idempotency key, steps after placing, purpose, kode RUP, kode rekening)
+SCENARIOS = [
+    ("demo-department-0001", [], "Rapat koordinasi Satu Data Kota Pontianak", "48123456", "5.1.02.01.01.0024"),
+    ("demo-department-0002-approved", ["approve"], "Cendera mata tamu kunjungan kerja Diskominfo Sambas",
+     "48123457", "5.1.02.01.01.0026"),
+    ("demo-department-0003-refused", ["refuse"], "Konsumsi bimbingan teknis website kelurahan", "48123458",
+     "5.1.02.01.01.0024"),
+    ("demo-department-0004-delivered", ["approve", "accept", "mark_ready", "mark_delivered"],
+     "Rapat evaluasi SPBE triwulan IV", "48123459", "5.1.02.01.01.0024"),
+    ("demo-department-0005-invoiced", ["approve", "accept", "mark_ready", "mark_delivered", "confirm_bast"],
+     "Bingkisan narasumber Forum Kota Cerdas", "48123460", "5.1.02.01.01.0026"),
+    ("demo-department-0006-paid", ["approve", "accept", "mark_ready", "mark_delivered", "confirm_bast", "pay"],
+     "Rapat kerja penyusunan Renja 2027", "48123461", "5.1.02.01.01.0024"),
+]
 
 
 def _role(user, department, role):
@@ -35,52 +56,104 @@ def _role(user, department, role):
                                       granted_at=clock.now()))
 
 
+def _user(email):
+    return db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
+
+
 def seed_department_demo():
     from app.demo import _person
     from app.orders.demo import _demo_products
     from app.services.procurement import seed_national_holidays
 
     seed_national_holidays()
-    purchaser = None
+    team = None
     for code, purchaser_email, approver_email, approver_name in TEAMS:
         department = db.session.execute(db.select(Department).where(Department.code == code)).scalar_one_or_none()
-        buyer = db.session.execute(db.select(User).where(User.email == purchaser_email)).scalar_one_or_none()
-        if department is None or buyer is None:
+        purchaser = _user(purchaser_email)
+        if department is None or purchaser is None:
             continue
         approver = _person(approver_email, approver_name, ("buyer",), department)
         db.session.flush()
-        _role(buyer, department, "purchaser")
+        _role(purchaser, department, "purchaser")
         _role(approver, department, "approver")
-        purchaser = purchaser or buyer
+        team = team or (purchaser, approver)
     db.session.flush()
-    if purchaser is None or db.session.execute(
-            db.select(CheckoutAttempt.id).where(CheckoutAttempt.idempotency_key == DEMO_KEY)).first():
+    if team is None:
         return
-    products = [p for p in _demo_products() if p.stock >= 20]
+    # Products a department buys in tens (no catering lead time to mind), several stores.
+    products = [p for p in _demo_products() if p.stock >= 30 and not p.lead_time_days]
     if not products:
         return
-    product = products[0]
+    purchaser, approver = team
+    for index, (key, steps, purpose, kode_rup, kode_rekening) in enumerate(SCENARIOS):
+        if db.session.execute(
+                db.select(CheckoutAttempt.id).where(CheckoutAttempt.idempotency_key == key)).first():
+            continue
+        product = products[(index * 5) % len(products)]
+        # Placed some days ago, one step a day after (the clock is moved back, then forward
+        # again by exactly as much), so the history and the documents read like real work.
+        moved = [-timedelta(days=len(steps), hours=3)]  # every move of the clock, undone below
+        clock.travel(moved[0])
+        try:
+            order = _place(purchaser, product, key, {"kode_rup": kode_rup, "kode_rekening": kode_rekening,
+                                                     "purpose": purpose})
+            db.session.commit()  # the services below each start from a committed order
+            _walk(order.id, steps, purchaser, approver, product.store_id, moved)
+        finally:
+            clock.travel(-sum(moved, timedelta(0)))
+
+
+def _place(purchaser, product, key, data):
+    """A department order awaiting approval, as checkout leaves it (stock held)."""
     quantity = max(product.min_order, 10)
-    now = clock.now()
-    data = {"kode_rup": "48123456", "kode_rekening": "5.1.02.01.01.0024",
-            "purpose": "Rapat koordinasi Satu Data Kota Pontianak"}
-    attempt = CheckoutAttempt(buyer_id=purchaser.id, idempotency_key=DEMO_KEY, payment_method="department",
-                              total=product.price * quantity, payment_data=data)
+    total = product.price * quantity
+    attempt = CheckoutAttempt(buyer_id=purchaser.id, idempotency_key=key, payment_method="department",
+                              total=total, payment_data=data)
     department = purchaser.department
     order = Order(buyer_id=purchaser.id, store_id=product.store_id, checkout_attempt=attempt,
                   state="awaiting_approval", payment_method="department", payment_state="due",
                   delivery_method="office", delivery_address=f"{department.name}\n{department.address}",
                   requested_date=clock.today() + timedelta(days=3), time_window="10-12",
-                  subtotal=product.price * quantity, total=product.price * quantity)
+                  subtotal=total, total=total)
     order.items.append(OrderItem(product_id=product.id, name=product.name, unit=product.unit,
-                                 unit_price=product.price, quantity=quantity, line_total=product.price * quantity))
+                                 unit_price=product.price, quantity=quantity, line_total=total))
     order.events.append(OrderEvent(action="place", from_state=None, to_state="awaiting_approval",
                                    actor_id=purchaser.id))
-    product.stock -= quantity  # held while it waits for approval
+    product.stock -= quantity
     product.sold_count += quantity
     db.session.add(attempt)
     db.session.flush()
     order.number = f"PKB-{clock.local_now().year}-{order.id:06d}"
     db.session.add(DepartmentPurchase(order=order, department_id=department.id, requester_id=purchaser.id,
-                                      requested_at=now, **data))
+                                      requested_at=clock.now(), **data))
     db.session.flush()
+    return order
+
+
+def _walk(order_id, steps, purchaser, approver, store_id, moved):
+    from app.services import notifications, orders, procurement
+
+    with notifications.request_context():  # the services' e-mails and links read one
+        _steps(order_id, steps, purchaser, approver, store_id, orders, procurement, moved)
+
+
+def _steps(order_id, steps, purchaser, approver, store_id, orders, procurement, moved):
+    seller = db.session.execute(
+        db.select(User).join(StoreMember, StoreMember.user_id == User.id)
+        .where(StoreMember.store_id == store_id).order_by(StoreMember.id)).scalars().first()
+    admin = _user(ADMIN)
+    for step in steps:
+        clock.travel(STEP)
+        moved.append(STEP)
+        if step == "approve":
+            procurement.approve_order(approver, order_id, "Sesuai DPA; silakan diproses.")
+        elif step == "refuse":
+            procurement.refuse_order(approver, order_id, "Anggaran kegiatan ini dialihkan; ajukan lagi bulan depan.")
+        elif step in ("accept", "mark_ready", "mark_delivered"):
+            getattr(orders, {"accept": "accept_order"}.get(step, step))(seller, order_id)
+        elif step == "confirm_bast":
+            procurement.confirm_bast(purchaser, order_id)
+        elif step == "pay" and admin is not None:
+            total = db.session.execute(db.select(Order.total).where(Order.id == order_id)).scalar_one()
+            procurement.record_treasury_payment(admin, order_id, clock.today(), total,
+                                                f"SP2D {order_id:05d}/LS/{clock.local_now().year}")

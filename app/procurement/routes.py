@@ -11,7 +11,7 @@ from app.procurement import bp
 from app.procurement.forms import (DecisionForm, DepartmentForm, DepartmentRoleForm, HolidayForm, TeamRoleForm,
                                    TreasuryPaymentForm)
 from app.services import DomainError, NotFound
-from app.services import procurement
+from app.services import documents_pdf, procurement
 from app.services.documents_pdf import file_name, stored_pdf
 from app.web import act, flash_error, require_valid
 
@@ -39,9 +39,10 @@ def purchase(order_id, status=200):
     item = _purchase_or_404(order_id)
     actions = authz.purchase_actions(item, current_user)
     first_day, last_day = procurement.treasury_date_range(item)
+    documents = [k for k in procurement.DOCUMENT_KINDS if procurement.document_available(item, k)]
     return render_template(
         "procurement/purchase.html", purchase=item, order=item.order, actions=actions,
-        documents=[k for k in procurement.DOCUMENT_KINDS if procurement.document_available(item, k)],
+        documents=documents, preparing=[k for k in documents if documents_pdf.preparing(item, k)],
         format_code=procurement.format_code, paid_on_min=first_day, paid_on_max=last_day,
     ), status
 

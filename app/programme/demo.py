@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import io
 import secrets
-import zlib
 from datetime import timedelta
 
-from PIL import Image, ImageDraw, ImageFont
-
-from app.urls import slugify
 from app import clock
 from app.extensions import db
 from app.models import BusinessDocument, Category, ListingReview, Product, ProductImage, Store, StoreMember, User
+from app.programme import demo_pictures
 from app.services.listings.visibility import refresh_visibility
+from app.urls import slugify
 from app.storage import get_storage
 
 FOOD = [["pirt", "bpom_md", "bpom_ml"], ["halal"]]
@@ -160,10 +158,6 @@ def _stores():
 
 STORES = _stores()
 
-COLOURS = [(11, 93, 81), (180, 83, 9), (30, 64, 175), (157, 23, 77), (21, 128, 61), (124, 45, 18),
-           (88, 28, 135), (15, 118, 110)]
-
-
 def _pdf(title: str) -> bytes:
     """A one-page PDF that says what the document is."""
     text = title.replace("(", "").replace(")", "")
@@ -186,30 +180,6 @@ def _pdf(title: str) -> bytes:
     for offset in offsets:
         out.write(b"%010d 00000 n \n" % offset)
     out.write(b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
-
-
-def _initials(name: str) -> str:
-    words = [w for w in name.split() if w[:1].isalpha()]
-    return "".join(w[0] for w in words[:2]).upper() or "PK"
-
-
-def _picture(name: str) -> bytes:
-    """A coloured square with the product's initials, as WebP (fast: the demo makes ~70)."""
-    colour = COLOURS[zlib.crc32(name.encode()) % len(COLOURS)]
-    image = Image.new("RGB", (400, 400), colour)
-    draw = ImageDraw.Draw(image)
-    try:
-        font = ImageFont.load_default(size=140)
-    except TypeError:  # older Pillow
-        font = ImageFont.load_default()
-    text = _initials(name)
-    box = draw.textbbox((0, 0), text, font=font)
-    draw.text(((400 - (box[2] - box[0])) / 2 - box[0], (400 - (box[3] - box[1])) / 2 - box[1]), text,
-              fill=(255, 255, 255), font=font)
-    draw.rectangle((14, 14, 385, 385), outline=(255, 255, 255), width=5)
-    out = io.BytesIO()
-    image.save(out, "WEBP", quality=80, method=0)
     return out.getvalue()
 
 
@@ -300,13 +270,14 @@ def _product(store, seller, mentor, category, name, price, unit, weight, lead, s
         created_at=submitted - timedelta(days=1))
     db.session.add(product)
     db.session.flush()
-    # Our own generated picture needs no checking: store it as both variants directly.
+    # Our own generated picture needs no checking: store both variants directly.
     key = f"public/products/{product.id}/{secrets.token_hex(8)}"
-    picture = _picture(name)
+    large, thumb = demo_pictures.picture(name)
     storage = get_storage()
-    storage.save(f"{key}/large.webp", picture)
-    storage.save(f"{key}/thumb.webp", picture)
-    product.images.append(ProductImage(key=key, is_cover=True, position=0, width=400, height=400, alt_text=name))
+    storage.save(f"{key}/large.webp", large)
+    storage.save(f"{key}/thumb.webp", thumb)
+    product.images.append(ProductImage(key=key, is_cover=True, position=0, width=demo_pictures.SIZE,
+                                       height=demo_pictures.SIZE, alt_text=name))
     snapshot = {"name": name, "price": price}
     if status != "draft":
         db.session.add(ListingReview(product=product, actor_id=seller.id, action="submitted", snapshot=snapshot,

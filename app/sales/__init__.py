@@ -4,7 +4,8 @@ from flask_babel import lazy_gettext as _l
 from app.nav import nav_counter, nav_item
 
 bp = Blueprint("sales", __name__)
-nav_item("sales.index", _l("Incoming orders"), icon="inbox", roles=("seller",), order=40, badge="sales_new")
+nav_item("sales.index", _l("Incoming orders"), icon="inbox", roles=("seller",), order=40, badge="sales_new",
+         group="store")
 
 
 def _new_orders(user):

@@ -8,7 +8,7 @@ from app.jobs import periodic
 from app.nav import nav_item
 
 bp = Blueprint("seller", __name__)
-nav_item("seller.desk", _l("My store"), icon="shop", roles=("seller",), order=40)
+nav_item("seller.desk", _l("My store"), icon="shop", roles=("seller",), order=40, group="store")
 
 # Daily, by the job scheduler (``flask jobs scheduler`` or ``flask jobs run-due`` from cron).
 periodic("documents-hide-expired-products", timedelta(days=1), "app.services.document_expiry:hide_expired_products")

@@ -176,7 +176,7 @@ def authenticate(email, password):
 
 def _locked_message(user):
     return _l("Too many failed log-ins: this account is locked until %(time)s. Wait, or reset your password.",
-              time=local_time(user.locked_until, "short"))
+              time=local_time(user.locked_until))
 
 
 def _count_failed_login(user):

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.extensions import db
+from app.i18n import local_date
 from app.models import (
     DELIVERY_METHODS,
     TIME_WINDOWS,
@@ -137,7 +138,7 @@ def check_details(buyer, details: Details, view) -> payments.PaymentMethod:
         raise Invalid(ngettext(
             "The earliest date for this cart is %(date)s (the longest preparation time is %(num)d day).",
             "The earliest date for this cart is %(date)s (the longest preparation time is %(num)d days).",
-            view.max_lead_time_days, date=first.strftime("%d-%m-%Y")))
+            view.max_lead_time_days, date=local_date(first)))
     if details.requested_date == today:
         start_hour = TIME_WINDOWS[details.time_window][0]
         if clock.local_now().hour >= start_hour:

@@ -17,11 +17,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString
 from sqlalchemy import or_, update
 
 from app.urls import absolute, path_for
 from app import clock
 from app.extensions import db
+from app.i18n import local_date
 from app.orm import rows_matched
 from app.models import BusinessDocument, Product, Store
 from app.services import audit
@@ -166,7 +168,7 @@ def _remind(document_id, day) -> int:
     store = doc.store
     kind_label = DOCUMENT_KIND_LABELS.get(doc.kind, doc.kind)
     subject = _l("%(kind)s of %(store)s expires on %(day)s", kind=kind_label, store=store.name,
-                 day=doc.expires_on.isoformat())
+                 day=LazyString(local_date, doc.expires_on))  # in the recipient's language
     members, _owners = notify.store_people(store.id)
     for member in members:
         queue_email(member.email, subject, "document_expiring", locale=member.locale, recipient=member,

@@ -12,6 +12,7 @@ from app.authz import can_see_documents, is_member, require_reviewer
 from app.urls import absolute_url
 from app import clock
 from app.extensions import db
+from app.i18n import local_date
 from app.models import DOCUMENT_KINDS, BusinessDocument, Store, User
 from app.services import Conflict, Invalid, NotFound, audit
 from app.services.images import Upload, store_document_file
@@ -100,7 +101,7 @@ def _decide(actor, doc, status, note):
 def validate_document(actor: User, doc: BusinessDocument, note: str = "") -> BusinessDocument:
     """The store's mentor (or an admin) confirms the document is genuine and current."""
     if doc.expires_on is not None and doc.expires_on < clock.today():
-        raise Conflict(_("This document expired on %(day)s; ask for the renewed one.", day=doc.expires_on.isoformat()))
+        raise Conflict(_("This document expired on %(day)s; ask for the renewed one.", day=local_date(doc.expires_on)))
     return _decide(actor, doc, "valid", note)
 
 

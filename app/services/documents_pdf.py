@@ -19,31 +19,27 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from datetime import timedelta, timezone
 
 from flask import current_app, render_template
 from fpdf import FPDF
 
-from app.clock import LOCAL_TZ
+from app import clock
+from app.i18n import local_date, local_time, rupiah
 from app.services import procurement
 
 log = logging.getLogger("pkb.documents")
 
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-          "Oktober", "November", "Desember")
 FILE_NAMES = {"sp": "surat-pesanan", "bast": "bast", "invoice": "invoice"}
 _REPLACEMENTS = {"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                  "\u2026": "...", "\u00a0": " "}
 
 
 def tanggal(value, with_time=False) -> str:
-    """A date (or UTC datetime, shown in WIB) the Indonesian way: 28 November 2026."""
+    """A date (or a UTC datetime, in WIB) in the app's Indonesian format (app/i18n.py)."""
     if value is None:
         return "-"
-    if hasattr(value, "astimezone") and hasattr(value, "hour"):
-        value = value.astimezone(LOCAL_TZ)
-        text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-        return f"{text}, pukul {value:%H.%M} WIB" if with_time else text
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return local_time(value, locale="id") if with_time else local_date(value, locale="id")
 
 
 def latin1(text: str) -> str:
@@ -53,18 +49,25 @@ def latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
-def render_pdf(purchase, kind) -> bytes:
-    """The PDF of ``kind`` (sp, bast, invoice) for ``purchase``."""
+def _render_html(purchase, kind, number, code) -> str:
     order = purchase.order
-    number = procurement.document_number(purchase, kind)
-    code = getattr(purchase, f"{kind}_code")
-    html = render_template(
+    return render_template(
         f"procurement/pdf/{kind}.html", purchase=purchase, order=order, store=order.store,
         department=purchase.department, number=number, code=procurement.format_code(code),
         verify_url=current_app.config.get("BASE_URL", "").rstrip("/") + f"/verifikasi/{code}",
         issued=tanggal(procurement.document_date(purchase, kind), with_time=True),
-        tanggal=tanggal, rp=procurement.rupiah,
+        tanggal=tanggal, rp=rupiah,
     )
+
+
+def render_pdf(purchase, kind) -> bytes:
+    """The PDF of ``kind`` (sp, bast, invoice) for ``purchase``."""
+    from flask_babel import force_locale
+
+    number = procurement.document_number(purchase, kind)
+    code = getattr(purchase, f"{kind}_code")
+    with force_locale("id"):  # the documents are Indonesian, whoever downloads them first
+        html = _render_html(purchase, kind, number, code)
     pdf = FPDF(format="A4")
     # Uncompressed: small documents, and their text stays searchable by simple tools.
     pdf.set_compression(False)
@@ -102,6 +105,38 @@ def storage_key(purchase, kind, which=None) -> str:
     # an order id, and the key of a document is fixed once it is issued.
     code = getattr(purchase, f"{kind}_code")
     return f"private/procurement/{purchase.order_id}/{kind}-{which or version(purchase, kind)}-{code}.pdf"
+
+
+# How long a page says a document is "being prepared" before it offers the link anyway
+# (a download draws a missing document on the spot, so a lost job never hides it for good).
+PREPARING_FOR = timedelta(minutes=2)
+
+
+def version_since(purchase, kind):
+    """When the document's current version came to be (the move that asked for it)."""
+    if kind == "sp":
+        return purchase.decided_at
+    if kind == "bast":
+        return purchase.bast_confirmed_at or purchase.order.delivered_at
+    return purchase.treasury_recorded_at or purchase.invoice_issued_at
+
+
+def preparing(purchase, kind, now=None) -> bool:
+    """The background job is still drawing the current version of ``kind``: it is not
+    stored yet, and it was asked for less than PREPARING_FOR ago."""
+    from app.storage import get_storage
+
+    since = version_since(purchase, kind)
+    if since is None or (now or clock.now()) - _aware(since) > PREPARING_FOR:
+        return False
+    try:
+        return not get_storage().exists(storage_key(purchase, kind))
+    except Exception:  # noqa: BLE001 - storage unreachable: offer the link (it renders on the spot)
+        return False
+
+
+def _aware(moment):
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def queue_documents(order_id) -> None:

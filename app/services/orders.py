@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from app.urls import path_for
 from app import clock
 from app.extensions import db
-from app.models import Order, OrderEvent, OrderMessage, StoreMember, User
+from app.models import Order, OrderEvent, OrderItem, OrderMessage, Product, StoreMember, User
 from app.services import Conflict, Invalid, NotFound, audit
 from app.services import notifications as notify
 from app.services import payments  # noqa: F401 - registers the methods
@@ -53,10 +53,11 @@ _OTHER_PARTY = {"store": Order.store, "buyer": Order.buyer}
 
 def detail_options(other_party):
     """What an order page shows, in a fixed number of queries: ``other_party`` ("store" or
-    "buyer"), the items, the timeline with who acted, the messages with who wrote them."""
+    "buyer"), the items with their products' photos (the lines' thumbnails), the timeline
+    with who acted, the messages with who wrote them."""
     return (
         db.joinedload(_OTHER_PARTY[other_party]),
-        db.selectinload(Order.items),
+        db.selectinload(Order.items).selectinload(OrderItem.product).selectinload(Product.images),
         db.selectinload(Order.events).joinedload(OrderEvent.actor),
         db.selectinload(Order.messages).joinedload(OrderMessage.author),
     )
@@ -143,8 +144,9 @@ def record_delivery_payment(seller, order_id, kind, amount, reference=""):
         raise Conflict(_("A payment cannot be recorded for this order now."))
     before = {"payment_state": order.payment_state}
     method.on_delivery_payment_recorded(order, seller, kind, amount, reference)
-    add_event(order, "payment_recorded", order.state, order.state, seller,
-              f"{kind} {amount} {order.payment_reference}".strip())
+    # The kind and amount are on the order (the timeline shows them in words); the note
+    # keeps only what the seller typed.
+    add_event(order, "payment_recorded", order.state, order.state, seller, order.payment_reference)
     audit.record(seller, "order.payment_recorded", order, before=before,
                  after={"payment_state": order.payment_state, "kind": kind, "amount": amount})
     notify.order_state_changed(order, "payment_recorded", "store")

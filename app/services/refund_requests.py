@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 
 from app.extensions import db
+from app.i18n import rupiah
 from app.jobs import enqueue
 from app.models import CardPayment, Order, Refund
 from app.services import Conflict, Invalid, audit
@@ -66,7 +67,7 @@ def request_refund(order, amount, reason, actor=None):
     left = refundable_amount(order)
     if amount > left:
         raise Invalid(_("At most %(amount)s can still be refunded for order %(number)s.",
-                        amount=f"Rp {left:,}".replace(",", "."), number=order.number))
+                        amount=rupiah(left), number=order.number))
     refund = Refund(card_payment_id=payment.id, order_id=order.id, amount=amount, status="pending",
                     reason=(reason or "")[:500], requested_by_id=getattr(actor, "id", None),
                     idempotency_key=f"pkb-refund-{order.id}-{secrets.token_urlsafe(12)}")

@@ -31,6 +31,7 @@ from app.models.product import low_stock_threshold
 from app import clock
 from app.clock import LOCAL_TZ
 from app.extensions import db
+from app.i18n import local_date
 from app.models import (
     BusinessDocument,
     Department,
@@ -131,10 +132,10 @@ def parse_period(args, default="last_30") -> Period:
     end = _parse_day(raw_to, _("End date")) if raw_to else today
     if end < start:
         raise Invalid(_("The start date (%(start)s) is after the end date (%(end)s). Choose a start date on or "
-                        "before the end date.", start=start.strftime("%d-%m-%Y"), end=end.strftime("%d-%m-%Y")))
+                        "before the end date.", start=local_date(start), end=local_date(end)))
     if start < EARLIEST or end > today:
         raise Invalid(_("Choose dates between %(first)s and today (%(today)s).",
-                        first=EARLIEST.strftime("%d-%m-%Y"), today=today.strftime("%d-%m-%Y")))
+                        first=local_date(EARLIEST), today=local_date(today)))
     if by is None:
         by = "week" if (end - start).days <= 92 else "month"
     return Period(start, end, by)
@@ -655,13 +656,17 @@ def department_tables(department_id, period, only=None):
 # -- every order of the period (admin export; streamed row by row)
 
 
+ORDER_EXPORT_KINDS = ("text", "datetime", "text", "text", "text", "text", "text", "text", "money")
+
+
 def order_export_header():
     return [_("Order"), _("Placed (WIB)"), _("Store"), _("Incubator startup"), _("Payment method"), _("State"),
             _("Department"), _("Budget line"), _("Total")]
 
 
 def order_export_rows(period):
-    """Every order placed in the period, oldest first, fetched in batches (a generator)."""
+    """Every order placed in the period, oldest first, fetched in batches (a generator);
+    the time placed is a WIB datetime (kinds: ``ORDER_EXPORT_KINDS``)."""
     query = (db.select(Order.number, Order.created_at, Store.name, Store.cohort, Order.payment_method, Order.state,
                        Department.name, DepartmentPurchase.kode_rekening, Order.total)
              .select_from(Order).join(Store, Store.id == Order.store_id)
@@ -671,5 +676,6 @@ def order_export_rows(period):
              .order_by(Order.created_at, Order.id).execution_options(yield_per=2000))
     yes, no = _("yes"), _("no")
     for number, created, store, cohort, method, state, department, line, total in db.session.execute(query):
-        yield (number, created.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"), store, yes if cohort else no,
+        placed = created.replace(tzinfo=created.tzinfo or timezone.utc).astimezone(LOCAL_TZ)
+        yield (number, placed.replace(second=0, microsecond=0), store, yes if cohort else no,
                _method_label(method), _state_label(state), department or "", line or "", int(total))

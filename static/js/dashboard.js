@@ -7,13 +7,25 @@
   var PALETTE = ["#0b5ed7", "#f0a202", "#198754", "#d63384", "#6f42c1", "#20c997", "#fd7e14", "#6c757d",
                  "#0dcaf0", "#dc3545", "#495057", "#ffc107"];
   var locale = document.documentElement.lang || "id";
-  var number = new Intl.NumberFormat(locale);
+  // The same words as the tables (app/i18n.py): money is rupiah written the Indonesian way
+  // in both languages ("Rp 300.000", never "300,000"), other numbers in the page's language.
+  var digits = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+  var rupiahDigits = new Intl.NumberFormat("id-ID", { maximumFractionDigits: 0 });
+  function formatter(kind) {
+    if (kind === "money") {
+      return function (v) { return (v < 0 ? "-" : "") + "Rp\u00a0" + rupiahDigits.format(Math.abs(v)); };
+    }
+    if (kind === "percent") { return function (v) { return digits.format(v) + "\u00a0%"; }; }
+    return function (v) { return digits.format(v); };
+  }
 
   function readTable(table) {
     var headers = Array.prototype.slice.call(table.querySelectorAll("thead th"));
     var series = [];
     headers.forEach(function (th, index) {
-      if (th.hasAttribute("data-series")) { series.push({ index: index, label: th.textContent.trim(), data: [] }); }
+      if (th.hasAttribute("data-series")) {
+        series.push({ index: index, label: th.textContent.trim(), kind: th.getAttribute("data-kind"), data: [] });
+      }
     });
     var labels = [];
     table.querySelectorAll("tbody tr").forEach(function (row) {
@@ -45,6 +57,7 @@
       return { label: s.label, data: s.data, backgroundColor: color, borderColor: color, fill: false, tension: 0.2 };
     });
     if (kind === "doughnut") { datasets = datasets.slice(0, 1); }
+    var format = formatter(data.series[0].kind);
     var options = {
       responsive: true,
       maintainAspectRatio: false,
@@ -53,12 +66,12 @@
         legend: { display: kind === "doughnut" || datasets.length > 1 },
         tooltip: { callbacks: { label: function (ctx) {
           var v = typeof ctx.parsed === "object" ? (kind === "hbar" ? ctx.parsed.x : ctx.parsed.y) : ctx.parsed;
-          return (ctx.dataset.label ? ctx.dataset.label + ": " : "") + number.format(v);
+          return (ctx.dataset.label ? ctx.dataset.label + ": " : "") + format(v);
         } } }
       }
     };
     if (kind !== "doughnut") {
-      var valueAxis = { beginAtZero: true, stacked: kind === "stacked", ticks: { callback: function (v) { return number.format(v); } } };
+      var valueAxis = { beginAtZero: true, stacked: kind === "stacked", ticks: { callback: function (v) { return format(v); } } };
       var labelAxis = { stacked: kind === "stacked" };
       if (kind === "hbar") {
         options.indexAxis = "y";

@@ -134,7 +134,7 @@ def test_card_journey(card_server, browser):
     for row in rows:
         seller_ctx, seller = new_page(browser)
         log_in(seller, card_server, row["seller"])
-        seller.get_by_role("link", name=re.compile("Incoming orders")).click()
+        seller.locator("header").get_by_role("link", name=re.compile("Incoming orders")).click()
         axe_check(seller)
         seller.locator("tbody a").first.click()
         expect(seller.get_by_text("Payment confirmed").first).to_be_visible()  # in the timeline

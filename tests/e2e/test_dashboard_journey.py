@@ -3,6 +3,8 @@ downloads the XLSX; the charts are drawn (the canvas is not blank); a mentor and
 see only their own figures; the OCDS package is public. axe runs on every page."""
 import io
 import json
+import re
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -45,10 +47,8 @@ def _session(browser, live_server, email):
     page.get_by_role("button", name=tr(app, "Log in")).click()
     expect(page.locator(".flash-messages")).to_be_visible()
     if page.locator("html").get_attribute("lang") != "en":
-        # The switch submits from app.js: wait until the script has run.
-        page.wait_for_load_state("load")
         with page.expect_navigation():
-            page.locator("#lang-select").select_option("en")
+            page.get_by_role("button", name="English").click()  # the one-click language toggle
     expect(page.locator("html")).to_have_attribute("lang", "en")
     return context, page
 
@@ -76,9 +76,9 @@ def test_admin_dashboard_period_charts_and_xlsx(browser, live_server, world):
 
     # March 2025 by week: the known sales.
     _set_period(page, "2025-03-01", "2025-03-31")
-    expect(page.get_by_text("Showing 01-03-2025 to 31-03-2025 (WIB).")).to_be_visible()
+    expect(page.get_by_text("Showing Mar 1, 2025 to Mar 31, 2025 (WIB).")).to_be_visible()
     sales = page.locator("#tbl-sales")
-    expect(sales.get_by_role("row", name="2025-03-03")).to_contain_text("Rp 160.000")
+    expect(sales.get_by_role("row", name="Mar 3, 2025")).to_contain_text("Rp 160.000")
     expect(page.locator("#tbl-departments")).to_contain_text("Dinas Pendidikan dan Kebudayaan")
     axe_check(page)
 
@@ -91,6 +91,25 @@ def test_admin_dashboard_period_charts_and_xlsx(browser, live_server, world):
         expect(canvas).to_have_attribute("data-drawn", "1")
         assert _drawn_pixels(canvas) > 200, canvas.get_attribute("id")
 
+    # The charts' money reads like the tables' (English page: "Rp 150.000", not "150,000").
+    for key, axis in (("sales", "y"), ("departments", "x")):
+        ticks = page.evaluate(f"Chart.getChart(document.getElementById('chart-{key}')).scales.{axis}.ticks"
+                              ".map(t => t.label)")
+        assert ticks and all(t.startswith("Rp\u00a0") and "," not in t for t in ticks), (key, ticks)
+    assert "Rp\u00a0100.000" in page.evaluate(
+        "Chart.getChart(document.getElementById('chart-sales')).scales.y.ticks.map(t => t.label)")
+    # No table is cut: each fits its card (the six-column sales table lost "Orders" beside its
+    # chart), its week and month labels stay on one line, and "Rp" stays with its number.
+    cut = page.evaluate("""() => [...document.querySelectorAll('.dash-table')]
+        .filter(box => box.scrollWidth > box.clientWidth + 1).map(box => box.querySelector('table').id)""")
+    assert not cut, f"tables wider than their card: {cut}"
+    broken = page.evaluate("""() => [...document.querySelectorAll(
+            '#tbl-sales th[scope=row], .dash-table td.text-end')]
+        .filter(el => { const text = document.createRange(); text.selectNodeContents(el);
+                        return new Set([...text.getClientRects()].map(r => Math.round(r.top))).size > 1; })
+        .map(el => el.textContent.trim())""")
+    assert not broken, f"cells broken over two lines: {broken}"
+
     # The XLSX download holds the figures of the chosen period.
     with page.expect_download() as info:
         page.locator("#section-sales").get_by_role("link", name="Excel (XLSX)").click()
@@ -98,7 +117,7 @@ def test_admin_dashboard_period_charts_and_xlsx(browser, live_server, world):
     assert download.suggested_filename == "pasar-2025-03-01-2025-03-31-sales.xlsx"
     book = load_workbook(io.BytesIO(open(download.path(), "rb").read()), read_only=True)
     rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-    assert rows[2] == ["2025-03-03", 100000, 60000, 0, 160000, 2]
+    assert rows[2] == [datetime(2025, 3, 3), 100000, 60000, 0, 160000, 2]
 
     # A reversed period says so.
     _set_period(page, "2025-03-31", "2025-03-01")
@@ -152,6 +171,8 @@ def test_seller_sees_only_their_store(browser, live_server, world):
 
 def test_approver_department_page(browser, live_server, world):
     context, page = _session(browser, live_server, world["approver"])
+    # A buyer who approves has two groups (shopping, department): the department's menu.
+    page.locator("#mainNav").get_by_role("button", name=re.compile("^Department")).click()
     page.get_by_role("link", name="Department dashboard").click()
     _set_period(page, "2025-03-01", "2025-03-31", by="month")
     expect(page.locator("#tbl-budget")).to_contain_text("5.1.02.01.01.0024")

@@ -69,10 +69,8 @@ def _session(browser, live_server, email):
     page.get_by_role("button", name=tr(app, "Log in")).click()
     expect(page.locator(".flash-messages")).to_be_visible()
     if page.locator("html").get_attribute("lang") != "en":
-        # The switch submits from app.js: wait until the script has run.
-        page.wait_for_load_state("load")
         with page.expect_navigation():
-            page.locator("#lang-select").select_option("en")
+            page.get_by_role("button", name="English").click()  # the one-click language toggle
     expect(page.locator("html")).to_have_attribute("lang", "en")
     return context, page
 
@@ -118,7 +116,9 @@ def test_department_purchase_journey(live_server, browser):
 
     # 2. The approver of that department approves both.
     approver_ctx, approver = _session(browser, live_server, data["approver"])
-    approver.get_by_role("link", name=re.compile("Approvals")).click()
+    # A buyer who approves: the department's menu in the header holds the approvals.
+    approver.locator("header").get_by_role("button", name=re.compile("^Department")).click()
+    approver.locator("header").get_by_role("link", name=re.compile("Approvals")).click()
     expect(approver.get_by_text("Rapat koordinasi 12 Desember").first).to_be_visible()
     expect(approver.get_by_text("Budi Santoso").first).to_be_visible()
     axe_check(approver)

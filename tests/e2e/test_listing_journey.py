@@ -33,10 +33,8 @@ def log_in(page, live_server, email, locale="id"):
 
 
 def switch_to_english(page):
-    # The switch submits from app.js: wait until the script has run.
-    page.wait_for_load_state("load")
     with page.expect_navigation():
-        page.locator("#lang-select").select_option("en")
+        page.get_by_role("button", name="English").click()  # the one-click language toggle
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 

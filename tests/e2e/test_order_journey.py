@@ -114,7 +114,7 @@ def test_order_journey(live_server, browser):
         assert _outbox_count(app, row["seller"]) == 1
         seller_ctx, seller = new_page(browser)
         log_in(seller, live_server, row["seller"])
-        seller.get_by_role("link", name=re.compile("Incoming orders")).click()
+        seller.locator("header").get_by_role("link", name=re.compile("Incoming orders")).click()
         axe_check(seller)
         seller.locator("tbody a").first.click()
         expect(seller.get_by_text("ruang rapat lt. 2")).to_be_visible()

@@ -161,7 +161,7 @@ def test_seller_accepts_and_readies_an_order_on_a_phone(live_server, browser, sh
 
     # The menu is folded on a phone: open it and go to the incoming orders.
     page.get_by_role("button", name=t("Open menu")).tap()
-    page.get_by_role("link", name=t("Incoming orders")).tap()
+    page.locator("header").get_by_role("link", name=t("Incoming orders")).tap()
     expect(page.get_by_role("heading", name=t("Incoming orders"))).to_be_visible()
     _no_sideways_scroll(page)
     _clean(page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.i18n import rupiah
 from app.models import COD_PAYMENT_KINDS
 from app.orm import utcnow
 from app.services import Conflict, Invalid
@@ -31,7 +32,7 @@ class PayOnDelivery(PaymentMethod):
             raise Invalid(_("Choose cash or transfer."))
         if amount != order.total:
             raise Invalid(_("The amount received must equal the order total (%(total)s).",
-                            total=f"Rp {order.total:,}".replace(",", ".")))
+                            total=rupiah(order.total)))
         order.payment_kind = kind
         order.payment_amount = amount
         order.payment_reference = (reference or "").strip()[:80]

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from app import clock
 from app.clock import LOCAL_TZ
 from app.extensions import db
+from app.i18n import local_date
 from app.models import (
     PublicHoliday,
 )
@@ -69,7 +70,7 @@ def add_holiday(actor, day: date | None, name: str | None):
     if not name or len(name) > 120:
         raise Invalid(_("Enter the holiday's name (at most 120 characters)."))
     if db.session.execute(db.select(PublicHoliday).where(PublicHoliday.day == day)).scalar_one_or_none():
-        raise Conflict(_("%(date)s is already a holiday.", date=day.strftime("%d-%m-%Y")))
+        raise Conflict(_("%(date)s is already a holiday.", date=local_date(day)))
     row = PublicHoliday(day=day, name=name)
     db.session.add(row)
     db.session.flush()

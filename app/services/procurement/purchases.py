@@ -23,6 +23,8 @@ from app.models import (
     Department,
     DepartmentPurchase,
     Order,
+    OrderItem,
+    Product,
     User,
     UserRole,
 )
@@ -115,7 +117,9 @@ def purchase_of(order):
 
 _LOAD = (
     db.joinedload(DepartmentPurchase.order).joinedload(Order.store),
-    db.joinedload(DepartmentPurchase.order).selectinload(Order.items),
+    # the lines with their products' photos (thumbnails on the approver's and purchaser's pages)
+    db.joinedload(DepartmentPurchase.order).selectinload(Order.items).selectinload(OrderItem.product)
+    .selectinload(Product.images),
     db.joinedload(DepartmentPurchase.requester),
     db.joinedload(DepartmentPurchase.department),
 )

@@ -7,6 +7,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from app.i18n import rupiah as _rupiah
 from app.services import notifications as notify
 
 APPROVAL_WORKING_DAYS = 3
@@ -33,4 +34,5 @@ notify.KIND_TEXTS.update({
 
 
 def rupiah(amount) -> str:
-    return "Rp " + f"{int(amount or 0):,}".replace(",", ".")
+    """The app's one rupiah format (app/i18n.py), 0 for a missing amount."""
+    return _rupiah(int(amount or 0))
