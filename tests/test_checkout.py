@@ -335,3 +335,20 @@ def test_place_without_csrf_token_is_refused(tmp_path, pg_schema):
     finally:
         if pg_schema is not None:
             empty_tables(app)
+
+
+def test_department_purchase_is_offered_only_to_purchasers(client, auth, factories):
+    from tests.department_helpers import make_team
+
+    team = make_team(factories)
+    colleague = factories.BuyerFactory(full_name="Sri Rahayu", department=team.department, locale="en")
+    for user, offered in ((team.purchaser, True), (colleague, False)):
+        auth.login(user.email)
+        use_english(client)
+        add(client, team.snack.id, 2)
+        page = client.get("/cart/checkout").get_data(as_text=True)
+        assert ('id="pay-department"' in page) is offered
+        assert ('name="department-kode_rup"' in page) is offered
+        # The colleague is told in one line how to become the department's purchaser.
+        assert ('id="department-hint"' in page) is (not offered)
+        client.post("/auth/logout")

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
+from app import authz
 from app.authz import roles_required
 from app.cart import bp
 from app.cart.forms import PlaceOrderForm, QuantityForm, checkout_form
@@ -148,8 +149,11 @@ def checkout():
             session[SESSION_KEY] = details.to_session()
             return redirect(url_for("cart.review"), code=303)
     earliest = checkout_service.earliest_date(view.max_lead_time_days)
+    # A civil servant of a department who is not its purchaser is told how to become one.
+    offer_hint = (current_user.department_id is not None and not authz.is_purchaser(current_user)
+                  and all(m.code != "department" for m in methods))
     return render_template("cart/checkout.html", view=view, methods=methods, values=values,
-                           earliest=earliest, time_windows=TIME_WINDOWS), status
+                           earliest=earliest, time_windows=TIME_WINDOWS, offer_purchaser_hint=offer_hint), status
 
 
 @bp.route("/checkout/review")
