@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.authz import admin_required, roles_required
 from app.extensions import db
 from app.finance import bp
+from app.ids import parse_id
 from app.models import CardPayment, CheckoutAttempt, Order, Refund, Store
 from app.services import DomainError, Invalid
 from app.services import ledger
@@ -28,7 +29,7 @@ def balance():
     if not store_ids:
         abort(404)
     stores = db.session.execute(db.select(Store).where(Store.id.in_(store_ids)).order_by(Store.name)).scalars().all()
-    wanted = request.args.get("store", type=int)
+    wanted = request.args.get("store", type=parse_id)
     store = next((s for s in stores if s.id == wanted), stores[0])
     return render_template("finance/balance.html", store=store, stores=stores,
                            balance=ledger.balance(store.id), unpaid=payout_service.unpaid_amount(store.id),
@@ -145,7 +146,7 @@ def record(payout_id):
         if error.status == 404:
             abort(404)
         flash_error(error)
-        batch_id = request.form.get("batch_id", type=int)
+        batch_id = request.form.get("batch_id", type=parse_id)
         if not batch_id:
             abort(error.status)
         batch = payout_service.get_batch(current_user, batch_id)

@@ -11,7 +11,7 @@ from app.orders import bp
 from app.services import DomainError
 from app.services import orders as order_service
 from app.services import reviews as review_service
-from app.web import flash_error
+from app.web import flash_error, page_arg
 
 
 def _load(order_id):
@@ -32,7 +32,7 @@ def _load(order_id):
 @bp.route("/")
 @roles_required("buyer")
 def index():
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     return render_template("orders/index.html", pagination=order_service.buyer_orders(current_user, page=page))
 
 

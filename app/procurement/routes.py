@@ -1,11 +1,12 @@
 """Routes parse the form, call one service, flash, redirect or render."""
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import clock
 from app.authz import admin_required, roles_required
-from app.extensions import db
+from app.extensions import db, limiter
+from app.ids import parse_id
 from app.models import Department
 from app.procurement import bp
 from app.services import DomainError, NotFound
@@ -119,12 +120,13 @@ def team():
         abort(403)
     status = 200
     if request.method == "POST":
+        department_id = parse_id(request.form.get("department_id"))
+        if department_id is None:  # the field is a list to pick from: only a forged form gets here
+            abort(400)
         try:
-            procurement.grant_department_role(current_user, int(request.form.get("department_id") or 0),
-                                              request.form.get("email", ""), "purchaser")
-        except (DomainError, ValueError) as error:
-            if isinstance(error, ValueError):
-                abort(400)
+            procurement.grant_department_role(current_user, department_id, request.form.get("email", ""),
+                                              "purchaser")
+        except DomainError as error:
             flash_error(error)
             status = error.status
         else:
@@ -255,7 +257,13 @@ def delete_holiday(holiday_id):
 # ------------------------------------------------------------------ public verification
 
 
+def _verify_limit():
+    return current_app.config["RATELIMIT_VERIFY"]
+
+
 @bp.route("/verifikasi/<code>")
+# Codes are 50 random bits, but nobody should get to try them by the million.
+@limiter.limit(_verify_limit)
 def verify(code):
     result = procurement.verify(code)
     return render_template("procurement/verify.html", result=result, code=code,

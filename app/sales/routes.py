@@ -14,7 +14,7 @@ from app.services import DomainError, Invalid
 from app.services import orders as order_service
 from app.services import payments
 from app.services import reviews as review_service
-from app.web import flash_error, safe_next
+from app.web import flash_error, page_arg, safe_next
 
 # Tabs of the incoming list, in the order work happens.
 TABS = ("placed", "accepted", "ready", "delivered", "invoiced", "completed", "cancelled", "declined", "refused",
@@ -42,7 +42,7 @@ def index():
     state = request.args.get("state") or None
     if state not in ORDER_STATES:
         state = None
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     return render_template("sales/index.html", state=state, tabs=TABS, waiting_tabs=WAITING_TABS,
                            counts=order_service.store_state_counts(current_user),
                            pagination=order_service.store_orders(current_user, state=state, page=page),
@@ -137,7 +137,7 @@ def message(order_id):
 @bp.route("/reviews")
 @roles_required("seller")
 def reviews():
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     return render_template("sales/reviews.html", pagination=review_service.for_stores(current_user, page=page))
 
 
