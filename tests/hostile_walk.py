@@ -35,6 +35,7 @@ TEXT = {
     "2**63": "9223372036854775808",
     "2**64": "18446744073709551616",
     "30 digits": "9" * 30,
+    "5000 digits": "9" * 5000,
     "-1": "-1",
     "0": "0",
     "superscript two": "²",
@@ -60,7 +61,7 @@ TEXT = {
 }
 # Beyond the value: the field left out, or sent twice with two different values.
 SHAPES = ("missing", "repeated")
-INT_PATH = ("2**31", "2**63", "2**64", "30 digits", "0", "-1", "superscript two")
+INT_PATH = ("2**31", "2**63", "2**64", "30 digits", "5000 digits", "0", "-1", "superscript two")
 BODIES = ("empty body", "oversized body", "json body", "all fields 10 kB", "all fields NUL")
 FILES = ("empty file", "not an image", "hostile file name", "two files")
 # A name no route reads: unknown input must be ignored, however long or often it comes.
@@ -149,6 +150,27 @@ def _source(fn):
         return ""
 
 
+def form_classes():
+    """Every FlaskForm subclass of the app by class name, after importing every ``forms``
+    module (a view may name its form as ``forms.CheckoutForm``, out of its module's scope)."""
+    import importlib
+    import pkgutil
+
+    import app as package
+
+    for module in pkgutil.walk_packages(package.__path__, "app."):
+        if module.name.rsplit(".", 1)[-1] == "forms":
+            importlib.import_module(module.name)
+    found, todo = {}, [FlaskForm]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("app."):
+                found.setdefault(sub.__name__, []).append(sub)
+            todo.append(sub)
+    return found
+
+
 def _default_for(name, unbound=None):
     """A value a person would type, so the other fields pass and the hostile one is what fails."""
     kind = unbound.field_class.__name__ if unbound is not None else ""
@@ -166,7 +188,7 @@ def _default_for(name, unbound=None):
     return "Walk"
 
 
-def view_inputs(app, endpoint):
+def view_inputs(app, endpoint, named):
     """Names the view reads and the fields of the WTForms classes it names: (query, form, files)."""
     view = app.view_functions[endpoint]
     source = _source(view)
@@ -187,11 +209,12 @@ def view_inputs(app, endpoint):
             form[name] = _default_for(name)
     for name in set(re.findall(r"\b([A-Z]\w*Form)\b", source)):
         cls = scope.get(name)
-        if not (inspect.isclass(cls) and issubclass(cls, FlaskForm)):
-            continue
-        for attr in dir(cls):
-            unbound = getattr(cls, attr, None)
-            if not isinstance(unbound, UnboundField):
+        # the form in the view's scope, else every form of the app with that name
+        classes = [cls] if inspect.isclass(cls) and issubclass(cls, FlaskForm) else named.get(name, [])
+        for attr in {a for c in classes for a in dir(c)}:
+            unbound = next((getattr(c, attr) for c in classes if isinstance(getattr(c, attr, None), UnboundField)),
+                           None)
+            if unbound is None:
                 continue
             if "File" in unbound.field_class.__name__:
                 files.add(attr)
@@ -204,12 +227,12 @@ def view_inputs(app, endpoint):
 def discover(app, rules, clients, urls):
     """Inputs of every rule: from the views' code, then from every page each role is shown."""
     adapter = app.url_map.bind("localhost")
-    found = {}
+    found, named = {}, form_classes()
     for key, rule in rules.items():
         inputs = Inputs()
         for name, converter in rule._converters.items():
             inputs.path[name] = "int" if isinstance(converter, IntegerConverter) else "text"
-        inputs.query, inputs.form, inputs.files = view_inputs(app, rule.endpoint)
+        inputs.query, inputs.form, inputs.files = view_inputs(app, rule.endpoint, named)
         found[key] = inputs
 
     def rule_of(url, method):

@@ -31,8 +31,10 @@ def _cell(value):
     return str(value)
 
 
-def _safe_text(value):
-    """Spreadsheet formula injection: text starting with = + - @ is prefixed with '."""
+def spreadsheet_safe(value):
+    """Spreadsheet formula injection: text starting with = + - @ (or a tab or carriage return,
+    which some spreadsheets skip before reading the formula) is prefixed with '. Every file a
+    spreadsheet may open goes through here."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
@@ -49,10 +51,10 @@ def csv_lines(header, rows):
         return data
 
     buffer.write("\ufeff")  # BOM: spreadsheet programs then read UTF-8 correctly
-    writer.writerow([_safe_text(_cell(h)) for h in header])
+    writer.writerow([spreadsheet_safe(_cell(h)) for h in header])
     yield flush()
     for row in rows:
-        writer.writerow([_safe_text(_cell(v)) for v in row])
+        writer.writerow([spreadsheet_safe(_cell(v)) for v in row])
         yield flush()
 
 
@@ -63,7 +65,7 @@ def xlsx_chunks(header, rows, sheet_title="Data"):
     sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", str(sheet_title))[:31] or "Data")
     sheet.append([_cell(h) for h in header])
     for row in rows:
-        sheet.append([_safe_text(_cell(v)) for v in row])
+        sheet.append([spreadsheet_safe(_cell(v)) for v in row])
     with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as spool:
         workbook.save(spool)
         spool.seek(0)
