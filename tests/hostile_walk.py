@@ -36,6 +36,7 @@ TEXT = {
     "2**64": "18446744073709551616",
     "30 digits": "9" * 30,
     "5000 digits": "9" * 5000,
+    "unused id": "654321",
     "-1": "-1",
     "0": "0",
     "superscript two": "²",
@@ -61,7 +62,7 @@ TEXT = {
 }
 # Beyond the value: the field left out, or sent twice with two different values.
 SHAPES = ("missing", "repeated")
-INT_PATH = ("2**31", "2**63", "2**64", "30 digits", "5000 digits", "0", "-1", "superscript two")
+INT_PATH = ("unused id", "2**31", "2**63", "2**64", "30 digits", "5000 digits", "0", "-1", "superscript two")
 BODIES = ("empty body", "oversized body", "json body", "all fields 10 kB", "all fields NUL")
 FILES = ("empty file", "not an image", "hostile file name", "two files")
 # A name no route reads: unknown input must be ignored, however long or often it comes.

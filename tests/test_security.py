@@ -409,9 +409,10 @@ def test_ids_in_query_strings_and_forms_are_bounded_too(client, auth, factories)
     assert response.status_code == 200 and "0 entries." in page_text(response)
     assert client.get("/mentor/", query_string={"mentor": "9223372036854775808"}).status_code == 200
     assert client.get("/admin/users", query_string={"page": "9" * 30}).status_code == 200
-    response = client.post("/finance/payouts/record/2147483647", data={"transfer_reference": "",
-                                                                       "batch_id": "9223372036854775808"})
-    assert response.status_code == 422
+    for batch_id in ("9223372036854775808", "654321"):  # beyond the column; no such batch
+        response = client.post("/finance/payouts/record/2147483647", data={"transfer_reference": "",
+                                                                           "batch_id": batch_id})
+        assert response.status_code == 422, batch_id
 
 
 # --- smaller items of issue 14 --------------------------------------------------------------------------

@@ -149,7 +149,10 @@ def record(payout_id):
         batch_id = request.form.get("batch_id", type=parse_id)
         if not batch_id:
             abort(error.status)
-        batch = payout_service.get_batch(current_user, batch_id)
+        try:  # the batch page the form was sent from, shown again with the message
+            batch = payout_service.get_batch(current_user, batch_id)
+        except DomainError:
+            abort(error.status)
         return render_template("finance/batch.html", batch=batch), error.status
     flash(_("Payout %(reference)s recorded as paid.", reference=payout.reference), "success")
     return redirect(url_for("finance.batch", batch_id=payout.batch_id), code=303)
