@@ -151,7 +151,7 @@ def register_template_helpers(app):
     from app import nav
     from app.i18n import register_filters
 
-    from app.main import labels
+    from app import labels
 
     register_filters(app)
     nav.register(app)

@@ -7,29 +7,28 @@ range names nothing, so it is answered as "not found" before it reaches the data
 """
 from werkzeug.routing import IntegerConverter
 
-# The largest value of a PostgreSQL INTEGER column (SQLite's are wider: the smaller bound wins).
-ID_MAX = 2**31 - 1
-_ID_DIGITS = len(str(ID_MAX))
+from app import parsing
+
+_ID_DIGITS = len(str(parsing.INT_MAX))
 
 
 class IdConverter(IntegerConverter):
-    """The app's ``<int:...>``: 1..ID_MAX in ASCII digits, else the rule does not match (404).
+    """The app's ``<int:...>``: 1..INT_MAX in ASCII digits, else the rule does not match (404).
     Werkzeug's own takes any Unicode digit (``/orders/٣`` would open order 3) and any size."""
 
     regex = rf"[0-9]{{1,{_ID_DIGITS}}}"
 
-    def __init__(self, map, fixed_digits=0, min=1, max=ID_MAX, signed=False):  # noqa: A002 - werkzeug's names
+    def __init__(self, map, fixed_digits=0, min=1, max=parsing.INT_MAX, signed=False):  # noqa: A002 - werkzeug's names
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=False)
 
 
 def parse_id(raw):
     """An id sent as text (``?store=12``, a hidden field): the number, or None when it cannot
     name a row. Usable as ``request.args.get("store", type=parse_id)``."""
-    text = raw.strip() if isinstance(raw, str) else ""
-    if not (text.isascii() and text.isdigit()) or len(text) > _ID_DIGITS:
+    try:
+        return parsing.parse_int(raw, minimum=1)
+    except parsing.ParseError:
         return None
-    value = int(text)
-    return value if 1 <= value <= ID_MAX else None
 
 
 def register(app):

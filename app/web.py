@@ -1,7 +1,10 @@
 """Small helpers the routes share."""
 from urllib.parse import urlsplit
 
-from flask import flash, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from app.extensions import db
+from app.services import DomainError, Invalid
 
 
 def safe_next(target, default_endpoint="main.home"):
@@ -34,3 +37,43 @@ def page_arg():
 
 def flash_error(error):
     flash(str(error.message), "danger")
+
+
+def first_error(form) -> str:
+    """The first message of a form that failed validation (fields in their order)."""
+    for field in form:
+        if field.errors:
+            return f"{field.label.text}: {field.errors[0]}"
+    return str(form.form_errors[0]) if form.form_errors else ""
+
+
+def require_valid(form):
+    """Validate a posted form or raise Invalid (422) with its first message, so a route
+    handles a bad form and a broken rule the same way."""
+    if not form.validate_on_submit():
+        raise Invalid(first_error(form) or _invalid_request())
+
+
+def _invalid_request():
+    from flask_babel import gettext as _
+
+    return _("The form could not be read. Reload the page and try again.")
+
+
+def act(fn, success, done, on_error):
+    """Run one state-changing service call for a button or a form on a page.
+
+    ``fn()`` does the work (and commits); on success flash ``success`` and redirect (303)
+    to ``done`` (a URL or a callable giving one). A DomainError is rolled back; a 404 is a
+    404 page (someone else's object); anything else is flashed and ``on_error(status)``
+    renders the page again with the error's status."""
+    try:
+        fn()
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        flash_error(error)
+        return on_error(error.status)
+    flash(success, "success")
+    return redirect(done() if callable(done) else done, code=303)

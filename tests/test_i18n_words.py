@@ -12,7 +12,7 @@ from flask_babel import force_locale
 
 from app import clock
 from app.extensions import db
-from app.main.labels import unit_label
+from app.labels import unit_label
 from app.services import listings
 from app.services import notifications as notify
 from tests.conftest import outbox

@@ -3,6 +3,7 @@ template shows them (a page), never for an e-mail rendered during a request."""
 import pytest
 from flask import render_template_string
 
+from app import authz
 from app import nav
 from app.extensions import db
 from app.models import DepartmentRole
@@ -80,15 +81,15 @@ def test_granting_and_revoking_within_a_request_is_seen_at_once(app, factories):
     admin = factories.AdminFactory()
     colleague = factories.BuyerFactory(department=department)
     with app.test_request_context("/"):
-        assert not procurement.is_approver(colleague) and not procurement.is_purchaser(colleague)
+        assert not authz.is_approver(colleague) and not authz.is_purchaser(colleague)
         with counting_statements() as statements:  # remembered: no further read
-            assert procurement.approver_department_ids(colleague) == []
-            assert not procurement.is_purchaser(colleague)
+            assert authz.approver_department_ids(colleague) == []
+            assert not authz.is_purchaser(colleague)
         assert _role_reads(statements) == []
         row = procurement.grant_department_role(admin, department.id, colleague.email, "approver")
-        assert procurement.is_approver(colleague, department.id)
-        assert procurement.approver_department_ids(colleague) == [department.id]
+        assert authz.is_approver(colleague, department.id)
+        assert authz.approver_department_ids(colleague) == [department.id]
         procurement.grant_department_role(admin, department.id, colleague.email, "purchaser")
-        assert procurement.is_purchaser(colleague)
+        assert authz.is_purchaser(colleague)
         procurement.revoke_department_role(admin, row.id)
-        assert not procurement.is_approver(colleague) and procurement.is_purchaser(colleague)
+        assert not authz.is_approver(colleague) and authz.is_purchaser(colleague)

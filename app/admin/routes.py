@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from app.admin import admin_links, bp
 from app.admin.forms import InvitationForm
-from app.auth.forms import ConfirmForm
+from app.forms import ConfirmForm
 from app.authz import admin_required
 from app.extensions import db
 from app.models import Invitation, OutboxMessage, User

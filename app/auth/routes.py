@@ -3,7 +3,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
-from app.auth.forms import AcceptInvitationForm, ConfirmForm, EmailOnlyForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.auth.forms import AcceptInvitationForm, EmailOnlyForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.forms import ConfirmForm
 from app.extensions import db, limiter
 from app.models import Department
 from app.services import DomainError
@@ -206,7 +207,7 @@ def accept_invitation(token):
 
 
 def role_label(role):
-    from app.main.labels import ROLE_LABELS
+    from app.labels import ROLE_LABELS
 
     return str(ROLE_LABELS.get(role, role))
 
@@ -217,7 +218,7 @@ def forget_request_caches():
     production each request has its own ``g``; under a test's outer app context ``g`` is
     shared, and a cached user, locale or role would leak from one request (or test client)
     to the next."""
-    from app.services.procurement import forget_department_roles
+    from app.authz import forget_department_roles
 
     g.pop("_login_user", None)
     g.pop("_flask_babel", None)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from app import clock
 from app.authz import roles_required
 from app.cart import bp
-from app.main.labels import unit_label
+from app.labels import unit_label
 from app.models import TIME_WINDOWS
 from app.services import DomainError, Invalid
 from app.services import cart as cart_service

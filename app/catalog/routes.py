@@ -5,12 +5,10 @@ from app import clock
 from app.catalog import bp
 from app.catalog.cache import cached_page
 from app.services import catalog
-from app.services.listings import DOCUMENT_KIND_LABELS
 
 
 def _context():
-    return {"today": clock.today(), "stock_labels": catalog.STOCK_LABELS,
-            "document_labels": DOCUMENT_KIND_LABELS}
+    return {"today": clock.today()}
 
 
 @bp.route("/katalog")

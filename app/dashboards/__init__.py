@@ -4,6 +4,7 @@ public open-data page with the OCDS release package of department purchases."""
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from app import authz
 from app.admin import admin_link
 from app.nav import nav_item
 
@@ -11,9 +12,7 @@ bp = Blueprint("dashboards", __name__)
 
 
 def _is_approver(user):
-    from app.services import procurement
-
-    return procurement.is_approver(user)
+    return authz.is_approver(user)
 
 
 nav_item("dashboards.mentor", _l("My cohort"), icon="graph-up", roles=("mentor",), order=46)

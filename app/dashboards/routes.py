@@ -9,12 +9,13 @@ role → 403; someone else's department → 404.
 from flask import abort, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 
+from app import authz
 from app.authz import admin_required, roles_required
 from app.dashboards import bp
 from app.extensions import db
 from app.ids import parse_id
 from app.models import Department, Store
-from app.services import Invalid, exports, ocds, procurement, reports
+from app.services import Invalid, exports, ocds, reports
 from app.services.orders import store_ids_of
 
 
@@ -127,7 +128,7 @@ def _departments():
     if current_user.has_role("admin"):
         query = db.select(Department).order_by(Department.name)
     else:
-        ids = procurement.approver_department_ids(current_user)
+        ids = authz.approver_department_ids(current_user)
         if not ids:
             abort(403)
         query = db.select(Department).where(Department.id.in_(ids)).order_by(Department.name)

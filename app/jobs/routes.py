@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.admin import admin_link
-from app.auth.forms import ConfirmForm
+from app.forms import ConfirmForm
 from app.authz import admin_required
 from app.extensions import db
 from app.models import OutboxMessage

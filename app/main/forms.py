@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 
-from app.main.labels import ROLE_LABELS  # noqa: F401
+from app.forms import Form
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     lang = SelectField(choices=[("id", "Bahasa Indonesia"), ("en", "English")])
     next = HiddenField()

@@ -20,8 +20,7 @@ def _home():
     from app.services import catalog
 
     today = clock.today()
-    return render_template("main/home.html", sections=catalog.home_sections(today), today=today,
-                           stock_labels=catalog.STOCK_LABELS)
+    return render_template("main/home.html", sections=catalog.home_sections(today), today=today)
 
 
 @bp.route("/language", methods=["POST"])

@@ -1,14 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.models import REASON_CODES
 from app.seller.forms import MultiCheckboxField
-from app.services.listings import REASON_LABELS
+from app.labels import REASON_LABELS
+from app.forms import Form
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = RadioField(_l("Decision"), choices=[
         ("approve", _l("Approve")), ("request_changes", _l("Request changes")), ("reject", _l("Reject"))],
         validators=[DataRequired(message=_l("Choose a decision."))])
@@ -18,5 +18,5 @@ class DecisionForm(FlaskForm):
                          description=_l("Required when you request changes or reject."))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     note = TextAreaField(_l("Note"), validators=[Length(max=4000)])

@@ -3,8 +3,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from app import authz
 from app import clock
-from app.auth.forms import ConfirmForm
+from app.forms import ConfirmForm
 from app.authz import roles_required
 from app.extensions import db
 from app.ids import parse_id
@@ -36,7 +37,7 @@ def queue():
     mentor_id = request.args.get("mentor", type=parse_id) if current_user.has_role("admin") else None
     rows = listings.review_queue(current_user, mentor_id=mentor_id)
     stores = [s for s in db.session.execute(_stores_query(current_user, mentor_id).order_by(Store.created_at))
-              .scalars().all() if not store_service.is_member(current_user, s)]
+              .scalars().all() if not authz.is_member(current_user, s)]
     waiting_stores = [s for s in stores if s.status == "pending_verification"]
     pending_docs = [(s, d) for s in stores for d in s.documents if d.status == "pending"]
     mentors = []
@@ -95,7 +96,7 @@ def _reviewable_store(store_id):
     if store is None:
         abort(404)
     try:
-        store_service.require_reviewer(current_user, store)
+        authz.require_reviewer(current_user, store)
     except NotAllowed:
         abort(403)
     except DomainError:

@@ -1,4 +1,11 @@
 """SQLAlchemy models, one module per aggregate. Import them all here for Alembic."""
+from app.models.states import (  # noqa: F401
+    FINAL_STATES,
+    ORDER_STATES,
+    ListingState,
+    OrderState,
+    StoreState,
+)
 from app.models.user import (  # noqa: F401
     DEFAULT_ORDER_CAP,
     INVITABLE_ROLES,
@@ -34,8 +41,6 @@ from app.models.product import (  # noqa: F401,E402
 from app.models.order import (  # noqa: F401,E402
     COD_PAYMENT_KINDS,
     DELIVERY_METHODS,
-    FINAL_STATES,
-    ORDER_STATES,
     PAYMENT_STATES,
     TIME_WINDOWS,
     Cart,

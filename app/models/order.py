@@ -23,26 +23,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.states import FINAL_STATES, ORDER_STATES, OrderState, in_clause  # noqa: F401
 from app.orm import UTCDateTime, utcnow
 
-# The order's life. COD orders start at ``placed``; card orders start at
-# ``awaiting_payment`` and department orders at ``awaiting_approval``, both with stock
-# already held. Final states: completed, cancelled, declined, expired, refused.
-ORDER_STATES = (
-    "awaiting_payment",
-    "awaiting_approval",
-    "placed",
-    "accepted",
-    "ready",
-    "delivered",
-    "invoiced",  # department purchase: BAST confirmed, waiting for the treasury payment
-    "completed",
-    "cancelled",
-    "declined",
-    "expired",
-    "refused",
-)
-FINAL_STATES = ("completed", "cancelled", "declined", "expired", "refused")
+# COD orders start at ``placed``; card orders at ``awaiting_payment`` and department orders at
+# ``awaiting_approval``, both with stock already held (see app.models.states).
 # due: to be paid (on delivery, or waiting for the card); paid; refunded; none: nothing owed.
 PAYMENT_STATES = ("due", "paid", "refunded", "partially_refunded", "none")
 DELIVERY_METHODS = ("office", "pickup")
@@ -131,6 +116,7 @@ class Order(db.Model):
         Index("ix_orders_created_sales", "created_at", "state", "payment_method", "store_id", "total",
               "buyer_id", "checkout_attempt_id"),
         CheckConstraint("total >= 0", name="total_not_negative"),
+        CheckConstraint(in_clause("state", ORDER_STATES), name="state_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,7 +125,7 @@ class Order(db.Model):
     buyer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
     checkout_attempt_id: Mapped[Optional[int]] = mapped_column(ForeignKey("checkout_attempts.id"), index=True)
-    state: Mapped[str] = mapped_column(String(24), default="placed")
+    state: Mapped[str] = mapped_column(String(24), default=OrderState.PLACED.value)
     payment_method: Mapped[str] = mapped_column(String(20))
     payment_state: Mapped[str] = mapped_column(String(20), default="due")
     delivery_method: Mapped[str] = mapped_column(String(10))

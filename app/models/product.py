@@ -4,14 +4,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.states import LISTING_STATES, ListingState, in_clause  # noqa: F401
 from app.orm import UTCDateTime, utcnow
 
 UNITS = ("pcs", "botol", "lembar", "paket")
-LISTING_STATES = ("draft", "submitted", "changes_requested", "approved", "rejected")
 REASON_CODES = ("photo", "copywriting", "price", "permit", "category", "other")
 MAX_IMAGES = 8
 
@@ -21,6 +21,7 @@ class Product(db.Model):
     __table_args__ = (
         # The catalogue's main filter: listed products by category, newest first.
         Index("ix_products_listed_category", "listed", "category_id"),
+        CheckConstraint(in_clause("status", LISTING_STATES), name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,7 +36,7 @@ class Product(db.Model):
     weight_grams: Mapped[int] = mapped_column(Integer, default=0)
     min_order: Mapped[int] = mapped_column(Integer, default=1)
     lead_time_days: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(30), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(30), default=ListingState.DRAFT.value, index=True)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
     sold_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -106,10 +107,11 @@ class ProductRevision(db.Model):
     """Proposed content for a live product; the approved version stays live meanwhile."""
 
     __tablename__ = "product_revisions"
+    __table_args__ = (CheckConstraint(in_clause("status", LISTING_STATES), name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(30), default="draft")  # like LISTING_STATES
+    status: Mapped[str] = mapped_column(String(30), default=ListingState.DRAFT.value)
     content: Mapped[dict] = mapped_column(JSON, default=dict)  # name, description, category_id, unit, ...
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

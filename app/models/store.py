@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.states import STORE_STATES, StoreState, in_clause  # noqa: F401
 from app.orm import UTCDateTime, utcnow
 
 KECAMATAN = (
@@ -20,7 +21,6 @@ KECAMATAN = (
     "Pontianak Utara",
 )
 
-STORE_STATES = ("pending_verification", "changes_requested", "verified", "suspended")
 
 # Business document kinds. BPOM comes as MD (domestic) or ML (imported).
 DOCUMENT_KINDS = ("nib", "halal", "pirt", "bpom_md", "bpom_ml", "hki", "other")
@@ -29,6 +29,7 @@ DOCUMENT_STATES = ("pending", "valid", "rejected")
 
 class Store(db.Model):
     __tablename__ = "stores"
+    __table_args__ = (CheckConstraint(in_clause("status", STORE_STATES), name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -42,7 +43,7 @@ class Store(db.Model):
     bank_account_number: Mapped[str] = mapped_column(String(40), default="")
     bank_account_holder: Mapped[str] = mapped_column(String(120), default="")
     cohort: Mapped[str] = mapped_column(String(80), default="")  # incubator cohort, e.g. "Angkatan 2026"
-    status: Mapped[str] = mapped_column(String(30), default="pending_verification", index=True)
+    status: Mapped[str] = mapped_column(String(30), default=StoreState.PENDING_VERIFICATION.value, index=True)
     status_note: Mapped[str] = mapped_column(Text, default="")
     mentor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -59,7 +60,7 @@ class Store(db.Model):
 
     @property
     def is_verified(self):
-        return self.status == "verified"
+        return self.status == StoreState.VERIFIED
 
     def __repr__(self):
         return f"<Store {self.slug}>"

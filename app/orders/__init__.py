@@ -18,11 +18,6 @@ def order_labels():
     from app.services import orders, payments
 
     return {
-        "order_state_labels": orders.STATE_LABELS,
-        "order_action_labels": orders.ACTION_LABELS,
-        "payment_state_labels": orders.PAYMENT_STATE_LABELS,
-        "delivery_labels": orders.DELIVERY_LABELS,
-        "payment_kind_labels": orders.PAYMENT_KIND_LABELS,
         "payment_label": payments.label_for,
         "order_happy_path": orders.HAPPY_PATH,
     }

@@ -6,6 +6,7 @@ import click
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from app import authz
 from app.admin import admin_link
 from app.jobs import periodic
 from app.nav import nav_counter, nav_item
@@ -14,15 +15,11 @@ bp = Blueprint("procurement", __name__, cli_group="procurement")
 
 
 def _is_purchaser(user):
-    from app.services import procurement
-
-    return procurement.is_purchaser(user)
+    return authz.is_purchaser(user)
 
 
 def _is_approver(user):
-    from app.services import procurement
-
-    return procurement.is_approver(user)
+    return authz.is_approver(user)
 
 
 def _approvals_count(user):
@@ -45,9 +42,7 @@ admin_link("procurement.holidays", _l("Public holidays"), "calendar-event", 44)
 def procurement_labels():
     from app.services import procurement
 
-    return {"department_role_labels": procurement.ROLE_LABELS,
-            "department_decision_labels": procurement.DECISION_LABELS,
-            "department_document_titles": procurement.DOCUMENT_TITLES}
+    return {"department_document_titles": procurement.DOCUMENT_TITLES}
 
 
 # Run by the job scheduler too (``flask jobs scheduler``), so nobody has to remember.

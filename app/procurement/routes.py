@@ -3,15 +3,17 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import clock
+from app import authz
 from app.authz import admin_required, roles_required
 from app.extensions import db, limiter
-from app.ids import parse_id
 from app.models import Department
 from app.procurement import bp
+from app.procurement.forms import (DecisionForm, DepartmentForm, DepartmentRoleForm, HolidayForm, TeamRoleForm,
+                                   TreasuryPaymentForm)
 from app.services import DomainError, NotFound
 from app.services import procurement
-from app.web import flash_error
+from app.services.documents_pdf import file_name, stored_pdf
+from app.web import act, flash_error, require_valid
 
 
 def _purchase_or_404(order_id):
@@ -28,39 +30,31 @@ def _purchase_or_404(order_id):
 @roles_required("buyer")
 def purchases():
     return render_template("procurement/purchases.html", purchases=procurement.purchases_of(current_user),
-                           is_purchaser=procurement.is_purchaser(current_user))
+                           is_purchaser=authz.is_purchaser(current_user))
 
 
 @bp.route("/department/orders/<int:order_id>")
 @login_required
 def purchase(order_id, status=200):
     item = _purchase_or_404(order_id)
-    user = current_user
-    order = item.order
-    can_decide = (procurement.is_approver(user, item.department_id) and order.state == "awaiting_approval"
-                  and item.requester_id != user.id)
+    actions = authz.purchase_actions(item, current_user)
+    first_day, last_day = procurement.treasury_date_range(item)
     return render_template(
-        "procurement/purchase.html", purchase=item, order=order, can_decide=can_decide,
-        own_order_waiting=order.state == "awaiting_approval" and item.requester_id == user.id
-        and procurement.is_approver(user, item.department_id),
-        can_confirm_bast=item.requester_id == user.id and order.state == "delivered",
-        can_record_payment=user.has_role("admin") and order.state == "invoiced",
+        "procurement/purchase.html", purchase=item, order=item.order, actions=actions,
         documents=[k for k in procurement.DOCUMENT_KINDS if procurement.document_available(item, k)],
-        format_code=procurement.format_code, today=clock.today(),
+        format_code=procurement.format_code, paid_on_min=first_day, paid_on_max=last_day,
     ), status
 
 
-def _act(order_id, fn, success):
-    try:
+def _act(order_id, fn, success, form=None):
+    """One department-order action: check the form (if any), call the service, come back."""
+    def run():
+        if form is not None:
+            require_valid(form)
         fn()
-    except DomainError as error:
-        db.session.rollback()
-        if error.status == 404:
-            abort(404)
-        flash_error(error)
-        return purchase(order_id, status=error.status)
-    flash(success, "success")
-    return redirect(url_for("procurement.purchase", order_id=order_id), code=303)
+
+    return act(run, success, url_for("procurement.purchase", order_id=order_id),
+               lambda status: purchase(order_id, status=status))
 
 
 @bp.route("/department/orders/<int:order_id>/bast", methods=["POST"])
@@ -73,8 +67,6 @@ def confirm_bast(order_id):
 @bp.route("/department/orders/<int:order_id>/documents/<kind>.pdf")
 @login_required
 def document(order_id, kind):
-    from app.services.documents_pdf import file_name, stored_pdf
-
     try:
         item = procurement.get_document(current_user, order_id, kind)
     except NotFound:
@@ -92,7 +84,7 @@ def document(order_id, kind):
 @bp.route("/department/approvals")
 @roles_required("buyer")
 def approvals():
-    if not procurement.is_approver(current_user):
+    if not authz.is_approver(current_user):
         abort(403)
     return render_template("procurement/approvals.html", queue=procurement.approval_queue(current_user))
 
@@ -100,32 +92,35 @@ def approvals():
 @bp.route("/department/orders/<int:order_id>/approve", methods=["POST"])
 @roles_required("buyer")
 def approve(order_id):
-    return _act(order_id, lambda: procurement.approve_order(current_user, order_id, request.form.get("note", "")),
-                _("Approved. The Surat Pesanan has been issued and the store can start."))
+    form = DecisionForm()
+    return _act(order_id, lambda: procurement.approve_order(current_user, order_id, form.note.data),
+                _("Approved. The Surat Pesanan has been issued and the store can start."), form)
 
 
 @bp.route("/department/orders/<int:order_id>/refuse", methods=["POST"])
 @roles_required("buyer")
 def refuse(order_id):
-    return _act(order_id, lambda: procurement.refuse_order(current_user, order_id, request.form.get("note", "")),
-                _("Refused. The purchaser has been told and the stock returned."))
+    form = DecisionForm()
+    return _act(order_id, lambda: procurement.refuse_order(current_user, order_id, form.note.data),
+                _("Refused. The purchaser has been told and the stock returned."), form)
 
 
 @bp.route("/department/team", methods=["GET", "POST"])
 @roles_required("buyer")
 def team():
     """An approver names purchasers among the colleagues of their department."""
-    ids = procurement.approver_department_ids(current_user)
+    ids = authz.approver_department_ids(current_user)
     if not ids:
         abort(403)
     status = 200
+    form = TeamRoleForm()
     if request.method == "POST":
-        department_id = parse_id(request.form.get("department_id"))
-        if department_id is None:  # the field is a list to pick from: only a forged form gets here
-            abort(400)
+        # Whose department first (404 for another's), then what was typed.
+        if form.department_id.data not in ids:
+            abort(404)
         try:
-            procurement.grant_department_role(current_user, department_id, request.form.get("email", ""),
-                                              "purchaser")
+            require_valid(form)
+            procurement.grant_department_role(current_user, form.department_id.data, form.email.data, "purchaser")
         except DomainError as error:
             flash_error(error)
             status = error.status
@@ -172,10 +167,10 @@ def spend():
 @bp.route("/department/orders/<int:order_id>/payment", methods=["POST"])
 @admin_required
 def treasury_payment(order_id):
-    form = request.form
+    form = TreasuryPaymentForm()
     return _act(order_id, lambda: procurement.record_treasury_payment(
-        current_user, order_id, form.get("paid_on", ""), form.get("amount", ""), form.get("reference", "")),
-        _("Treasury payment recorded. The order is paid and completed."))
+        current_user, order_id, form.paid_on.data, form.amount.data, form.reference.data),
+        _("Treasury payment recorded. The order is paid and completed."), form)
 
 
 # ------------------------------------------------------------------ admin: departments, holidays
@@ -185,11 +180,12 @@ def treasury_payment(order_id):
 @admin_required
 def departments():
     status = 200
+    form = DepartmentForm()
     if request.method == "POST":
-        form = request.form
         try:
-            department = procurement.save_department(current_user, None, form.get("name"), form.get("code"),
-                                                     form.get("address"), form.get("order_cap"))
+            require_valid(form)
+            department = procurement.save_department(current_user, None, form.name.data, form.code.data,
+                                                     form.address.data, form.order_cap.data)
         except DomainError as error:
             flash_error(error)
             status = error.status
@@ -198,7 +194,7 @@ def departments():
             return redirect(url_for("procurement.department", department_id=department.id), code=303)
     rows = db.session.execute(db.select(Department).order_by(Department.name)).scalars().all()
     return render_template("procurement/departments.html", departments=rows,
-                           values=request.form if status != 200 else {}), status
+                           values=form.typed() if status != 200 else {}), status
 
 
 @bp.route("/admin/departments/<int:department_id>", methods=["GET", "POST"])
@@ -207,14 +203,17 @@ def department(department_id):
     item = db.get_or_404(Department, department_id)
     status = 200
     if request.method == "POST":
-        form = request.form
         try:
-            if form.get("action") == "role":
-                procurement.grant_department_role(current_user, item.id, form.get("email"), form.get("role"))
+            role_form = DepartmentRoleForm()
+            if role_form.action.data == "role":
+                require_valid(role_form)
+                procurement.grant_department_role(current_user, item.id, role_form.email.data, role_form.role.data)
                 message = _("Role granted.")
             else:
-                procurement.save_department(current_user, item.id, form.get("name"), form.get("code"),
-                                            form.get("address"), form.get("order_cap"))
+                form = DepartmentForm()
+                require_valid(form)
+                procurement.save_department(current_user, item.id, form.name.data, form.code.data,
+                                            form.address.data, form.order_cap.data)
                 message = _("Department saved.")
         except DomainError as error:
             db.session.rollback()
@@ -231,9 +230,11 @@ def department(department_id):
 @admin_required
 def holidays():
     status = 200
+    form = HolidayForm()
     if request.method == "POST":
         try:
-            procurement.add_holiday(current_user, request.form.get("day", ""), request.form.get("name", ""))
+            require_valid(form)
+            procurement.add_holiday(current_user, form.day.data, form.name.data)
         except DomainError as error:
             flash_error(error)
             status = error.status

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from PIL import Image, ImageDraw, ImageFont
 
+from app.urls import slugify
 from app import clock
 from app.extensions import db
 from app.models import BusinessDocument, Category, ListingReview, Product, ProductImage, Store, StoreMember, User
@@ -280,7 +281,6 @@ def seed_listings():
 
 
 def _product(store, seller, mentor, category, name, price, unit, weight, lead, status, number, now):
-    from app.services.stores import slugify
 
     slug = f"{slugify(name)}-{store.id}"
     if db.session.execute(db.select(Product.id).where(Product.slug == slug)).first():

@@ -1,14 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
+from app.forms import Form
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     name_id = StringField(_l("Name (Indonesian)"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
     name_en = StringField(_l("Name (English)"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
     slug = StringField(_l("Web address"), filters=[_strip], validators=[
@@ -24,9 +24,9 @@ class CategoryForm(FlaskForm):
     position = IntegerField(_l("Position"), validators=[Optional()], default=0)
 
 
-class AssignMentorForm(FlaskForm):
+class AssignMentorForm(Form):
     mentor_id = SelectField(_l("Mentor"), coerce=int, validate_choice=False)
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(Form):
     note = TextAreaField(_l("Reason"), filters=[_strip], validators=[DataRequired(), Length(max=2000)])

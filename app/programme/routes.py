@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from app.auth.forms import ConfirmForm
+from app.forms import ConfirmForm
 from app.authz import admin_required
 from app.extensions import db
 from app.models import Category, Store, User, UserRole

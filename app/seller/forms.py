@@ -1,17 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (DateField, EmailField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField,
                      TextAreaField, widgets)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from app.auth.forms import EmailAddress
+from app.labels import UNIT_CHOICE_LABELS
+from app.forms import EmailAddress, Form, strip
 
 from app.models import KECAMATAN, UNITS
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -21,38 +17,36 @@ class MultiCheckboxField(SelectMultipleField):
 
 BANKS = ["Bank Kalbar", "BRI", "BNI", "Mandiri", "BCA", "BSI", "CIMB Niaga", "Bank Danamon", "BTN"]
 COHORTS = ["Angkatan 2024", "Angkatan 2025", "Angkatan 2026"]
-UNIT_LABELS = {"pcs": _l("piece (pcs)"), "botol": _l("bottle (botol)"), "lembar": _l("sheet (lembar)"),
-               "paket": _l("package (paket)")}
 
 
-class StoreForm(FlaskForm):
-    name = StringField(_l("Store name"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
-    slug = StringField(_l("Web address"), filters=[_strip], validators=[
+class StoreForm(Form):
+    name = StringField(_l("Store name"), filters=[strip], validators=[DataRequired(), Length(max=120)])
+    slug = StringField(_l("Web address"), filters=[strip], validators=[
         Optional(), Length(max=70), Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
                                            message=_l("Lowercase letters, digits and dashes only."))],
         description=_l("Part of the store's link, e.g. kopi-aming. Left empty: made from the name."))
-    description = TextAreaField(_l("About the store"), filters=[_strip], validators=[Length(max=4000)])
+    description = TextAreaField(_l("About the store"), filters=[strip], validators=[Length(max=4000)])
     logo = FileField(_l("Logo"), description=_l("JPEG, PNG or WebP, at most 5 MB."))
     kecamatan = SelectField(_l("Kecamatan"), choices=[(k, k) for k in KECAMATAN])
-    address = TextAreaField(_l("Address"), filters=[_strip], validators=[DataRequired(), Length(max=500)])
-    phone = StringField(_l("WhatsApp or phone"), filters=[_strip], validators=[
+    address = TextAreaField(_l("Address"), filters=[strip], validators=[DataRequired(), Length(max=500)])
+    phone = StringField(_l("WhatsApp or phone"), filters=[strip], validators=[
         DataRequired(), Regexp(r"^\+?[0-9 ()-]{8,20}$", message=_l("Enter a phone number, e.g. 0812 3456 7890."))])
     bank_name = SelectField(_l("Bank"), choices=[(b, b) for b in BANKS])
-    bank_account_number = StringField(_l("Account number"), filters=[_strip], validators=[
+    bank_account_number = StringField(_l("Account number"), filters=[strip], validators=[
         DataRequired(), Regexp(r"^[0-9 .-]{5,40}$", message=_l("Digits only."))])
-    bank_account_holder = StringField(_l("Account holder"), filters=[_strip],
+    bank_account_holder = StringField(_l("Account holder"), filters=[strip],
                                       validators=[DataRequired(), Length(max=120)])
     cohort = SelectField(_l("Incubator cohort"), choices=[(c, c) for c in COHORTS])
 
 
-class InviteMemberForm(FlaskForm):
-    email = EmailField(_l("E-mail"), filters=[_strip], validators=[DataRequired(), EmailAddress(), Length(max=254)])
+class InviteMemberForm(Form):
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[DataRequired(), EmailAddress(), Length(max=254)])
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     kind = SelectField(_l("Kind of document"))
-    number = StringField(_l("Number"), filters=[_strip], validators=[DataRequired(), Length(max=80)])
-    issuer = StringField(_l("Issued by"), filters=[_strip], validators=[Length(max=120)])
+    number = StringField(_l("Number"), filters=[strip], validators=[DataRequired(), Length(max=80)])
+    issuer = StringField(_l("Issued by"), filters=[strip], validators=[Length(max=120)])
     issued_on = DateField(_l("Issue date"), validators=[Optional()])
     expires_on = DateField(_l("Expiry date"), validators=[Optional()],
                            description=_l("Leave empty if the document does not expire (e.g. NIB)."))
@@ -60,15 +54,15 @@ class DocumentForm(FlaskForm):
                      description=_l("PDF, JPEG, PNG or WebP."))
 
 
-class ProductForm(FlaskForm):
-    name = StringField(_l("Product name"), filters=[_strip], validators=[DataRequired(), Length(min=3, max=140)])
+class ProductForm(Form):
+    name = StringField(_l("Product name"), filters=[strip], validators=[DataRequired(), Length(min=3, max=140)])
     category_id = SelectField(_l("Category"), coerce=int, validate_choice=False)
-    description = TextAreaField(_l("Description"), filters=[_strip], validators=[Length(max=8000)],
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Length(max=8000)],
                                 description=_l("What it is, size, ingredients or material, how it is made."))
     price = IntegerField(_l("Price (Rp)"), validators=[DataRequired(), NumberRange(min=100, max=1_000_000_000)],
                          description=_l("Whole rupiah per unit, e.g. 25000."))
     stock = IntegerField(_l("Stock"), validators=[Optional(), NumberRange(min=0, max=1_000_000)], default=0)
-    unit = SelectField(_l("Unit"), choices=[(u, UNIT_LABELS[u]) for u in UNITS])
+    unit = SelectField(_l("Unit"), choices=[(u, UNIT_CHOICE_LABELS[u]) for u in UNITS])
     weight_grams = IntegerField(_l("Weight (grams)"), validators=[Optional(), NumberRange(min=0, max=1_000_000)],
                                 default=0)
     min_order = IntegerField(_l("Minimum order"), validators=[Optional(), NumberRange(min=1, max=100_000)], default=1)
@@ -76,11 +70,11 @@ class ProductForm(FlaskForm):
                                   default=0, description=_l("For catering and made-to-order products."))
 
 
-class ImagesForm(FlaskForm):
+class ImagesForm(Form):
     photos = MultipleFileField(_l("Add photos"),
                                description=_l("JPEG, PNG or WebP, at most 5 MB each, up to 8 photos."))
 
 
-class ImageActionForm(FlaskForm):
+class ImageActionForm(Form):
     key = HiddenField(validators=[DataRequired()])
     direction = HiddenField()

@@ -6,10 +6,11 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.auth.forms import ConfirmForm
+from app.forms import ConfirmForm
 from app.authz import roles_required
 from app.extensions import db
 from app.models import DOCUMENT_KINDS, MAX_IMAGES, Category, Product
+from app.labels import DOCUMENT_KIND_LABELS, REASON_HINTS
 from app.seller import bp
 from app.seller.forms import DocumentForm, ImageActionForm, ImagesForm, InviteMemberForm, ProductForm, StoreForm
 from app.services import DomainError, Invalid
@@ -163,7 +164,7 @@ def join(token):
 # ---------------------------------------------------------------- documents
 
 def _kind_choices():
-    return [(k, str(listings.DOCUMENT_KIND_LABELS[k])) for k in DOCUMENT_KINDS]
+    return [(k, str(DOCUMENT_KIND_LABELS[k])) for k in DOCUMENT_KINDS]
 
 
 @bp.route("/documents", methods=["GET", "POST"])
@@ -372,19 +373,10 @@ def image_action(product_id, action):
 
 @bp.app_context_processor
 def listing_labels():
-    from app.seller.forms import UNIT_LABELS
-
     return {
-        "listing_state_labels": listings.LISTING_STATE_LABELS,
-        "document_kind_labels": listings.DOCUMENT_KIND_LABELS,
-        "reason_labels": listings.REASON_LABELS,
-        "reason_hints": listings.REASON_HINTS,
-        "store_state_labels": store_service.STORE_STATE_LABELS,
-        "document_state_labels": DOCUMENT_STATE_LABELS,
+        "reason_hints": REASON_HINTS,
         "document_state_classes": {"pending": "text-bg-warning", "valid": "text-bg-success",
                                    "rejected": "text-bg-danger", "expired": "text-bg-secondary"},
-        "field_labels": listings.FIELD_LABELS,
-        "unit_labels": UNIT_LABELS,
         "requirement_names": listings.requirement_names,
         "catalog_link": catalog_link,
     }
@@ -399,11 +391,4 @@ def catalog_link(endpoint, slug):
     return None
 
 
-from flask_babel import lazy_gettext as _l  # noqa: E402
 
-DOCUMENT_STATE_LABELS = {
-    "pending": _l("Waiting for check"),
-    "valid": _l("Valid"),
-    "rejected": _l("Rejected"),
-    "expired": _l("Expired"),
-}

@@ -14,7 +14,7 @@ from flask_babel import ngettext
 
 from app import clock
 from app.extensions import db
-from app.main.labels import unit_label
+from app.labels import unit_label
 from app.models import Cart, CartItem, Product, Store
 from app.services import Conflict, Invalid, NotAllowed, NotFound
 

@@ -59,11 +59,6 @@ SORTS = {
 RELEVANCE = "relevance"
 RELEVANCE_LABEL = _l("Most relevant")
 
-STOCK_LABELS = {
-    "in_stock": _l("In stock"),
-    "low": _l("Low stock"),
-    "out": _l("Out of stock"),
-}
 
 
 def store_join():

@@ -19,6 +19,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, update
 
+from app.urls import absolute, path_for
 from app import clock
 from app.extensions import db
 from app.models import BusinessDocument, Product, Store
@@ -91,12 +92,12 @@ def _hide_for_store(store_id, rows, day) -> int:
 def _tell_members(store, now_hidden):
     members, _owners = notify.store_people(store.id)
     for product, _missing in now_hidden:
-        link = notify._url("seller.product", product_id=product.id)
+        link = path_for("seller.product", product_id=product.id)
         for member in members:
             notify.add(member, "product_hidden_expired", link=link, product=product.name)
-    documents_url = notify.absolute(notify._url("seller.documents"))
+    documents_url = absolute(path_for("seller.documents"))
     items = [{"name": product.name, "missing": missing,
-              "url": notify.absolute(notify._url("seller.product", product_id=product.id))}
+              "url": absolute(path_for("seller.product", product_id=product.id))}
              for product, missing in now_hidden]
     for member in members:
         subject = (_l("Hidden from buyers: %(name)s", name=items[0]["name"]) if len(items) == 1
@@ -162,12 +163,12 @@ def _remind(document_id, day) -> int:
     for member in members:
         queue_email(member.email, subject, "document_expiring", locale=member.locale, recipient=member,
                     store=store, document=doc, kind_label=kind_label, for_mentor=False,
-                    url=notify.absolute(notify._url("seller.documents")))
+                    url=absolute(path_for("seller.documents")))
     mentor = store.mentor
     if mentor is not None and mentor.active and mentor.email not in {m.email for m in members}:
         queue_email(mentor.email, subject, "document_expiring", locale=mentor.locale, recipient=mentor,
                     store=store, document=doc, kind_label=kind_label, for_mentor=True,
-                    url=notify.absolute(notify._url("mentor.store", store_id=store.id)))
+                    url=absolute(path_for("mentor.store", store_id=store.id)))
     audit.record(None, "document.expiry_reminder", doc, after={"expires_on": doc.expires_on.isoformat()})
     db.session.commit()
     return 1

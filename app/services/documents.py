@@ -8,14 +8,16 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.authz import can_see_documents, is_member, require_reviewer
+from app.urls import absolute_url
 from app import clock
 from app.extensions import db
 from app.models import DOCUMENT_KINDS, BusinessDocument, Store, User
 from app.services import Conflict, Invalid, NotFound, audit
 from app.services.images import Upload, store_document_file
-from app.services.listings import DOCUMENT_KIND_LABELS, refresh_visibility
+from app.labels import DOCUMENT_KIND_LABELS
+from app.services.listings import refresh_visibility
 from app.services.mail import queue_email
-from app.services.stores import _abs_url, can_see_documents, is_member, require_reviewer
 
 DOCUMENT_STATE_LABELS_KEYS = ("pending", "valid", "rejected", "expired")
 
@@ -66,7 +68,7 @@ def add_document(actor: User, store: Store, *, kind: str, number: str, issuer: s
         queue_email(store.mentor.email, _l("New document to check: %(kind)s of %(store)s",
                                           kind=DOCUMENT_KIND_LABELS[kind], store=store.name),
                     "document_uploaded", locale=store.mentor.locale, store=store, document=doc,
-                    kind_label=DOCUMENT_KIND_LABELS[kind], url=_abs_url("mentor.store", store_id=store.id))
+                    kind_label=DOCUMENT_KIND_LABELS[kind], url=absolute_url("mentor.store", store_id=store.id))
     db.session.commit()
     return doc
 
@@ -90,7 +92,7 @@ def _decide(actor, doc, status, note):
                else _l("Document rejected: %(kind)s", kind=kind_label))
     for member in doc.store.members:
         queue_email(member.user.email, subject, "document_decision", locale=member.user.locale,
-                    store=doc.store, document=doc, kind_label=kind_label, url=_abs_url("seller.documents"))
+                    store=doc.store, document=doc, kind_label=kind_label, url=absolute_url("seller.documents"))
     db.session.commit()
     return doc
 

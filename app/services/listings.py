@@ -19,66 +19,33 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.authz import can_review, is_member, require_reviewer
+from app.urls import slugify
+from app.urls import absolute_url
+from app.labels import (DOCUMENT_KIND_LABELS, LISTING_ACTION_LABELS, LISTING_STATE_LABELS, PRODUCT_FIELD_LABELS,
+                        REASON_HINTS, REASON_LABELS)
 from app import clock
 from app.extensions import db
-from app.models import MAX_IMAGES, REASON_CODES, Category, ListingReview, Product, ProductImage, ProductRevision, Store
+from app.models import (MAX_IMAGES, REASON_CODES, Category, ListingReview, ListingState, Product, ProductImage,
+                        ProductRevision, Store)
 from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
 from app.services.mail import queue_email
 
 # A halal certificate without an expiry date still needs a date for the badge filter.
 FAR_FUTURE = date(9999, 12, 31)
 
-DOCUMENT_KIND_LABELS = {
-    "nib": _l("NIB"),
-    "halal": _l("Halal certificate"),
-    "pirt": _l("PIRT-IRT"),
-    "bpom_md": _l("BPOM MD"),
-    "bpom_ml": _l("BPOM ML"),
-    "hki": _l("HKI"),
-    "other": _l("Other document"),
-}
 
-LISTING_STATE_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Awaiting review"),
-    "changes_requested": _l("Changes requested"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-}
 
-REASON_LABELS = {
-    "photo": _l("Photo"),
-    "copywriting": _l("Copywriting"),
-    "price": _l("Price"),
-    "permit": _l("Permit"),
-    "category": _l("Category"),
-    "other": _l("Other"),
-}
 
-# What a seller should do for each reason code.
-REASON_HINTS = {
-    "photo": _l("Upload clearer photos: good light, the product filling the frame, a plain background."),
-    "copywriting": _l("Rewrite the name or description: say what it is, its size, ingredients or material."),
-    "price": _l("Check the price: it must be the final price in rupiah per unit."),
-    "permit": _l("Upload or renew the permit this category needs (PIRT-IRT or BPOM, halal)."),
-    "category": _l("Choose the category that fits the product."),
-    "other": _l("Read the mentor's note."),
-}
 
-# state -> {action: new state}
+# state -> {action: new state}. A product and a revision of a live product share it.
 TRANSITIONS = {
-    "draft": {"submit": "submitted"},
-    "submitted": {"approve": "approved", "request_changes": "changes_requested", "reject": "rejected"},
-    "changes_requested": {"submit": "submitted"},
-    "approved": {},
-    "rejected": {},
-}
-REVISION_TRANSITIONS = {
-    "draft": {"submit": "submitted"},
-    "submitted": {"approve": "approved", "request_changes": "changes_requested", "reject": "rejected"},
-    "changes_requested": {"submit": "submitted"},
-    "approved": {},
-    "rejected": {},
+    ListingState.DRAFT: {"submit": ListingState.SUBMITTED},
+    ListingState.SUBMITTED: {"approve": ListingState.APPROVED, "request_changes": ListingState.CHANGES_REQUESTED,
+                             "reject": ListingState.REJECTED},
+    ListingState.CHANGES_REQUESTED: {"submit": ListingState.SUBMITTED},
+    ListingState.APPROVED: {},
+    ListingState.REJECTED: {},
 }
 
 # Content fields of a live product that go through a revision (price and stock do not).
@@ -147,7 +114,6 @@ def requirement_names(groups) -> str:
 
 def get_product_for_member(user, product_id: int) -> Product:
     """A product of the user's own store, else 404 (another store's products do not exist)."""
-    from app.services.stores import is_member
 
     product = db.session.get(Product, product_id)
     if product is None or user is None or not is_member(user, product.store):
@@ -157,7 +123,6 @@ def get_product_for_member(user, product_id: int) -> Product:
 
 def get_product_for_reviewer(user, product_id: int) -> Product:
     """A product of a store the user reviews (its mentor, or any store for an admin), else 404."""
-    from app.services.stores import can_review, is_member
 
     product = db.session.get(Product, product_id)
     if product is None or user is None:
@@ -171,18 +136,6 @@ def get_product_for_reviewer(user, product_id: int) -> Product:
 
 # ---------------------------------------------------------------- content
 
-FIELD_LABELS = {
-    "name": _l("Name"),
-    "description": _l("Description"),
-    "category_id": _l("Category"),
-    "unit": _l("Unit"),
-    "weight_grams": _l("Weight (grams)"),
-    "min_order": _l("Minimum order"),
-    "lead_time_days": _l("Lead time (days)"),
-    "images": _l("Photos"),
-    "price": _l("Price"),
-    "stock": _l("Stock"),
-}
 
 
 def _image_dicts(product):
@@ -251,20 +204,20 @@ def _clean_content(data: dict, current: dict) -> dict:
             raise Invalid(_("Choose a unit."))
         clean["unit"] = data["unit"]
     if "weight_grams" in data:
-        clean["weight_grams"] = _parse_int(data["weight_grams"], FIELD_LABELS["weight_grams"], 0, 1_000_000)
+        clean["weight_grams"] = _parse_int(data["weight_grams"], PRODUCT_FIELD_LABELS["weight_grams"], 0, 1_000_000)
     if "min_order" in data:
-        clean["min_order"] = _parse_int(data["min_order"], FIELD_LABELS["min_order"], 1, 100_000)
+        clean["min_order"] = _parse_int(data["min_order"], PRODUCT_FIELD_LABELS["min_order"], 1, 100_000)
     if "lead_time_days" in data:
-        clean["lead_time_days"] = _parse_int(data["lead_time_days"], FIELD_LABELS["lead_time_days"], 0, 365)
+        clean["lead_time_days"] = _parse_int(data["lead_time_days"], PRODUCT_FIELD_LABELS["lead_time_days"], 0, 365)
     return clean
 
 
 def _clean_money(data: dict, product: Product | None) -> dict:
     out = {}
     if "price" in data:
-        out["price"] = _parse_int(data["price"], FIELD_LABELS["price"], 100, 1_000_000_000)
+        out["price"] = _parse_int(data["price"], PRODUCT_FIELD_LABELS["price"], 100, 1_000_000_000)
     if "stock" in data:
-        out["stock"] = _parse_int(data["stock"], FIELD_LABELS["stock"], 0, 1_000_000)
+        out["stock"] = _parse_int(data["stock"], PRODUCT_FIELD_LABELS["stock"], 0, 1_000_000)
     return out
 
 
@@ -279,7 +232,6 @@ def _apply_content(product: Product, content: dict):
 def _unique_slug(name):
     import secrets
 
-    from app.services.stores import slugify
 
     base = slugify(name)[:120]
     return f"{base}-{secrets.token_hex(3)}"
@@ -287,7 +239,6 @@ def _unique_slug(name):
 
 def create_product(actor, store: Store, data: dict) -> Product:
     """A member adds a product to their store; it starts as a draft."""
-    from app.services.stores import is_member
 
     if not is_member(actor, store):
         raise NotFound(_("Store not found."))
@@ -312,7 +263,6 @@ def create_product(actor, store: Store, data: dict) -> Product:
 def update_product(actor, product: Product, data: dict) -> Product:
     """Draft or changes-requested: edit directly. Live: price and stock at once, content
     into a revision the mentor reviews while the approved version stays live."""
-    from app.services.stores import is_member
 
     if not is_member(actor, product.store):
         raise NotFound(_("Product not found."))
@@ -370,7 +320,6 @@ def _changed_fields(before: dict, after: dict):
 
 def discard_revision(actor, product: Product):
     """Drop the unsubmitted changes to a live product."""
-    from app.services.stores import is_member
 
     if not is_member(actor, product.store):
         raise NotFound(_("Product not found."))
@@ -395,7 +344,6 @@ def _working_images(product):
 
 
 def _check_editable(actor, product):
-    from app.services.stores import is_member
 
     if not is_member(actor, product.store):
         raise NotFound(_("Product not found."))
@@ -510,26 +458,19 @@ def _forget_unused_images(product, images):
 
 # ---------------------------------------------------------------- workflow
 
-ACTION_LABELS = {
-    "submit": _l("submitted"),
-    "approve": _l("approved"),
-    "request_changes": _l("sent back for changes"),
-    "reject": _l("rejected"),
-}
 
 
 def _check_transition(table, status, action):
     if action not in table.get(status, {}):
         raise Conflict(_("A product that is %(state)s cannot be %(action)s.",
                          state=str(LISTING_STATE_LABELS.get(status, status)).lower(),
-                         action=str(ACTION_LABELS.get(action, action))))
+                         action=str(LISTING_ACTION_LABELS.get(action, action))))
     return table[status][action]
 
 
 def submit_listing(actor, product: Product) -> Product:
     """A member sends a draft (or a product sent back for changes), or the changes to a
     live product, to the store's mentor."""
-    from app.services.stores import is_member
 
     if not is_member(actor, product.store):
         raise NotFound(_("Product not found."))
@@ -540,7 +481,7 @@ def submit_listing(actor, product: Product) -> Product:
         revision = open_revision(product)
         if revision is None:
             raise Conflict(_("There are no changes to submit: the product is already live."))
-        _check_transition(REVISION_TRANSITIONS, revision.status, "submit")
+        _check_transition(TRANSITIONS, revision.status, "submit")
         if not revision.content.get("images"):
             raise Invalid(_("Add at least one photo before submitting."))
         revision.status = "submitted"
@@ -567,7 +508,6 @@ def submit_listing(actor, product: Product) -> Product:
 
 
 def _notify_mentor(product, revision):
-    from app.services.stores import _abs_url
 
     mentor = product.store.mentor
     if mentor is None:
@@ -575,7 +515,7 @@ def _notify_mentor(product, revision):
     subject = (_l("Changes to review: %(name)s", name=product.name) if revision
                else _l("New product to review: %(name)s", name=product.name))
     queue_email(mentor.email, subject, "listing_submitted", locale=mentor.locale, product=product,
-                revision=revision, store=product.store, url=_abs_url("mentor.review", product_id=product.id))
+                revision=revision, store=product.store, url=absolute_url("mentor.review", product_id=product.id))
 
 
 def under_review(product: Product):
@@ -606,7 +546,6 @@ def decide_listing(actor, product: Product, decision: str, reason_codes=(), note
     """The store's mentor (or an admin) approves, requests changes (one or more reason
     codes and a note) or rejects what was submitted: a new product or a live product's
     revision. Nobody decides on their own store's product."""
-    from app.services.stores import require_reviewer
 
     require_reviewer(actor, product.store)
     if decision not in ("approve", "request_changes", "reject"):
@@ -642,7 +581,7 @@ def decide_listing(actor, product: Product, decision: str, reason_codes=(), note
             product.paused = False
         after = {"status": product.status}
     else:
-        new_status = _check_transition(REVISION_TRANSITIONS, revision.status, decision)
+        new_status = _check_transition(TRANSITIONS, revision.status, decision)
         if decision == "approve":
             category = db.session.get(Category, revision.content.get("category_id"))
             blockers = approval_blockers(product, category)
@@ -678,7 +617,6 @@ def decide_listing(actor, product: Product, decision: str, reason_codes=(), note
 
 
 def _notify_members(product, new_status, reason_codes, note, revision):
-    from app.services.stores import _abs_url
 
     subjects = {
         "approved": lambda: _l("Approved: %(name)s", name=product.name),
@@ -691,7 +629,7 @@ def _notify_members(product, new_status, reason_codes, note, revision):
         queue_email(user.email, subject, "listing_decision", locale=user.locale, product=product,
                     revision=revision, decision=new_status, reason_codes=reason_codes, note=note,
                     reason_labels=REASON_LABELS, reason_hints=REASON_HINTS,
-                    url=_abs_url("seller.product", product_id=product.id))
+                    url=absolute_url("seller.product", product_id=product.id))
 
 
 def pause_listing(actor, product: Product) -> Product:
@@ -704,7 +642,6 @@ def resume_listing(actor, product: Product) -> Product:
 
 
 def _set_paused(actor, product, paused):
-    from app.services.stores import is_member
 
     if not is_member(actor, product.store):
         raise NotFound(_("Product not found."))
@@ -769,7 +706,6 @@ def review_queue(actor, mentor_id=None):
 
     products = db.session.execute(query.options(selectinload(Product.revisions), selectinload(Product.store)
                                                 .selectinload(Store.members))).scalars().all()
-    from app.services.stores import is_member
 
     rows = []
     for product in products:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 
+from app.urls import absolute, path_for
 from app.extensions import db
 from app.models import Notification, StoreMember
 from app.orm import utcnow
@@ -112,18 +113,6 @@ def store_email_recipient(store_id):
     return email_recipient(*store_people(store_id))
 
 
-def _url(endpoint, **values):
-    """The path of a page; works outside a request too (CLI jobs)."""
-    try:
-        return current_app.url_map.bind("localhost").build(endpoint, values)
-    except Exception:  # noqa: BLE001 - an endpoint of a feature not installed: no link
-        return ""
-
-
-def absolute(path):
-    return current_app.config.get("BASE_URL", "").rstrip("/") + path if path else ""
-
-
 def checkout_placed(buyer, orders):
     """One e-mail to the buyer for the whole checkout; one per store per order."""
     # Department order: the store hears of it once approved; card order: once paid.
@@ -131,10 +120,10 @@ def checkout_placed(buyer, orders):
     # Every store's members in one query, before any row is added (so no extra flush).
     people = stores_people([o.store_id for o in told])
     numbers = ", ".join(o.number for o in orders)
-    add(buyer, "checkout_placed", link=_url("orders.index"), numbers=numbers)
+    add(buyer, "checkout_placed", link=path_for("orders.index"), numbers=numbers)
     queue_email(buyer.email, SUBJECTS["checkout_placed"], "checkout_placed", locale=buyer.locale,
                 buyer=buyer, orders=orders, total=sum(o.total for o in orders),
-                link=absolute(_url("orders.index")))
+                link=absolute(path_for("orders.index")))
     for order in told:
         order_received(order, buyer, people=people[order.store_id])
 
@@ -142,7 +131,7 @@ def checkout_placed(buyer, orders):
 def order_received(order, buyer, people=None):
     """Tell the store of an order it may start on: every member in-app, one e-mail.
     ``people``: the store's (members, owners) when the caller has them already."""
-    link = _url("sales.detail", order_id=order.id)
+    link = path_for("sales.detail", order_id=order.id)
     members, owners = people if people is not None else store_people(order.store_id)
     for member in members:
         add(member, "order_received", link=link, number=order.number, buyer=buyer.full_name)
@@ -156,7 +145,8 @@ def order_received(order, buyer, people=None):
 def order_state_changed(order, action, actor_side, note=""):
     """Tell the other party about a change: the buyer when the store acted, the store
     when the buyer acted; the system's auto-complete tells both."""
-    from app.services.orders import ACTION_NOTIFICATION, STATE_LABELS
+    from app.labels import ORDER_STATE_LABELS
+    from app.services.orders import ACTION_NOTIFICATION
 
     if action == "payment_confirmed":
         # A card order the store was not told of while unpaid: now it is a new order.
@@ -169,23 +159,23 @@ def order_state_changed(order, action, actor_side, note=""):
         return
     params = {"number": order.number, "store": order.store.name, "buyer": order.buyer.full_name,
               "reason": note or "-"}
-    state_label = STATE_LABELS.get(order.state, order.state)
+    state_label = ORDER_STATE_LABELS.get(order.state, order.state)
     if actor_side in ("store", "system"):
         buyer = order.buyer
-        add(buyer, kind, link=_url("orders.detail", order_id=order.id), **params)
+        add(buyer, kind, link=path_for("orders.detail", order_id=order.id), **params)
         queue_email(buyer.email, _l("Order %(number)s: %(state)s", number=order.number, state=state_label),
                     "order_state", locale=buyer.locale, order=order, recipient=buyer, kind=kind,
-                    link=absolute(_url("orders.detail", order_id=order.id)),
+                    link=absolute(path_for("orders.detail", order_id=order.id)),
                     params=params)
     if actor_side in ("buyer", "system"):
         members, owners = store_people(order.store_id)
         for member in members:
-            add(member, kind, link=_url("sales.detail", order_id=order.id), **params)
+            add(member, kind, link=path_for("sales.detail", order_id=order.id), **params)
         recipient = email_recipient(members, owners)
         if recipient is not None:
             queue_email(recipient.email, _l("Order %(number)s: %(state)s", number=order.number, state=state_label),
                         "order_state", locale=recipient.locale, order=order, recipient=recipient, kind=kind,
-                        link=absolute(_url("sales.detail", order_id=order.id)),
+                        link=absolute(path_for("sales.detail", order_id=order.id)),
                         params=params)
 
 

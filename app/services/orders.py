@@ -15,12 +15,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
+from app.urls import path_for
+from app.labels import ORDER_STATE_LABELS
 from app import clock
 from app.extensions import db
-from app.models import Order, OrderEvent, OrderMessage, Product, StoreMember, User
+from app.models import Order, OrderEvent, OrderState, OrderMessage, Product, StoreMember, User
 from app.orm import utcnow
 from app.services import Conflict, Invalid, NotFound, audit
 from app.services import notifications as notify
@@ -30,51 +31,51 @@ AUTO_COMPLETE_AFTER = timedelta(days=3)
 
 # state -> {action: (new state, side that may do it)}; side: buyer, store, system, approver.
 TRANSITIONS = {
-    "awaiting_payment": {
-        "payment_confirmed": ("placed", "system"),
-        "cancel": ("cancelled", "buyer"),
-        "expire": ("expired", "system"),
+    OrderState.AWAITING_PAYMENT: {
+        "payment_confirmed": (OrderState.PLACED, "system"),
+        "cancel": (OrderState.CANCELLED, "buyer"),
+        "expire": (OrderState.EXPIRED, "system"),
     },
-    "awaiting_approval": {
-        "approve": ("placed", "approver"),
-        "refuse": ("refused", "approver"),
-        "cancel": ("cancelled", "buyer"),
-        "expire": ("expired", "system"),
+    OrderState.AWAITING_APPROVAL: {
+        "approve": (OrderState.PLACED, "approver"),
+        "refuse": (OrderState.REFUSED, "approver"),
+        "cancel": (OrderState.CANCELLED, "buyer"),
+        "expire": (OrderState.EXPIRED, "system"),
     },
-    "placed": {
-        "accept": ("accepted", "store"),
-        "decline": ("declined", "store"),
-        "cancel": ("cancelled", "buyer"),
+    OrderState.PLACED: {
+        "accept": (OrderState.ACCEPTED, "store"),
+        "decline": (OrderState.DECLINED, "store"),
+        "cancel": (OrderState.CANCELLED, "buyer"),
     },
-    "accepted": {"mark_ready": ("ready", "store")},
-    "ready": {"mark_delivered": ("delivered", "store")},
-    "delivered": {
-        "confirm_receipt": ("completed", "buyer"),
-        "auto_complete": ("completed", "system"),
+    OrderState.ACCEPTED: {"mark_ready": (OrderState.READY, "store")},
+    OrderState.READY: {"mark_delivered": (OrderState.DELIVERED, "store")},
+    OrderState.DELIVERED: {
+        "confirm_receipt": (OrderState.COMPLETED, "buyer"),
+        "auto_complete": (OrderState.COMPLETED, "system"),
         # Department purchase: the purchaser confirms the handover record (BAST).
-        "confirm_bast": ("invoiced", "buyer"),
+        "confirm_bast": (OrderState.INVOICED, "buyer"),
     },
-    "invoiced": {"record_treasury_payment": ("completed", "admin")},
-    "completed": {},
-    "cancelled": {},
-    "declined": {},
-    "expired": {},
-    "refused": {},
+    OrderState.INVOICED: {"record_treasury_payment": (OrderState.COMPLETED, "admin")},
+    OrderState.COMPLETED: {},
+    OrderState.CANCELLED: {},
+    OrderState.DECLINED: {},
+    OrderState.EXPIRED: {},
+    OrderState.REFUSED: {},
 }
 # Orders the store must not start on yet: a card order unpaid, a department order unapproved.
-WAITING_STATES = ("awaiting_payment", "awaiting_approval")
-STOCK_RETURNING = {"cancelled", "declined", "expired", "refused"}
+WAITING_STATES = (OrderState.AWAITING_PAYMENT, OrderState.AWAITING_APPROVAL)
+STOCK_RETURNING = {OrderState.CANCELLED, OrderState.DECLINED, OrderState.EXPIRED, OrderState.REFUSED}
 # state -> the timestamp column set on entering it
 STATE_TIMESTAMPS = {
-    "placed": "placed_at",
-    "accepted": "accepted_at",
-    "ready": "ready_at",
-    "delivered": "delivered_at",
-    "completed": "completed_at",
-    "cancelled": "cancelled_at",
-    "expired": "cancelled_at",
-    "declined": "declined_at",
-    "refused": "declined_at",
+    OrderState.PLACED: "placed_at",
+    OrderState.ACCEPTED: "accepted_at",
+    OrderState.READY: "ready_at",
+    OrderState.DELIVERED: "delivered_at",
+    OrderState.COMPLETED: "completed_at",
+    OrderState.CANCELLED: "cancelled_at",
+    OrderState.EXPIRED: "cancelled_at",
+    OrderState.DECLINED: "declined_at",
+    OrderState.REFUSED: "declined_at",
 }
 ACTION_NOTIFICATION = {
     "accept": "order_accepted",
@@ -87,46 +88,6 @@ ACTION_NOTIFICATION = {
     "payment_recorded": "order_payment_recorded",
 }
 
-STATE_LABELS = {
-    "awaiting_payment": _l("Awaiting payment"),
-    "awaiting_approval": _l("Awaiting approval"),
-    "placed": _l("Placed"),
-    "accepted": _l("Accepted"),
-    "ready": _l("Ready"),
-    "delivered": _l("Delivered"),
-    "invoiced": _l("Invoiced"),
-    "completed": _l("Completed"),
-    "cancelled": _l("Cancelled"),
-    "declined": _l("Declined"),
-    "expired": _l("Expired"),
-    "refused": _l("Refused"),
-}
-ACTION_LABELS = {
-    "place": _l("Order placed"),
-    "payment_confirmed": _l("Payment confirmed"),
-    "approve": _l("Approved"),
-    "refuse": _l("Refused"),
-    "expire": _l("Expired"),
-    "accept": _l("Accepted by the store"),
-    "decline": _l("Declined by the store"),
-    "cancel": _l("Cancelled by the buyer"),
-    "mark_ready": _l("Ready for pickup or out for delivery"),
-    "mark_delivered": _l("Delivered"),
-    "confirm_receipt": _l("Receipt confirmed by the buyer"),
-    "auto_complete": _l("Completed automatically"),
-    "payment_recorded": _l("Payment received recorded"),
-    "confirm_bast": _l("Handover record (BAST) confirmed"),
-    "record_treasury_payment": _l("Treasury payment recorded"),
-}
-PAYMENT_STATE_LABELS = {
-    "due": _l("Not paid yet"),
-    "paid": _l("Paid"),
-    "refunded": _l("Refunded"),
-    "partially_refunded": _l("Partly refunded"),
-    "none": _l("Nothing to pay"),
-}
-DELIVERY_LABELS = {"office": _l("Delivery to the office"), "pickup": _l("Pickup at the store")}
-PAYMENT_KIND_LABELS = {"cash": _l("Cash"), "transfer": _l("Bank transfer")}
 # The steps a normal order goes through, for the progress display.
 HAPPY_PATH = ("placed", "accepted", "ready", "delivered", "completed")
 
@@ -212,7 +173,7 @@ def apply_transition(order, action, actor, side, note=""):
     method = payments.get(order.payment_method)
     if step is None or step[1] != side or (method is not None and not method.allows(order, action)):
         raise Conflict(_("Order %(number)s cannot be changed this way while it is %(state)s.",
-                         number=order.number, state=STATE_LABELS.get(order.state, order.state)))
+                         number=order.number, state=ORDER_STATE_LABELS.get(order.state, order.state)))
     old, new = order.state, step[0]
     result = db.session.execute(
         db.update(Order).where(Order.id == order.id, Order.state == old)
@@ -351,9 +312,9 @@ def post_message(user, order_id, body, side):
     if side == "buyer":
         members, _owners = notify.store_people(order.store_id)
         for member in members:
-            notify.add(member, "order_message", link=notify._url("sales.detail", order_id=order.id), **params)
+            notify.add(member, "order_message", link=path_for("sales.detail", order_id=order.id), **params)
     else:
-        notify.add(order.buyer, "order_message", link=notify._url("orders.detail", order_id=order.id), **params)
+        notify.add(order.buyer, "order_message", link=path_for("orders.detail", order_id=order.id), **params)
     db.session.commit()
     return message
 

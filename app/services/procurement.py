@@ -27,11 +27,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
 
+from app.authz import approver_department_ids, is_approver, is_purchase_party, is_purchaser
+from app.urls import absolute, path_for
+from app.labels import DEPARTMENT_DECISION_LABELS, DEPARTMENT_ROLE_LABELS, ORDER_STATE_LABELS
 from app import clock
 from app.clock import LOCAL_TZ
 from app.extensions import db
@@ -42,10 +44,10 @@ from app.models import (
     DepartmentRole,
     Order,
     PublicHoliday,
-    StoreMember,
     User,
     UserRole,
 )
+from app.parsing import RUPIAH_MAX
 from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
 from app.services import notifications as notify
 from app.services.mail import queue_email
@@ -59,14 +61,6 @@ DOCUMENT_TITLES = {
     "sp": _l("Purchase order (Surat Pesanan)"),
     "bast": _l("Handover record (BAST)"),
     "invoice": _l("Invoice"),
-}
-ROLE_LABELS = {"purchaser": _l("Purchaser (PP)"), "approver": _l("Approver (PPK)")}
-DECISION_LABELS = {
-    "": _l("Awaiting approval"),
-    "approved": _l("Approved"),
-    "refused": _l("Refused"),
-    "expired": _l("Cancelled automatically"),
-    "cancelled": _l("Cancelled"),
 }
 
 # Indonesian national holidays and collective leave (cuti bersama), approximate.
@@ -136,60 +130,6 @@ def roles_of(user, role=None):
     return db.session.execute(query).scalars().all()
 
 
-_ROLES_KEY = "_department_roles"
-
-
-def _department_roles_of(user) -> tuple[tuple[int, str], ...]:
-    """The user's (department_id, role) pairs, read once per request: every page's menu asks
-    (purchaser entry, approver entries, the approvals badge) and so do the views. Outside a
-    request (CLI, shell) they are read every time."""
-    if not has_request_context():
-        return _read_department_roles(user.id)
-    cache = g.setdefault(_ROLES_KEY, {})
-    if user.id not in cache:
-        cache[user.id] = _read_department_roles(user.id)
-    return cache[user.id]
-
-
-def _read_department_roles(user_id):
-    return tuple(db.session.execute(
-        db.select(DepartmentRole.department_id, DepartmentRole.role)
-        .where(DepartmentRole.user_id == user_id).order_by(DepartmentRole.id)
-    ).tuples())
-
-
-def forget_department_roles():
-    """Drop the remembered roles: at the start of every request, and whenever a role row is
-    written (below), so a grant or revoke is seen later in the same request."""
-    if has_app_context():
-        g.pop(_ROLES_KEY, None)
-
-
-@event.listens_for(DepartmentRole, "after_insert")
-@event.listens_for(DepartmentRole, "after_update")
-@event.listens_for(DepartmentRole, "after_delete")
-def _department_role_written(mapper, connection, target):
-    forget_department_roles()
-
-
-def is_purchaser(user) -> bool:
-    """A purchaser of the department the user belongs to."""
-    if not getattr(user, "department_id", None):
-        return False
-    return (user.department_id, "purchaser") in _department_roles_of(user)
-
-
-def approver_department_ids(user) -> list[int]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return [department_id for department_id, role in _department_roles_of(user) if role == "approver"]
-
-
-def is_approver(user, department_id=None) -> bool:
-    ids = approver_department_ids(user)
-    return bool(ids) if department_id is None else department_id in ids
-
-
 def people_with_role(department_id, role):
     return db.session.execute(
         db.select(User).join(DepartmentRole, DepartmentRole.user_id == User.id)
@@ -224,7 +164,7 @@ def grant_department_role(actor, department_id, email, role):
     """An admin names a purchaser or approver of a department; an approver of the
     department may name purchasers. The person must belong to the department."""
     department = get_department(department_id)
-    if role not in ROLE_LABELS:
+    if role not in DEPARTMENT_ROLE_LABELS:
         raise Invalid(_("Choose purchaser or approver."))
     if not _can_manage_roles(actor, department, role):
         if actor.has_role("admin") or is_approver(actor, department.id):
@@ -245,7 +185,7 @@ def grant_department_role(actor, department_id, email, role):
                                         DepartmentRole.role == role)
     ).scalar_one_or_none()
     if exists is not None:
-        raise Conflict(_("%(name)s is already %(role)s.", name=user.full_name, role=ROLE_LABELS[role]))
+        raise Conflict(_("%(name)s is already %(role)s.", name=user.full_name, role=DEPARTMENT_ROLE_LABELS[role]))
     row = DepartmentRole(user_id=user.id, department_id=department.id, role=role, granted_by_id=actor.id,
                          granted_at=clock.now())
     db.session.add(row)
@@ -273,7 +213,7 @@ def revoke_department_role(actor, role_id):
 # ------------------------------------------------------------------ departments and holidays
 
 
-def save_department(actor, department_id, name, code, address, order_cap):
+def save_department(actor, department_id, name, code, address, order_cap: int | None):
     """Create (department_id None) or change a department. Admin only."""
     if not actor.has_role("admin"):
         raise NotAllowed(_("Only the programme admin manages departments."))
@@ -284,13 +224,9 @@ def save_department(actor, department_id, name, code, address, order_cap):
         raise Invalid(_("The code is 2 to 40 letters, digits, - or _ (e.g. DISKOMINFO)."))
     if len(address) > 500:
         raise Invalid(_("Keep the address under 500 characters."))
-    try:
-        cap = (int(str(order_cap).replace(".", "").replace(" ", "")) if str(order_cap or "").strip()
-               else DEFAULT_ORDER_CAP)
-    except ValueError as error:
-        raise Invalid(_("Enter the cap per order in whole rupiah.")) from error
-    if cap <= 0 or cap > 10_000_000_000:
-        raise Invalid(_("The cap per order must be more than Rp 0 and at most Rp 10.000.000.000."))
+    cap = DEFAULT_ORDER_CAP if order_cap is None else order_cap
+    if not 0 < cap <= RUPIAH_MAX:
+        raise Invalid(_("The cap per order must be more than Rp 0 and at most %(cap)s.", cap=rupiah(RUPIAH_MAX)))
     department = get_department(department_id) if department_id else None
     clash = db.session.execute(
         db.select(Department).where(db.or_(Department.code == code, Department.name == name))
@@ -316,15 +252,12 @@ def holidays():
     return db.session.execute(db.select(PublicHoliday).order_by(PublicHoliday.day)).scalars().all()
 
 
-def add_holiday(actor, day, name):
+def add_holiday(actor, day: date, name: str):
     if not actor.has_role("admin"):
         raise NotAllowed(_("Only the programme admin manages holidays."))
     name = (name or "").strip()
-    if isinstance(day, str):
-        try:
-            day = date.fromisoformat(day.strip())
-        except ValueError as error:
-            raise Invalid(_("Enter the holiday's date.")) from error
+    if not isinstance(day, date):
+        raise Invalid(_("Enter the holiday's date."))
     if not name or len(name) > 120:
         raise Invalid(_("Enter the holiday's name (at most 120 characters)."))
     if db.session.execute(db.select(PublicHoliday).where(PublicHoliday.day == day)).scalar_one_or_none():
@@ -440,12 +373,12 @@ def open_purchases(checkout, orders):
     for approver in people_with_role(buyer.department_id, "approver"):
         if approver.id == buyer.id:
             continue
-        link = notify._url("procurement.approvals")
+        link = path_for("procurement.approvals")
         notify.add(approver, "department_request", link=link, requester=buyer.full_name, number=numbers,
                    total=rupiah(total))
         queue_email(approver.email, _l("Approval needed: department order %(number)s", number=numbers),
                     "department_request", locale=approver.locale, recipient=approver, requester=buyer,
-                    purchases=purchases, total=total, link=notify.absolute(link))
+                    purchases=purchases, total=total, link=absolute(link))
     return purchases
 
 
@@ -482,24 +415,10 @@ def _purchase_by_order(order_id):
     return purchase
 
 
-def _store_member(user, store_id) -> bool:
-    return db.session.execute(
-        db.select(StoreMember.id).where(StoreMember.user_id == user.id, StoreMember.store_id == store_id)
-    ).first() is not None
-
-
-def is_party(user, purchase) -> bool:
-    """The purchaser, the department's approvers, the store's members and admins."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return (user.has_role("admin") or purchase.requester_id == user.id
-            or is_approver(user, purchase.department_id) or _store_member(user, purchase.order.store_id))
-
-
 def get_purchase_for(user, order_id):
     """A department order as seen by one of its parties; anyone else: 404."""
     purchase = _purchase_by_order(order_id)
-    if not is_party(user, purchase):
+    if not is_purchase_party(user, purchase):
         raise NotFound(_("This department order does not exist."))
     return purchase
 
@@ -539,7 +458,6 @@ def pending_count(user) -> int:
 
 
 def _decide(approver, order_id, note):
-    from app.services.orders import STATE_LABELS
 
     purchase = get_purchase_for_approver(approver, order_id)
     order = purchase.order
@@ -550,7 +468,7 @@ def _decide(approver, order_id, note):
         if purchase.decision == "approved":
             raise Conflict(_("Order %(number)s has already been approved.", number=order.number))
         raise Conflict(_("Order %(number)s cannot be decided: it is %(state)s.", number=order.number,
-                         state=STATE_LABELS.get(order.state, order.state)))
+                         state=ORDER_STATE_LABELS.get(order.state, order.state)))
     note = (note or "").strip()
     if len(note) > 1000:
         raise Invalid(_("Keep the note under 1000 characters."))
@@ -654,7 +572,7 @@ def cancel_stale_department_orders(now=None) -> int:
 def confirm_bast(purchaser, order_id):
     """The purchaser confirms the handover record of a delivered order: it is invoiced
     (the store's invoice to the department is issued) and the admins hear it is due."""
-    from app.services.orders import STATE_LABELS, apply_transition
+    from app.services.orders import apply_transition
 
     purchase = get_purchase_for(purchaser, order_id)
     order = purchase.order
@@ -665,7 +583,7 @@ def confirm_bast(purchaser, order_id):
         if purchase.bast_confirmed_at:
             raise Conflict(_("The handover of order %(number)s has already been confirmed.", number=order.number))
         raise Conflict(_("The handover can be confirmed once the store has delivered; order %(number)s is %(state)s.",
-                         number=order.number, state=STATE_LABELS.get(order.state, order.state)))
+                         number=order.number, state=ORDER_STATE_LABELS.get(order.state, order.state)))
     before = {"state": order.state, "bast_confirmed_at": None}
     apply_transition(order, "confirm_bast", purchaser, "buyer")
     now = clock.now()
@@ -675,21 +593,29 @@ def confirm_bast(purchaser, order_id):
     audit.record(purchaser, "department.confirm_bast", purchase, before=before, after={
         "state": order.state, "bast_number": purchase.bast_number, "invoice_number": purchase.invoice_number,
         "invoice_amount": purchase.invoice_amount})
-    link = notify._url("procurement.spend")
+    link = path_for("procurement.spend")
     for admin in _admins():
         notify.add(admin, "department_invoice_due", link=link, invoice=purchase.invoice_number,
                    department=purchase.department.name, number=order.number, total=rupiah(order.total))
         queue_email(admin.email, _l("Invoice due: %(invoice)s", invoice=purchase.invoice_number),
                     "department_invoice_due", locale=admin.locale, recipient=admin, purchase=purchase,
-                    order=order, link=notify.absolute(link))
+                    order=order, link=absolute(link))
     db.session.commit()
     return purchase
 
 
-def record_treasury_payment(admin, order_id, paid_on, amount, reference):
+def treasury_date_range(purchase) -> tuple[date, date]:
+    """The days a treasury transfer may be dated: from the handover (BAST) to today."""
+    today = clock.today()
+    if purchase.bast_confirmed_at is None:
+        return date.min, today
+    return min(purchase.bast_confirmed_at.astimezone(LOCAL_TZ).date(), today), today
+
+
+def record_treasury_payment(admin, order_id, paid_on: date, amount: int, reference: str):
     """An admin records the treasury's transfer to the store. It must equal the invoice
-    amount; the order is then paid and completed."""
-    from app.services.orders import STATE_LABELS, apply_transition
+    amount and be dated between the handover and today; the order is then paid and completed."""
+    from app.services.orders import apply_transition
 
     if not admin.has_role("admin"):
         raise NotFound(_("This department order does not exist."))
@@ -700,23 +626,14 @@ def record_treasury_payment(admin, order_id, paid_on, amount, reference):
             raise Conflict(_("The treasury payment of order %(number)s has already been recorded.",
                              number=order.number))
         raise Conflict(_("Order %(number)s has no invoice due: it is %(state)s.", number=order.number,
-                         state=STATE_LABELS.get(order.state, order.state)))
-    if isinstance(paid_on, str):
-        try:
-            paid_on = date.fromisoformat(paid_on.strip())
-        except ValueError as error:
-            raise Invalid(_("Enter the date of the transfer.")) from error
-    if paid_on > clock.today():
+                         state=ORDER_STATE_LABELS.get(order.state, order.state)))
+    if not isinstance(paid_on, date):
+        raise Invalid(_("Enter the date of the transfer."))
+    first, last = treasury_date_range(purchase)
+    if paid_on > last:
         raise Invalid(_("The transfer date cannot be in the future."))
-    if purchase.bast_confirmed_at and paid_on < purchase.bast_confirmed_at.astimezone(LOCAL_TZ).date():
+    if paid_on < first:
         raise Invalid(_("The transfer date cannot be before the handover was confirmed."))
-    if isinstance(amount, str):
-        digits = amount.replace(".", "").replace(" ", "").strip()
-        if digits.lower().startswith("rp"):
-            digits = digits[2:]
-        if not digits.isdigit():
-            raise Invalid(_("Enter the amount in whole rupiah."))
-        amount = int(digits)
     if amount != purchase.invoice_amount:
         raise Invalid(_("The amount paid (%(amount)s) does not match the invoice amount (%(invoice)s). "
                         "Check the transfer; nothing was recorded.",
@@ -736,15 +653,15 @@ def record_treasury_payment(admin, order_id, paid_on, amount, reference):
         "state": order.state, "payment_state": "paid", "paid_on": paid_on.isoformat(), "amount": amount,
         "reference": reference})
     params = {"number": order.number, "total": rupiah(amount)}
-    notify.add(purchase.requester, "department_paid", link=notify._url("procurement.purchase", order_id=order.id),
+    notify.add(purchase.requester, "department_paid", link=path_for("procurement.purchase", order_id=order.id),
                **params)
     for member in notify.store_people(order.store_id)[0]:
-        notify.add(member, "department_paid", link=notify._url("sales.detail", order_id=order.id), **params)
+        notify.add(member, "department_paid", link=path_for("sales.detail", order_id=order.id), **params)
     recipient = notify.store_email_recipient(order.store_id)
     if recipient is not None:
         queue_email(recipient.email, _l("Treasury payment for order %(number)s", number=order.number),
                     "department_paid", locale=recipient.locale, recipient=recipient, purchase=purchase,
-                    order=order, link=notify.absolute(notify._url("sales.detail", order_id=order.id)))
+                    order=order, link=absolute(path_for("sales.detail", order_id=order.id)))
     db.session.commit()
     return purchase
 
@@ -761,18 +678,18 @@ def _admins():
 
 def _tell_requester(purchase, kind, approver, note):
     order, requester = purchase.order, purchase.requester
-    link = notify._url("procurement.purchase", order_id=order.id)
+    link = path_for("procurement.purchase", order_id=order.id)
     params = {"number": order.number, "approver": approver.full_name if approver else "-", "reason": note or "-"}
     notify.add(requester, kind, link=link, **params)
     queue_email(requester.email, _l("Department order %(number)s: %(decision)s", number=order.number,
-                                    decision=DECISION_LABELS[purchase.decision]),
+                                    decision=DEPARTMENT_DECISION_LABELS[purchase.decision]),
                 "department_decision", locale=requester.locale, recipient=requester, purchase=purchase,
-                order=order, kind=kind, params=params, link=notify.absolute(link))
+                order=order, kind=kind, params=params, link=absolute(link))
 
 
 def _tell_store_approved(purchase):
     order = purchase.order
-    link = notify._url("sales.detail", order_id=order.id)
+    link = path_for("sales.detail", order_id=order.id)
     for member in notify.store_people(order.store_id)[0]:
         notify.add(member, "department_order_received", link=link, number=order.number,
                    department=purchase.department.name)
@@ -780,7 +697,7 @@ def _tell_store_approved(purchase):
     if recipient is not None:
         queue_email(recipient.email, _l("New department order %(number)s", number=order.number),
                     "department_order_received", locale=recipient.locale, recipient=recipient,
-                    purchase=purchase, order=order, link=notify.absolute(link))
+                    purchase=purchase, order=order, link=absolute(link))
 
 
 # ------------------------------------------------------------------ lists

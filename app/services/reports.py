@@ -234,9 +234,9 @@ def _bucket_kind(period):
 
 
 def _state_label(state):
-    from app.services.orders import STATE_LABELS
+    from app.labels import ORDER_STATE_LABELS
 
-    return str(STATE_LABELS.get(state, state))
+    return str(ORDER_STATE_LABELS.get(state, state))
 
 
 def _method_label(code):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from app.urls import path_for
 from app.extensions import db
 from app.models import Order, OrderItem, ProductReview, StoreMember
 from app.orm import utcnow
@@ -47,7 +48,7 @@ def post_review(buyer, order_item_id, rating, comment=""):
     audit.record(buyer, "review.post", review, after={"rating": rating, "product_id": item.product_id})
     members, _owners = notify.store_people(item.order.store_id)
     for member in members:
-        notify.add(member, "review_posted", link=notify._url("sales.reviews"), product=item.name)
+        notify.add(member, "review_posted", link=path_for("sales.reviews"), product=item.name)
     db.session.commit()
     return review
 
@@ -87,7 +88,7 @@ def reply_to_review(seller, review_id, text):
     review.reply_by_id = seller.id
     review.replied_at = utcnow()
     audit.record(seller, "review.reply", review, after={"reply": text[:200]})
-    notify.add(review.buyer, "review_replied", link=notify._url("catalog.product", slug=review.product.slug)
+    notify.add(review.buyer, "review_replied", link=path_for("catalog.product", slug=review.product.slug)
                if _has_endpoint("catalog.product") else "",
                store=review.product.store.name, product=review.product.name)
     db.session.commit()

@@ -10,25 +10,23 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.authz import is_member, require_reviewer
+from app.urls import slugify
+from app.urls import absolute_url
+from app.labels import STORE_ACTION_LABELS, STORE_STATE_LABELS
 from app import clock
 from app.extensions import db
-from app.models import KECAMATAN, Store, StoreInvitation, StoreMember, User, UserRole
+from app.models import KECAMATAN, Store, StoreState, StoreInvitation, StoreMember, User, UserRole
 from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
 from app.services import images as image_service
 from app.services.listings import refresh_visibility
 from app.services.mail import queue_email
 from app.services.tokens import TokenError, make_token, read_token
 
-STORE_STATE_LABELS = {
-    "pending_verification": _l("Awaiting verification"),
-    "changes_requested": _l("Changes requested"),
-    "verified": _l("Verified"),
-    "suspended": _l("Suspended"),
-}
 
 PROFILE_FIELDS = ("name", "slug", "description", "kecamatan", "address", "phone", "bank_name",
                   "bank_account_number", "bank_account_holder", "cohort")
@@ -36,17 +34,13 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # state -> {action: new state}
 STORE_TRANSITIONS = {
-    "pending_verification": {"verify": "verified", "request_changes": "changes_requested", "suspend": "suspended"},
-    "changes_requested": {"resubmit": "pending_verification", "verify": "verified", "suspend": "suspended"},
-    "verified": {"request_changes": "changes_requested", "suspend": "suspended"},
-    "suspended": {"reinstate": "pending_verification"},
+    StoreState.PENDING_VERIFICATION: {"verify": StoreState.VERIFIED, "request_changes": StoreState.CHANGES_REQUESTED,
+                                      "suspend": StoreState.SUSPENDED},
+    StoreState.CHANGES_REQUESTED: {"resubmit": StoreState.PENDING_VERIFICATION, "verify": StoreState.VERIFIED,
+                                   "suspend": StoreState.SUSPENDED},
+    StoreState.VERIFIED: {"request_changes": StoreState.CHANGES_REQUESTED, "suspend": StoreState.SUSPENDED},
+    StoreState.SUSPENDED: {"reinstate": StoreState.PENDING_VERIFICATION},
 }
-
-
-def slugify(text: str) -> str:
-    text = (text or "").lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return text[:70] or "toko"
 
 
 def store_of(user) -> Store | None:
@@ -55,32 +49,6 @@ def store_of(user) -> Store | None:
         return None
     member = db.session.execute(db.select(StoreMember).where(StoreMember.user_id == user.id)).scalar_one_or_none()
     return member.store if member else None
-
-
-def is_member(user, store) -> bool:
-    return user is not None and getattr(user, "id", None) is not None and any(
-        m.user_id == user.id for m in store.members)
-
-
-def can_review(user, store) -> bool:
-    """The store's mentor or an admin, and never a member of the store."""
-    if user is None or not getattr(user, "is_authenticated", True):
-        return False
-    if is_member(user, store):
-        return False
-    return user.has_role("admin") or (user.has_role("mentor") and store.mentor_id == user.id)
-
-
-def require_reviewer(actor, store):
-    """Members of the store: 403 with a reason; anyone else not assigned: 404."""
-    if is_member(actor, store):
-        raise NotAllowed(_("Nobody reviews their own store; another mentor or an admin must decide."))
-    if not can_review(actor, store):
-        raise NotFound(_("Store not found."))
-
-
-def can_see_documents(user, store) -> bool:
-    return is_member(user, store) or can_review(user, store) or (user is not None and user.has_role("admin"))
 
 
 def _clean_profile(data: dict, store: Store | None = None) -> dict:
@@ -132,7 +100,7 @@ def _notify_admins_of_new_store(store):
     for admin in admins:
         queue_email(admin.email, _l("New store waiting for a mentor: %(name)s", name=store.name),
                     "store_created", locale=admin.locale, store=store,
-                    url=_abs_url("programme.stores"))
+                    url=absolute_url("programme.stores"))
 
 
 def update_store(actor: User, store: Store, data: dict, logo=None) -> Store:
@@ -157,7 +125,7 @@ def update_store(actor: User, store: Store, data: dict, logo=None) -> Store:
         if store.mentor is not None:
             queue_email(store.mentor.email, _l("Store updated for verification: %(name)s", name=store.name),
                         "store_resubmitted", locale=store.mentor.locale, store=store,
-                        url=_abs_url("mentor.store", store_id=store.id))
+                        url=absolute_url("mentor.store", store_id=store.id))
     db.session.commit()
     return store
 
@@ -184,13 +152,6 @@ def _transition(actor, store, action, note=""):
     refresh_visibility(store)
 
 
-STORE_ACTION_LABELS = {
-    "verify": _l("verified"),
-    "request_changes": _l("sent back for changes"),
-    "suspend": _l("suspended"),
-    "reinstate": _l("reinstated"),
-    "resubmit": _l("sent back for verification"),
-}
 
 
 def verify_store(actor: User, store: Store, note: str = "") -> Store:
@@ -249,7 +210,7 @@ def assign_mentor(actor: User, store: Store, mentor: User | None) -> Store:
                  after={"mentor_id": mentor.id if mentor else None})
     if mentor is not None and mentor.id != before:
         queue_email(mentor.email, _l("You mentor a new store: %(name)s", name=store.name), "store_assigned",
-                    locale=mentor.locale, store=store, url=_abs_url("mentor.store", store_id=store.id))
+                    locale=mentor.locale, store=store, url=absolute_url("mentor.store", store_id=store.id))
     db.session.commit()
     return store
 
@@ -257,15 +218,7 @@ def assign_mentor(actor: User, store: Store, mentor: User | None) -> Store:
 def _notify_members(store, subject, template, **ctx):
     for member in store.members:
         queue_email(member.user.email, subject, template, locale=member.user.locale, store=store,
-                    url=_abs_url("seller.desk"), **ctx)
-
-
-def _abs_url(endpoint, **values):
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
-    try:
-        return base + url_for(endpoint, **values)
-    except Exception:  # noqa: BLE001 - outside a request the path is still good enough
-        return base
+                    url=absolute_url("seller.desk"), **ctx)
 
 
 # ---------------------------------------------------------------- members
@@ -287,7 +240,7 @@ def invite_member(actor: User, store: Store, email: str) -> StoreInvitation:
     audit.record(actor, "store.member_invited", store, after={"email": email})
     queue_email(email, _l("Join %(name)s on Pasar Kite Bise", name=store.name), "store_invitation",
                 locale=existing.locale if existing else None, store=store, inviter=actor,
-                url=_abs_url("seller.join", token=token))
+                url=absolute_url("seller.join", token=token))
     db.session.commit()
     return invitation
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app import authz
 from app.services.payments.base import PaymentMethod
 
 
@@ -19,9 +20,8 @@ class DepartmentPurchaseMethod(PaymentMethod):
     initial_payment_state = "due"
 
     def available_for(self, user, cart) -> bool:
-        from app.services import procurement
 
-        return user is not None and user.is_authenticated and procurement.is_purchaser(user)
+        return user is not None and user.is_authenticated and authz.is_purchaser(user)
 
     def form_fields(self, user) -> list[dict]:
         return [
