@@ -10,6 +10,7 @@ from app.authz import admin_required
 from app.extensions import db
 from app.ids import parse_id
 from app.models import AuditEntry, User
+from app.parsing import is_ascii_number
 from app.services import Invalid, reports
 from app.web import page_arg
 
@@ -20,10 +21,6 @@ def pretty(value):
     if value is None:
         return ""
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-
-
-def _is_number(text):
-    return text.isascii() and text.isdigit()
 
 
 def _id_is(column, text):
@@ -38,7 +35,7 @@ def _filters(args):
     actor = (args.get("actor") or "").strip()
     if actor:
         values["actor"] = actor
-        if _is_number(actor):
+        if is_ascii_number(actor):
             conditions.append(_id_is(AuditEntry.actor_id, actor))
         else:
             ids = db.select(User.id).where(User.email.ilike(f"%{actor}%") | User.full_name.ilike(f"%{actor}%"))
@@ -51,7 +48,7 @@ def _filters(args):
     object_id = (args.get("object_id") or "").strip()
     if object_id:
         values["object_id"] = object_id
-        if _is_number(object_id):
+        if is_ascii_number(object_id):
             conditions.append(_id_is(AuditEntry.object_id, object_id))
         else:
             error = "object_id"
