@@ -409,6 +409,14 @@ def test_ids_in_query_strings_and_forms_are_bounded_too(client, auth, factories)
     assert response.status_code == 200 and "0 entries." in page_text(response)
     assert client.get("/mentor/", query_string={"mentor": "9223372036854775808"}).status_code == 200
     assert client.get("/admin/users", query_string={"page": "9" * 30}).status_code == 200
+    store = factories.StoreFactory(name="Toko Batas")
+    category = factories.CategoryFactory()
+    for huge in ("2147483648", "9223372036854775808"):
+        assert client.post(f"/programme/stores/{store.id}/mentor", data={"mentor_id": huge}).status_code == 400
+        response = client.post(f"/programme/categories/{category.id}",
+                               data={"name_id": "Kain", "name_en": "Cloth", "slug": "kain", "parent_id": huge})
+        # the form comes back with the field marked, as for any choice not on the list
+        assert response.status_code == 400 and 'id="parent_id-error"' in page_text(response), huge
     for batch_id in ("9223372036854775808", "654321"):  # beyond the column; no such batch
         response = client.post("/finance/payouts/record/2147483647", data={"transfer_reference": "",
                                                                            "batch_id": batch_id})

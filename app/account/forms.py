@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
-from app.forms import Form
+from app.forms import Form, coerce_id
 
 
 class ProfileForm(Form):
@@ -9,7 +9,7 @@ class ProfileForm(Form):
     phone = StringField(_l("Phone / WhatsApp"), validators=[Optional(), Length(max=30)])
     nip = StringField(_l("NIP (staff number)"), validators=[Optional(), Length(max=30)])
     job_title = StringField(_l("Position"), validators=[Optional(), Length(max=120)])
-    department_id = SelectField(_l("Department (OPD)"), coerce=int, validators=[Optional()])
+    department_id = SelectField(_l("Department (OPD)"), coerce=coerce_id, validators=[Optional()])
     locale = SelectField(_l("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
 
 

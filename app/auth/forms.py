@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
-from app.forms import EmailAddress, Form, strip
+from app.forms import EmailAddress, Form, coerce_id, strip
 
 
 ROLE_CHOICES = [("buyer", _l("Civil servant (buyer)")), ("seller", _l("Startup / seller"))]
@@ -19,7 +19,7 @@ class RegisterForm(Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(min=2, max=120)])
     email = EmailField(_l("E-mail"), filters=[strip], validators=[DataRequired(), EmailAddress(), Length(max=254)],
                        description=_l("Civil servants use their government e-mail address."))
-    department_id = SelectField(_l("Department (OPD)"), coerce=int, validators=[Optional()],
+    department_id = SelectField(_l("Department (OPD)"), coerce=coerce_id, validators=[Optional()],
                                 description=_l("Required for civil servants."))
     phone = StringField(_l("Phone / WhatsApp"), validators=[Optional(), Length(max=30)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
-from app.forms import Form
+from app.forms import Form, coerce_id
 
 
 def _strip(value):
@@ -14,7 +14,7 @@ class CategoryForm(Form):
     slug = StringField(_l("Web address"), filters=[_strip], validators=[
         Optional(), Length(max=80),
         Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Lowercase letters, digits and dashes only."))])
-    parent_id = SelectField(_l("Parent category"), coerce=int, validate_choice=False)
+    parent_id = SelectField(_l("Parent category"), coerce=coerce_id, validate_choice=False)
     required_documents = TextAreaField(
         _l("Required documents"), filters=[_strip],
         description=_l("One group per line; the store needs one valid document of each group. "
@@ -25,7 +25,7 @@ class CategoryForm(Form):
 
 
 class AssignMentorForm(Form):
-    mentor_id = SelectField(_l("Mentor"), coerce=int, validate_choice=False)
+    mentor_id = SelectField(_l("Mentor"), coerce=coerce_id, validate_choice=False)
 
 
 class SuspendForm(Form):

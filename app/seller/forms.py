@@ -5,7 +5,7 @@ from wtforms import (DateField, EmailField, HiddenField, IntegerField, SelectFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from app.labels import UNIT_CHOICE_LABELS
-from app.forms import EmailAddress, Form, strip
+from app.forms import EmailAddress, Form, coerce_id, strip
 
 from app.models import KECAMATAN, UNITS
 
@@ -56,7 +56,7 @@ class DocumentForm(Form):
 
 class ProductForm(Form):
     name = StringField(_l("Product name"), filters=[strip], validators=[DataRequired(), Length(min=3, max=140)])
-    category_id = SelectField(_l("Category"), coerce=int, validate_choice=False)
+    category_id = SelectField(_l("Category"), coerce=coerce_id, validate_choice=False)
     description = TextAreaField(_l("Description"), filters=[strip], validators=[Length(max=8000)],
                                 description=_l("What it is, size, ingredients or material, how it is made."))
     price = IntegerField(_l("Price (Rp)"), validators=[DataRequired(), NumberRange(min=100, max=1_000_000_000)],
