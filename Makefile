@@ -71,6 +71,7 @@ test-postgres:
 lint:
 	$(BIN)/ruff check app tests bench wsgi.py
 	$(BIN)/bandit -q -c pyproject.toml -r app
+	$(BIN)/mypy
 
 bench-catalog: setup-dev
 	$(BIN)/python bench/catalog

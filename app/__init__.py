@@ -3,7 +3,7 @@ import os
 
 from flask import Flask
 
-from app.config import ConfigError, from_environment
+from app.config import ConfigError, from_environment, instance_path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -14,7 +14,7 @@ def create_app(config=None):
         __name__,
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
-        instance_path=os.environ.get("INSTANCE_PATH", os.path.join(ROOT, "instance")),
+        instance_path=instance_path(os.path.join(ROOT, "instance")),
     )
     app.config.update(from_environment(app.instance_path))
     if config:
@@ -50,7 +50,7 @@ def apply_proxy_fix(app):
     """Behind N reverse proxies (``TRUSTED_PROXIES=N``, default 0: none), take the client address,
     scheme, host and prefix from the X-Forwarded-* headers the last N proxies set. Never more than
     the real number of proxies: a client can send the headers itself."""
-    raw = app.config.get("TRUSTED_PROXIES", os.environ.get("TRUSTED_PROXIES", "0"))
+    raw = app.config.get("TRUSTED_PROXIES", 0)
     try:
         count = int(raw or 0)
     except (TypeError, ValueError):

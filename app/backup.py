@@ -266,7 +266,7 @@ def _write_archive(target, manifest, db_path, folder):
 
 
 def _new_manifest(kind, revision, counts, db_path, folder):
-    uploads = {"included": folder is not None, "files": 0, "bytes": 0}
+    uploads: dict[str, object] = {"included": folder is not None, "files": 0, "bytes": 0}
     if folder is None:
         uploads["note"] = "uploads are in the S3 bucket and not part of this archive"
     return {

@@ -22,6 +22,12 @@ def _list(name, default):
     return [item.strip().lower() for item in raw.split(",") if item.strip()]
 
 
+def _optional_bool(name):
+    """None when unset: the caller decides the default from other settings."""
+    value = os.environ.get(name)
+    return value.strip().lower() in {"1", "true", "yes", "on"} if value else None
+
+
 def _optional_float(name):
     value = os.environ.get(name)
     return float(value) if value not in (None, "") else None
@@ -34,6 +40,12 @@ def normalise_database_url(url):
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
+
+
+def instance_path(default):
+    """The folder of the SQLite database and the uploads (``INSTANCE_PATH``); read before
+    the other settings, whose defaults live in it."""
+    return os.environ.get("INSTANCE_PATH") or default
 
 
 def from_environment(instance_path):
@@ -72,6 +84,8 @@ def from_environment(instance_path):
         # Account lockout after repeated failed log-ins (on top of the per-address rate limit).
         "LOCKOUT_THRESHOLD": int(os.environ.get("LOCKOUT_THRESHOLD", "10")),
         "LOCKOUT_MINUTES": int(os.environ.get("LOCKOUT_MINUTES", "15")),
+        # A signed-in session unused this long has ended (as long as a remember-me cookie lasts).
+        "SESSION_IDLE_DAYS": int(os.environ.get("SESSION_IDLE_DAYS", "30")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not development and _bool("SESSION_COOKIE_SECURE", True),
@@ -81,6 +95,11 @@ def from_environment(instance_path):
         "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session
         "MAX_IMAGE_MB": int(os.environ.get("MAX_IMAGE_MB", "5")),
+        # Memory one picture may take while it is decoded and resized (checked from its header
+        # first: a 170 KB PNG can decode to 160 MB). Each web worker handles one at a time.
+        "IMAGE_DECODE_BUDGET_MB": int(os.environ.get("IMAGE_DECODE_BUDGET_MB", "64")),
+        # At most this many in stock is shown to buyers as "low stock" (and on the seller's dashboard).
+        "LOW_STOCK_THRESHOLD": int(os.environ.get("LOW_STOCK_THRESHOLD", "5")),
         # Anonymous catalogue pages are cached per worker this long (seconds; 0 = off).
         "CATALOG_CACHE_SECONDS": _optional_float("CATALOG_CACHE_SECONDS"),
         "CATALOG_COUNT_TTL": _optional_float("CATALOG_COUNT_TTL"),
@@ -88,6 +107,15 @@ def from_environment(instance_path):
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX") or None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024,
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", os.path.join(instance_path, "uploads")),
+        # Uploads in an S3-compatible bucket instead (app/storage.py); unset S3 keys let boto3
+        # use the machine's role or ~/.aws.
+        "STORAGE_BACKEND": os.environ.get("STORAGE_BACKEND") or "local",
+        "S3_BUCKET": os.environ.get("S3_BUCKET") or None,
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "S3_ACCESS_KEY_ID": os.environ.get("S3_ACCESS_KEY_ID") or None,
+        "S3_SECRET_ACCESS_KEY": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+        "S3_REGION": os.environ.get("S3_REGION") or None,
+        "S3_PREFIX": os.environ.get("S3_PREFIX") or "",
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Pontianak",
         "LANGUAGES": ["id", "en"],
@@ -103,6 +131,19 @@ def from_environment(instance_path):
         "CARD_PAYMENT_TIMEOUT_MINUTES": int(os.environ.get("CARD_PAYMENT_TIMEOUT_MINUTES", "30")),
         # Open contracting data: the ocid prefix registered with the OCDS helpdesk.
         "OCDS_OCID_PREFIX": os.environ.get("OCDS_OCID_PREFIX", "ocds-pkb000"),
+        # Background jobs (app/jobs): the prefix lets several apps share one Redis.
+        "JOBS_QUEUE_PREFIX": os.environ.get("JOBS_QUEUE_PREFIX") or "pkb",
+        "JOBS_TIMEOUT": int(os.environ.get("JOBS_TIMEOUT", "600")),
+        # Logs and metrics (app/observability.py). LOG_JSON unset: decided there from the final
+        # ENV_NAME (on outside development and tests), which a test's config may still change.
+        "LOG_REQUESTS": _bool("LOG_REQUESTS", True),
+        "LOG_JSON": _optional_bool("LOG_JSON"),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        "METRICS_ALLOW_LOCAL": _bool("METRICS_ALLOW_LOCAL", False),
+        # prometheus_client reads it too; the app asks it only to add up the workers' numbers.
+        "PROMETHEUS_MULTIPROC_DIR": os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
+        # Reverse proxies whose X-Forwarded-* headers count; apply_proxy_fix checks it is a number.
+        "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES") or "0",
     }
 
 

@@ -75,7 +75,7 @@ def _department(code, name, address):
     return dept
 
 
-_hash_cache = {}
+_hash_cache: dict[str, str] = {}
 
 
 def _demo_hash():
@@ -101,7 +101,7 @@ def seed_demo():
     departments = {code: _department(code, name, address) for code, name, address in DEPARTMENTS}
     db.session.flush()
     for email, name, roles, dept_code in PEOPLE:
-        _person(email, name, roles, departments.get(dept_code))
+        _person(email, name, roles, departments[dept_code] if dept_code else None)
     for email, name in SELLERS:
         _person(email, name, ("seller",))
     db.session.flush()

@@ -1,4 +1,6 @@
-"""Extension instances only; they are bound to the app in create_app()."""
+"""Extension instances (and the base class of the models); they are bound to the app in create_app()."""
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -10,6 +12,12 @@ from app.orm import Base
 from app.security import CSRFProtection
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    # The models' base as the type checker sees it: ``db.Model`` is an attribute of an
+    # instance, which mypy cannot take as a class. At run time it is ``db.Model`` itself.
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtection()

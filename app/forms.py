@@ -12,9 +12,9 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, StringField
+from wtforms import Field, StringField
 from wtforms.validators import StopValidation, ValidationError
-from wtforms.widgets import TextInput
+from wtforms.widgets import DateInput, TextInput
 
 from app import parsing
 
@@ -88,24 +88,29 @@ class _ParsedField(Field):
     names its parser as ``parse(text)``."""
 
     widget = TextInput()
+    # An empty input is "no value" (the validators say whether one is required); False: the
+    # parser judges it too (a quantity is never empty).
+    empty_is_none = True
 
-    def __init__(self, label=None, validators=None, minimum=None, maximum=None, **kwargs):
+    def __init__(self, label=None, validators=None, minimum=None, maximum=None, message=None, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.bounds = {k: v for k, v in (("minimum", minimum), ("maximum", maximum)) if v is not None}
+        # One message for every way the value can be wrong (unreadable or out of range), if given.
+        self.message = message
         self.raw = ""
 
     def process_formdata(self, valuelist):
         if not valuelist:
             return
         self.raw = strip_controls(valuelist[0] or "")
-        if not self.raw.strip():
+        if not self.raw.strip() and self.empty_is_none:
             self.data = None
             return
         try:
             self.data = self.parse(self.raw)
         except parsing.ParseError as error:
             self.data = None
-            raise ValueError(str(error.message)) from None
+            raise ValueError(str(self.message or error.message)) from None
 
     def pre_validate(self, form):
         # What was typed could not be read: say that, not "This field is required".
@@ -145,19 +150,25 @@ class WholeNumberField(_ParsedField):
         return parsing.parse_int(text, **self.bounds)
 
 
-class DayField(DateField):
-    """A date field that reads only the shape a browser's date input sends."""
+class QuantityField(_ParsedField):
+    """How many of a product; ``data`` is an int from 1 up."""
 
-    def process_formdata(self, valuelist):
-        if not valuelist or not (valuelist[0] or "").strip():
-            self.data = None
-            return
-        try:
-            self.data = parsing.parse_day(valuelist[0])
-        except parsing.ParseError as error:
-            self.data = None
-            raise ValueError(str(error.message)) from None
+    widget = TextInput(input_type="number")
+    empty_is_none = False
 
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()
+    def parse(self, text):
+        return parsing.parse_quantity(text)
+
+
+class DayField(_ParsedField):
+    """A date from a browser's date input (``YYYY-MM-DD`` only); ``data`` is a ``date``."""
+
+    widget = DateInput()
+
+    def parse(self, text):
+        return parsing.parse_day(text)
+
+    def _value(self):
+        if self.raw:
+            return self.raw
+        return self.data.isoformat() if self.data else ""

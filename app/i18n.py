@@ -1,7 +1,6 @@
 """Language and time zone choice, and the formatting of rupiah and times."""
 import os
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_datetime, get_locale
@@ -43,10 +42,6 @@ def local_time(value, fmt="medium"):
     return f"{text} WIB"
 
 
-def to_local(value):
-    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
-
-
 def missing_catalogs(app):
     """The compiled catalogues (.mo) that are not there. They are built from the .po files
     (``make translations`` or ``pybabel compile``), never committed; without them every
@@ -82,7 +77,7 @@ def register_filters(app):
         """WTForms' own messages ("This field is required.") from our wtforms catalogue."""
         from babel import support
 
-        request.wtforms_translations = support.Translations.load(
+        request.wtforms_translations = support.Translations.load(  # type: ignore[attr-defined]  # Flask-WTF reads it
             os.path.join(app.root_path, "translations"), [get_locale()], domain="wtforms")
 
     app.jinja_env.filters["rupiah"] = rupiah

@@ -167,7 +167,7 @@ STORE_ACTION_LABELS = {
     "resubmit": _l("sent back for verification"),
 }
 
-# Stock shown to buyers (app.services.catalog.stock_state)
+# Stock shown to buyers (Product.stock_state)
 STOCK_LABELS = {
     "in_stock": _l("In stock"),
     "low": _l("Low stock"),
@@ -197,6 +197,8 @@ DOCUMENT_STATE_LABELS = {
 UNIT_CHOICE_LABELS = {"pcs": _l("piece (pcs)"), "botol": _l("bottle (botol)"), "lembar": _l("sheet (lembar)"),
                "paket": _l("package (paket)")}
 
+STOCK_BADGE_CLASSES = {"out": "text-bg-secondary", "low": "text-bg-warning", "in_stock": "text-bg-light border"}
+
 
 def label(mapping, code):
     """The word for ``code`` in ``mapping``, or the code itself when the table lacks it."""
@@ -222,6 +224,7 @@ TEMPLATE_GLOBALS = {
     "document_state_labels": DOCUMENT_STATE_LABELS,
     "unit_labels": UNIT_CHOICE_LABELS,
     "stock_labels": STOCK_LABELS,
+    "stock_badge_classes": STOCK_BADGE_CLASSES,
     "department_role_labels": DEPARTMENT_ROLE_LABELS,
     "department_decision_labels": DEPARTMENT_DECISION_LABELS,
 }

@@ -50,13 +50,12 @@ def observe_request(endpoint, method, status, seconds):
     LATENCY.labels(endpoint=endpoint, status=str(status)).observe(seconds)
 
 
-def render_latest():
-    """(body, content type) of the current numbers, added up across processes in multiprocess mode."""
-    import os
-
+def render_latest(multiproc_dir=None):
+    """(body, content type) of the current numbers, added up across processes when
+    ``multiproc_dir`` (the ``PROMETHEUS_MULTIPROC_DIR`` setting) is set."""
     from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if multiproc_dir:
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()

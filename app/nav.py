@@ -3,11 +3,12 @@
 Features call ``nav_item(...)`` at import time of their blueprint package, so the base
 template needs no change when a feature arrives.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import url_for
 
-_ITEMS = []
+_ITEMS: list["NavItem"] = []
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class NavItem:
     roles: tuple = field(default=())  # empty: everyone; ("anon",) only logged-out
     order: int = 50
     badge: str = ""  # name of a context value holding a count, e.g. "cart_count"
-    when: object = None  # optional fn(user) -> bool, for duties that are not roles (purchaser)
+    when: Callable[..., bool] | None = None  # optional fn(user), for duties that are not roles (purchaser)
 
 
 def nav_item(endpoint, label, icon="", roles=(), order=50, badge="", when=None):
@@ -41,7 +42,7 @@ def visible_items(user):
     return items
 
 
-_COUNTERS = {}
+_COUNTERS: dict[str, Callable] = {}
 
 
 def nav_counter(name, fn):

@@ -27,7 +27,6 @@ Metrics
 import hmac
 import json
 import logging
-import os
 import re
 import sys
 import time
@@ -81,17 +80,20 @@ class StderrHandler(logging.StreamHandler):
         pass
 
 
+_request_log_handler = None
+
+
 def _setup_logger(app):
+    global _request_log_handler
     # alembic's fileConfig (flask db upgrade in the same process) disables existing loggers.
     request_log.disabled = False
-    if getattr(request_log, "_pkb_configured", False):
+    if _request_log_handler is not None:
         return
-    handler = StderrHandler()
-    handler.setFormatter(JSONFormatter())
-    request_log.addHandler(handler)
+    _request_log_handler = StderrHandler()
+    _request_log_handler.setFormatter(JSONFormatter())
+    request_log.addHandler(_request_log_handler)
     request_log.setLevel(logging.INFO)
     request_log.propagate = False
-    request_log._pkb_configured = True
 
 
 _app_log_handler = None
@@ -144,7 +146,7 @@ def _user_id():
         # identity key rather than load the row again (2 queries) only for this line.
         return state.identity[0]
     if getattr(user, "is_authenticated", False):
-        return getattr(user, "id", None)  # the row id; get_id() carries the session version
+        return getattr(user, "id", None)  # the row id; get_id() carries the session secret
     return None
 
 
@@ -154,14 +156,8 @@ def _endpoint_label():
 
 
 def register(app):
-    app.config.setdefault("METRICS_TOKEN", os.environ.get("METRICS_TOKEN") or None)
-    app.config.setdefault("METRICS_ALLOW_LOCAL", os.environ.get("METRICS_ALLOW_LOCAL", "").lower()
-                          in {"1", "true", "yes", "on"})
-    app.config.setdefault("LOG_REQUESTS", os.environ.get("LOG_REQUESTS", "true").lower()
-                          not in {"0", "false", "no", "off"})
-    env = app.config.get("ENV_NAME", "development")
-    app.config.setdefault("LOG_JSON", os.environ.get("LOG_JSON", "").lower() in {"1", "true", "yes", "on"}
-                          if os.environ.get("LOG_JSON") else env not in {"development", "testing"})
+    if app.config.get("LOG_JSON") is None:
+        app.config["LOG_JSON"] = app.config.get("ENV_NAME", "development") not in {"development", "testing"}
     _setup_logger(app)
     _setup_app_logs(app.config["LOG_JSON"])
 
@@ -220,7 +216,7 @@ def metrics_view():
         abort(404)
     from app.metrics import render_latest
 
-    body, content_type = render_latest()
+    body, content_type = render_latest(current_app.config.get("PROMETHEUS_MULTIPROC_DIR"))
     response = Response(body, content_type=content_type)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,7 +1,8 @@
 """Declarative base with a naming convention, so migrations get stable names."""
 from datetime import timezone
+from typing import Any, cast
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import CursorResult, DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -19,6 +20,12 @@ def utcnow():
     from app import clock
 
     return clock.now()
+
+
+def rows_matched(result) -> int:
+    """How many rows an UPDATE or DELETE matched: what a guarded claim checks. Session.execute
+    is typed to give a Result; for these statements it is a CursorResult, which counts."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 class UTCDateTime(TypeDecorator):

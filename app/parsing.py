@@ -63,6 +63,24 @@ def parse_optional_int(raw, **kwargs) -> int | None:
     return parse_int(raw, **kwargs)
 
 
+MAX_QUANTITY = 100_000
+
+
+def parse_quantity(raw) -> int:
+    """How many of a product: a whole number from 1 to MAX_QUANTITY. A minus sign is read so
+    that "-2" is told "at least 1" rather than "not a number"."""
+    text = raw.strip() if isinstance(raw, str) else ("" if raw is None else str(raw))
+    digits = text[1:] if text.startswith("-") else text
+    if not is_ascii_number(digits) or len(digits) > 12:
+        raise ParseError(_l("Enter the quantity as a whole number."))
+    value = int(digits) * (-1 if text.startswith("-") else 1)
+    if value <= 0:
+        raise ParseError(_l("The quantity must be at least 1."))
+    if value > MAX_QUANTITY:
+        raise ParseError(_l("The quantity is too large."))
+    return value
+
+
 RUPIAH_MESSAGE = _l("Enter the amount in whole rupiah, e.g. 25.000 (no decimals, not negative).")
 
 

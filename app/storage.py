@@ -123,38 +123,33 @@ class S3Storage:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
 
-def _setting(name, default=None):
-    value = current_app.config.get(name)
-    if value is None:
-        value = os.environ.get(name) or default
-    return value
-
-
 def make_s3_client():
     import boto3
     from botocore.config import Config
 
+    config = current_app.config
     return boto3.client(
         "s3",
-        endpoint_url=_setting("S3_ENDPOINT_URL"),
-        aws_access_key_id=_setting("S3_ACCESS_KEY_ID"),
-        aws_secret_access_key=_setting("S3_SECRET_ACCESS_KEY"),
-        region_name=_setting("S3_REGION"),
+        endpoint_url=config.get("S3_ENDPOINT_URL"),
+        aws_access_key_id=config.get("S3_ACCESS_KEY_ID"),
+        aws_secret_access_key=config.get("S3_SECRET_ACCESS_KEY"),
+        region_name=config.get("S3_REGION"),
         config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=30),
     )
 
 
 def build_storage():
     """The backend the settings ask for: STORAGE_BACKEND=local (default) or s3."""
-    backend = (_setting("STORAGE_BACKEND", "local") or "local").lower()
+    config = current_app.config
+    backend = (config.get("STORAGE_BACKEND") or "local").lower()
     if backend == "local":
-        return LocalStorage(current_app.config["UPLOAD_FOLDER"])
+        return LocalStorage(config["UPLOAD_FOLDER"])
     if backend == "s3":
-        bucket = _setting("S3_BUCKET")
+        bucket = config.get("S3_BUCKET")
         if not bucket:
             raise StorageError("STORAGE_BACKEND=s3 needs S3_BUCKET")
-        client = current_app.config.get("S3_CLIENT") or make_s3_client()  # S3_CLIENT: tests
-        return S3Storage(client, bucket, prefix=_setting("S3_PREFIX", "") or "")
+        client = config.get("S3_CLIENT") or make_s3_client()  # S3_CLIENT: tests
+        return S3Storage(client, bucket, prefix=config.get("S3_PREFIX") or "")
     raise StorageError(f"unknown STORAGE_BACKEND {backend!r}: use local or s3")
 
 

@@ -43,7 +43,10 @@ def first_error(form) -> str:
     """The first message of a form that failed validation (fields in their order)."""
     for field in form:
         if field.errors:
-            return f"{field.label.text}: {field.errors[0]}"
+            # Name the field when the form gave it a label (not WTForms' English default).
+            if field.label.text and field.label.text != field.name.replace("_", " ").title():
+                return f"{field.label.text}: {field.errors[0]}"
+            return str(field.errors[0])
     return str(form.form_errors[0]) if form.form_errors else ""
 
 
@@ -60,7 +63,7 @@ def _invalid_request():
     return _("The form could not be read. Reload the page and try again.")
 
 
-def act(fn, success, done, on_error):
+def act(fn, success, done, on_error, code=303):
     """Run one state-changing service call for a button or a form on a page.
 
     ``fn()`` does the work (and commits); on success flash ``success`` and redirect (303)
@@ -76,4 +79,4 @@ def act(fn, success, done, on_error):
         flash_error(error)
         return on_error(error.status)
     flash(success, "success")
-    return redirect(done() if callable(done) else done, code=303)
+    return redirect(done() if callable(done) else done, code=code)

@@ -37,6 +37,9 @@ TABLE = {
     "/account/": G(LOGIN, 200, 200, 200, 200),
     "/account/password": GP((LOGIN, 200, 200, 200, 200), (LOGIN, OK, OK, OK, OK)),
     "/account/profile": GP((LOGIN, 200, 200, 200, 200), (LOGIN, OK, OK, OK, OK)),
+    # buyer_x's session: everyone ends only their own, admins included
+    "/account/sessions/<int:session_id>/end": P(LOGIN, 404, 404, 404, 404),
+    "/account/sessions/end-all": P(LOGIN, OK, OK, OK, OK),
     "/admin/": G(LOGIN, 403, 403, 403, 200),
     "/admin/audit/": G(LOGIN, 403, 403, 403, 200),
     "/admin/departments": GP((LOGIN, 403, 403, 403, 200), (LOGIN, 403, 403, 403, OK)),
@@ -50,6 +53,8 @@ TABLE = {
     "/admin/outbox": G(LOGIN, 403, 403, 403, 200),
     "/admin/outbox/<int:message_id>": G(LOGIN, 403, 403, 403, 200),
     "/admin/users": G(LOGIN, 403, 403, 403, 200),
+    "/admin/users/<int:user_id>/deactivate": P(LOGIN, 403, 403, 403, OK),
+    "/admin/users/<int:user_id>/reactivate": P(LOGIN, 403, 403, 403, OK),
     "/auth/forgot": GP((200, 200, 200, 200, 200), (OK, OK, OK, OK, OK)),
     "/auth/invitation/<token>": GP((400, 400, 400, 400, 400), (OK, OK, OK, OK, OK)),
     "/auth/login": GP((200, 302, 302, 302, 302), (OK, OK, OK, OK, OK)),

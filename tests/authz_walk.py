@@ -89,6 +89,9 @@ def _build_world(factories):
     db.session.add(message)
     role = db.session.execute(db.select(DepartmentRole).where(DepartmentRole.user_id == w.approver_a.id)).scalar()
     category = f.CategoryFactory()
+    from app.services import sessions
+
+    other_session = sessions.start_session(w.buyer_x, user_agent="Mozilla/5.0 (Linux; Android 14) Chrome/120.0")
     db.session.commit()
     get_storage().save("public/walk/picture.txt", b"picture")
     get_storage().save("private/documents/walk.pdf", b"%PDF-1.4 walk")
@@ -98,6 +101,7 @@ def _build_world(factories):
         "batch_id": batch.id, "payout_id": payout.id, "document_id": document.id, "member_id": member.id,
         "invitation_id": invitation.id, "message_id": message.id, "role_id": role.id, "category_id": category.id,
         "store_id": w.kopi_store.id, "department_id": w.dept_a.id, "review_id": review.id,
+        "session_id": other_session.id, "user_id": w.buyer_x.id,
         "token": "not-a-real-token", "code": "ABCDEFGHJK", "key": "public/walk/picture.txt", "fmt": "csv",
         "kind": "sp", "action": "x", "filename": "css/app.css",
     }

@@ -1,4 +1,5 @@
 """Small generated files for upload tests (pictures, PDFs) and shared helpers."""
+import functools
 import io
 
 from PIL import Image
@@ -8,6 +9,12 @@ def png_bytes(size=(60, 40), color=(200, 30, 30), mode="RGB"):
     out = io.BytesIO()
     Image.new(mode, size, color).save(out, "PNG")
     return out.getvalue()
+
+
+@functools.cache
+def decompression_bomb_png():
+    """The picture of issue 14: 6300 x 6300 RGBA, about 170 KB as a PNG, 160 MB decoded."""
+    return png_bytes(size=(6300, 6300), color=(200, 30, 30, 255), mode="RGBA")
 
 
 def jpeg_bytes(size=(80, 60), color=(20, 120, 200), exif=None):

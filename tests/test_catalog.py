@@ -1,5 +1,6 @@
 """The catalogue as buyers see it: what is shown, filters, sorts, search, pages, SEO,
 and bad input (never a 500, nothing reflected unescaped)."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -328,12 +329,26 @@ def test_category_rename_reindexes_child_category_products(client, factories):
     assert isinstance(parent, Category) and BusinessDocument is not None
 
 
-def test_first_search_fills_an_empty_index(app, client, factories):
-    """A database upgraded to 0004 with products already in it: the first search builds the index."""
+def test_a_search_never_touches_the_schema(app, client, factories):
+    """The search table comes from the migrations (or create_all), never from a request: the
+    first search of a fresh app runs no DDL and does not look the table up."""
+    from tests.helpers import counting_statements
+
+    live(factories, name="Kerupuk Basah Kapuas")
+    with counting_statements() as statements:
+        assert "Kerupuk Basah Kapuas" in text_of(client.get("/katalog?q=kerupuk"))
+    schema_work = [s for s in statements
+                   if re.search(r"\b(CREATE|DROP|ALTER)\b|sqlite_master|pg_catalog|information_schema", s, re.I)]
+    assert statements and not schema_work, schema_work
+
+
+def test_reindex_command_creates_a_missing_index(app, client, runner, factories):
+    """A database that lost (or never had) the search table: the command, not a request, builds it."""
     live(factories, name="Kerupuk Basah Kapuas")
     db.session.execute(db.text("DROP TABLE product_search"))
     db.session.commit()
-    app.extensions.pop("search_ready", None)
+    result = runner.invoke(args=["search", "reindex"])
+    assert "1 product(s) indexed" in result.output
     assert "Kerupuk Basah Kapuas" in text_of(client.get("/katalog?q=kerupuk"))
 
 

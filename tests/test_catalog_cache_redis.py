@@ -89,18 +89,18 @@ def test_two_processes_share_pages_and_a_commit_in_one_drops_them_in_the_other(t
 
 
 def test_counts_are_shared_and_dropped_by_a_commit_anywhere(two_apps, redis_conn):
-    from app.services import catalog
+    from app.catalog import cache
 
     first, second, prefix = two_apps
     with first.app_context():
-        assert catalog._cached(("total", "kopi"), lambda: 7) == 7
-        assert catalog._cached(("rows",), lambda: [("toko-a", "Toko A")]) == [["toko-a", "Toko A"]]
+        assert cache.cached_value(("total", "kopi"), lambda: 7) == 7
+        assert cache.cached_value(("rows",), lambda: [("toko-a", "Toko A")]) == [["toko-a", "Toko A"]]
     with second.app_context():
-        assert catalog._cached(("total", "kopi"), lambda: 8) == 7  # computed by the other process
+        assert cache.cached_value(("total", "kopi"), lambda: 8) == 7  # computed by the other process
         db.session.execute(db.text("SELECT 1"))
         db.session.commit()  # any commit bumps the shared generation
     with first.app_context():
-        assert catalog._cached(("total", "kopi"), lambda: 9) == 9
+        assert cache.cached_value(("total", "kopi"), lambda: 9) == 9
     assert int(redis_conn.get(f"{prefix}:cache:gen")) >= 1
 
 

@@ -1,4 +1,7 @@
 """Settings from the environment: safe defaults, clear refusal without SECRET_KEY."""
+import re
+from pathlib import Path
+
 import pytest
 
 from app import create_app
@@ -86,3 +89,45 @@ def test_env_example_lists_the_settings():
     text = open(os.path.join(ROOT, ".env.example")).read()
     for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "GOV_EMAIL_DOMAINS", "MAIL_SERVER"):
         assert name in text
+
+
+ENVIRONMENT_READ = re.compile(r"""(?:environ\.get|environ\[|getenv)\(?\s*["']([A-Z][A-Z0-9_]+)""")
+# Any read of a variable (a name or a string): passing the whole environment on to a
+# subprocess (dict(os.environ), app/backup.py) is not a setting and stays allowed.
+ANY_ENVIRONMENT_READ = re.compile(r"os\.environ\.get\(|os\.environ\[|os\.getenv\(")
+HELPER_READ = re.compile(r"""_(?:bool|list|optional_float|optional_bool)\(\s*["']([A-Z][A-Z0-9_]+)""")
+
+
+def test_only_config_reads_the_environment_and_the_readme_lists_every_setting():
+    from app import ROOT
+
+    app_dir = Path(ROOT) / "app"
+    elsewhere = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}" for path in sorted(app_dir.rglob("*.py"))
+                 if path != app_dir / "config.py"
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if ANY_ENVIRONMENT_READ.search(line)]
+    assert not elsewhere, "read settings in app/config.py (from_environment), not here:\n" + "\n".join(elsewhere)
+    config_source = (app_dir / "config.py").read_text(encoding="utf-8")
+    names = set(ENVIRONMENT_READ.findall(config_source))
+    names |= set(HELPER_READ.findall(config_source))
+    readme = (Path(ROOT) / "README.md").read_text(encoding="utf-8")
+    unlisted = sorted(name for name in names if f"`{name}`" not in readme)
+    assert len(names) > 40 and not unlisted, f"give these settings a line in the README's table: {unlisted}"
+
+
+@pytest.mark.parametrize("name, value, key, expected", [
+    ("STORAGE_BACKEND", "s3", "STORAGE_BACKEND", "s3"),
+    ("S3_PREFIX", "pasar/", "S3_PREFIX", "pasar/"),
+    ("JOBS_QUEUE_PREFIX", "pasar2", "JOBS_QUEUE_PREFIX", "pasar2"),
+    ("JOBS_TIMEOUT", "120", "JOBS_TIMEOUT", 120),
+    ("LOG_REQUESTS", "off", "LOG_REQUESTS", False),
+    ("LOG_JSON", "true", "LOG_JSON", True),
+    ("METRICS_TOKEN", "scrape-me", "METRICS_TOKEN", "scrape-me"),
+    ("METRICS_ALLOW_LOCAL", "yes", "METRICS_ALLOW_LOCAL", True),
+    ("TRUSTED_PROXIES", "2", "TRUSTED_PROXIES", "2"),
+])
+def test_operational_settings_come_from_the_environment(env, tmp_path, name, value, key, expected):
+    env.delenv(name, raising=False)
+    assert from_environment(str(tmp_path))[key] != expected
+    env.setenv(name, value)
+    assert from_environment(str(tmp_path))[key] == expected

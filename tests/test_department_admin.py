@@ -85,9 +85,9 @@ def test_approver_names_colleagues_as_purchasers_only(client, auth, team, factor
     # Not for another department, and not approvers.
     other = team.other_approver.department
     assert client.post("/department/team", data={"department_id": other.id, "email": outsider.email}).status_code == 404
-    from app.services import procurement
+    from app.services import NotAllowed, procurement
 
-    with pytest.raises(procurement.NotAllowed):
+    with pytest.raises(NotAllowed):
         with client.application.test_request_context("/"):
             procurement.grant_department_role(team.approver, team.department.id, outsider.email, "approver")
     # The approver can remove a purchaser, not an approver.

@@ -8,6 +8,7 @@ from app import clock
 from app.clock import LOCAL_TZ
 from app.extensions import db
 from app.models import AuditEntry, DepartmentPurchase, Order, PublicHoliday
+from app.services import Conflict
 from app.services import checkout as checkout_service
 from app.services import cart as cart_service
 from app.services import procurement
@@ -70,7 +71,7 @@ def test_auto_cancel_across_a_weekend_and_a_holiday(app, req, factories):
     assert any("Cancelled automatically" in s for _t, s, _b in outbox(app, to=team.purchaser.email))
     # Running again changes nothing; the approver can no longer approve.
     assert procurement.cancel_stale_department_orders() == 0
-    with pytest.raises(procurement.Conflict):
+    with pytest.raises(Conflict):
         procurement.approve_order(team.approver, order_id)
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Notification
-from app.services.payments.card import reconcile
+from app.services.refunds import reconcile
 from tests.conftest import make_app, outbox
 from tests.department_helpers import department_checkout, make_team
 from tests.helpers import page_text

@@ -6,7 +6,8 @@ import pytest
 from app.extensions import db
 from app.models import MAX_IMAGES, Product, ProductImage
 from app.storage import get_storage
-from tests.listing_utils import add_photo, english, jpeg_bytes, login, pdf_bytes, png_bytes, upload
+from tests.listing_utils import (add_photo, decompression_bomb_png, english, jpeg_bytes, login, pdf_bytes, png_bytes,
+                                 upload)
 
 PRODUCT_FORM = {"name": "Kopi Bubuk Robusta 250 g", "category_id": None, "description": "Kopi robusta Pontianak.",
                 "price": "45000", "stock": "30", "unit": "pcs", "weight_grams": "250", "min_order": "1",
@@ -97,6 +98,20 @@ def test_oversized_photo(desk, app):
                          data={"photos": [upload(png_bytes() + b"\0" * (1024 * 1024), "besar.png", "image/png")]})
     assert response.status_code == 422 and "larger than 1 MB" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(ProductImage.id))) == 0
+
+
+def test_a_picture_too_large_to_decode_is_refused_and_nothing_stored(desk, app):
+    """Issue 14: 170 KB on disk, 160 MB decoded. The photo before it in the same request is kept."""
+    product = _new_product(desk)
+    response = desk.post(f"/seller/products/{product.id}/images", content_type="multipart/form-data",
+                         data={"photos": [upload(jpeg_bytes(), "depan.jpg", "image/jpeg"),
+                                          upload(decompression_bomb_png(), "bom.png", "image/png")]})
+    assert response.status_code == 422
+    assert ("bom.png: This picture is too large to process (6300 × 6300 pixels). "
+            "Upload one of at most 8.3 megapixels.") in response.get_data(as_text=True)
+    db.session.refresh(product)
+    assert [image.alt_text for image in product.images] == [product.name]  # only depan.jpg
+    assert _photo_files(app.config["UPLOAD_FOLDER"]) == ["large.webp", "thumb.webp"]
 
 
 def test_too_many_photos(desk, app):

@@ -1,4 +1,4 @@
-"""Static analysis: bandit finds nothing unjustified in app/, ruff is clean.
+"""Static analysis: bandit finds nothing unjustified in app/, ruff is clean, mypy passes on app/.
 
 A finding is justified in place with ``# nosec BXXX - reason`` on its line; bandit then
 leaves it out of the results, and this test checks that every such comment names the
@@ -54,4 +54,15 @@ def test_ruff_is_clean():
     result = subprocess.run(  # noqa: S603 - our own tool, fixed arguments
         [ruff, "check", "--output-format", "concise", "app", "tests", "bench", "wsgi.py"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_finds_no_type_error_in_app():
+    """The settings are in pyproject.toml ([tool.mypy]): check_untyped_defs, third-party
+    packages without types named one by one, and per-module exceptions only where named."""
+    mypy = _tool("mypy")
+    if mypy is None:
+        pytest.skip("mypy is not installed (pip install -r requirements-dev.txt)")
+    result = subprocess.run(  # noqa: S603 - our own tool, fixed arguments
+        [mypy, "--no-color-output"], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -207,3 +207,39 @@ def test_the_database_refuses_an_unknown_state(factories):
     with pytest.raises(IntegrityError):
         db.session.execute(db.text("UPDATE stores SET status = 'open' WHERE id = :i"), {"i": store.id})
     db.session.rollback()
+
+
+# --------------------------------------------------------------------------- display rules
+
+def test_stock_state_follows_the_low_stock_setting(app):
+    from app.models import Product
+
+    product = Product(stock=0)
+    with app.app_context():
+        assert product.stock_state() == "out"
+        product.stock = 5
+        assert product.stock_state() == "low"
+        product.stock = 6
+        assert product.stock_state() == "in_stock"
+        app.config["LOW_STOCK_THRESHOLD"] = 10
+        assert product.stock_state() == "low"
+
+
+def test_halal_badge_is_for_a_certificate_valid_that_day():
+    from app.models import Product
+
+    product = Product(halal_until=date(2026, 12, 31))
+    assert product.is_halal_on(date(2026, 12, 31))
+    assert not product.is_halal_on(date(2027, 1, 1))
+    assert not Product(halal_until=None).is_halal_on(date(2026, 1, 1))
+
+
+def test_the_seller_desk_warns_of_the_documents_the_reminder_names():
+    from app.models import BusinessDocument
+    from app.services.document_expiry import REMINDER_DAYS, expiring_soon
+
+    day = date(2026, 12, 6)
+    soon = BusinessDocument(status="valid", expires_on=date.fromordinal(day.toordinal() + REMINDER_DAYS))
+    later = BusinessDocument(status="valid", expires_on=date.fromordinal(day.toordinal() + REMINDER_DAYS + 1))
+    pending = BusinessDocument(status="pending", expires_on=day)
+    assert expiring_soon([soon, later, pending], day) == [soon]

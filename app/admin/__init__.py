@@ -7,7 +7,7 @@ bp = Blueprint("admin", __name__)
 nav_item("admin.index", _l("Admin"), icon="speedometer2", roles=("admin",), order=90)
 
 # Tiles on the admin home page; features add theirs with admin_link().
-_LINKS = []
+_LINKS: list[tuple[str, object, str, int]] = []
 
 
 def admin_link(endpoint, label, icon, order=50):

@@ -88,4 +88,34 @@ def users():
         like = f"%{q.lower()}%"
         query = query.where(db.or_(db.func.lower(User.email).like(like), db.func.lower(User.full_name).like(like)))
     page = db.paginate(query, page=page_arg(), per_page=50)
-    return render_template("admin/users.html", page=page, q=q)
+    return render_template("admin/users.html", page=page, q=q, confirm_form=ConfirmForm())
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@admin_required
+def deactivate_user(user_id):
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            accounts.deactivate_user(current_user, user)
+        except DomainError as error:
+            db.session.rollback()
+            flash_error(error)
+            return redirect(url_for("admin.users")), 303
+        flash(_("%(email)s is deactivated and logged out everywhere.", email=user.email), "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@admin_required
+def reactivate_user(user_id):
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            accounts.reactivate_user(current_user, user)
+        except DomainError as error:
+            db.session.rollback()
+            flash_error(error)
+            return redirect(url_for("admin.users")), 303
+        flash(_("%(email)s can log in again.", email=user.email), "success")
+    return redirect(url_for("admin.users"))

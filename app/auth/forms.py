@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
-from app.forms import EmailAddress, Form, coerce_id, strip
+from app.forms import ConfirmForm, EmailAddress, Form, coerce_id, strip
 
 
 ROLE_CHOICES = [("buyer", _l("Civil servant (buyer)")), ("seller", _l("Startup / seller"))]
@@ -47,3 +47,8 @@ class AcceptInvitationForm(Form):
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
 
 
+
+
+class LogoutForm(ConfirmForm):
+    # A page that logs out on the way (the invitation for another address) names where to go on.
+    next = HiddenField()

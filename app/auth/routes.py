@@ -3,12 +3,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
-from app.auth.forms import AcceptInvitationForm, EmailOnlyForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.auth.forms import AcceptInvitationForm, EmailOnlyForm, LoginForm, LogoutForm, RegisterForm, ResetPasswordForm
+from app.auth.session import record_seen
 from app.forms import ConfirmForm
 from app.extensions import db, limiter
 from app.models import Department
 from app.services import DomainError
-from app.services import accounts
+from app.services import accounts, sessions
 from app.web import flash_error, render_form_page, safe_next
 
 
@@ -83,7 +84,7 @@ def login():
             flash(_("Confirm your e-mail address first: open the link we sent you, or ask for a new one below."),
                   "warning")
             return redirect(url_for("auth.resend_verification", email=user.email))
-        login_user(user, remember=form.remember.data)
+        _start_session(user, remember=form.remember.data)
         if user.locale:
             session["locale"] = user.locale
         flash(_("Welcome, %(name)s.", name=user.full_name), "success")
@@ -95,19 +96,33 @@ def login():
     return render_form_page("auth/login.html", form=form)
 
 
-@bp.route("/logout", methods=["POST"])
-def logout():
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("main.home"))
+def _start_session(user, remember=False):
+    """A server-side session for this browser, then the cookies that name it."""
+    sessions.start_session(user, user_agent=request.user_agent.string, ip=request.remote_addr)
+    login_user(user, remember=remember)
+
+
+def end_browser_session():
+    """Forget the user in this browser (cookies and session), keeping its language."""
     locale = session.get("locale")
     logout_user()
     session.clear()
     if locale:
         session["locale"] = locale
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("main.home"))
+    if current_user.is_authenticated:
+        # Ended on the server too, so a copy of the cookie opens nothing from now on.
+        sessions.log_out(current_user)
+    end_browser_session()
     flash(_("You have logged out."), "info")
     # A page that logs out on the way (the invitation for another address) names where to go on.
-    return redirect(safe_next(request.form.get("next")))
+    return redirect(safe_next(form.next.data))
 
 
 @bp.route("/verify/<token>")
@@ -164,7 +179,7 @@ def reset_password(token):
             flash_error(error)
             return render_form_page("auth/reset.html", status=error.status, form=form)
         if current_user.is_authenticated:
-            logout_user()
+            end_browser_session()  # its session row ended with the reset, like every other
         flash(_("Your password has been changed. Log in with the new one."), "success")
         return redirect(url_for("auth.login"))
     return render_form_page("auth/reset.html", form=form)
@@ -200,7 +215,7 @@ def accept_invitation(token):
             flash_error(error)
             return render_form_page("auth/invitation.html", status=error.status, form=form,
                                     invitation=invitation, existing=False)
-        login_user(user)
+        _start_session(user)
         flash(_("Welcome to Pasar Kite Bise, %(name)s.", name=user.full_name), "success")
         return redirect(url_for("main.home"))
     return render_form_page("auth/invitation.html", form=form, invitation=invitation, existing=False)
@@ -221,5 +236,9 @@ def forget_request_caches():
     from app.authz import forget_department_roles
 
     g.pop("_login_user", None)
+    g.pop("pkb_seen_session", None)
     g.pop("_flask_babel", None)
     forget_department_roles()
+
+
+bp.after_app_request(record_seen)

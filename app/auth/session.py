@@ -1,17 +1,30 @@
 """How Flask-Login finds the user for a session or remember-me cookie."""
-from app.extensions import db
-from app.models import User
+from flask import g
+
+from app.services import sessions
 
 
 def load_user(user_id):
-    """Session ids are ``<id>:<session_version>``; an old version means a dead session."""
-    uid, _, version = (user_id or "").partition(":")
-    if not uid.isdigit() or not version.isdigit():
+    """Ids are ``<user id>:<session secret>`` (User.get_id); only a live session opens the
+    account, so a cookie kept after logout, or from before the upgrade (``<id>:<version>``),
+    opens nothing."""
+    uid, _, token = (user_id or "").partition(":")
+    if not uid.isdigit() or not token:
         return None
-    user = db.session.get(User, int(uid))
-    if user is None or user.session_version != int(version) or not user.active:
-        return None
+    user = sessions.signed_in_user(int(uid), token)
+    if user is not None and sessions.seen_long_ago(user.current_session):
+        g.pkb_seen_session = user.current_session.id  # written once the page is answered
     return user
+
+
+def record_seen(response):
+    """After a page that worked, stamp the session the loader found stale (one UPDATE every
+    few minutes per browser, never one per request). Not after an error: its request may
+    hold a write open, which the stamp's own connection would wait for on SQLite."""
+    session_id = g.pop("pkb_seen_session", None)
+    if session_id is not None and response.status_code < 400:
+        sessions.record_seen(session_id)
+    return response
 
 
 def configure_login(login_manager):

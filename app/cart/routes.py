@@ -1,6 +1,4 @@
 """Cart and checkout pages. Routes parse the form, call one service, flash, redirect."""
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -8,13 +6,15 @@ from flask_login import current_user
 from app import clock
 from app.authz import roles_required
 from app.cart import bp
+from app.cart.forms import PlaceOrderForm, QuantityForm, checkout_form
 from app.labels import unit_label
 from app.models import TIME_WINDOWS
 from app.services import DomainError, Invalid
 from app.services import cart as cart_service
 from app.services import checkout as checkout_service
 from app.services import payments
-from app.web import flash_error, safe_next
+from app.parsing import ParseError, parse_optional_int
+from app.web import flash_error, require_valid, safe_next
 
 SESSION_KEY = "checkout_details"
 
@@ -32,23 +32,25 @@ def view():
 @bp.route("/add/<int:product_id>", methods=["POST"])
 @roles_required("buyer")
 def add(product_id):
+    form = QuantityForm()
     try:
-        quantity = cart_service.parse_quantity(request.form.get("quantity"))
-        item = cart_service.add_item(current_user, product_id, quantity)
+        require_valid(form)
+        item = cart_service.add_item(current_user, product_id, form.quantity.data)
     except DomainError as error:
         flash_error(error)
         return _render_cart(error.status)
     flash(_("%(name)s is in your cart (%(quantity)s %(unit)s).", name=item.product.name,
             quantity=item.quantity, unit=unit_label(item.product.unit, item.quantity)), "success")
-    return redirect(safe_next(request.form.get("next"), "cart.view"), code=303)
+    return redirect(safe_next(form.next.data, "cart.view"), code=303)
 
 
 @bp.route("/items/<int:item_id>/update", methods=["POST"])
 @roles_required("buyer")
 def update(item_id):
+    form = QuantityForm()
     try:
-        quantity = cart_service.parse_quantity(request.form.get("quantity"))
-        cart_service.update_quantity(current_user, item_id, quantity)
+        require_valid(form)
+        cart_service.update_quantity(current_user, item_id, form.quantity.data)
     except DomainError as error:
         flash_error(error)
         return _render_cart(error.status)
@@ -87,24 +89,23 @@ def _default_details(view):
 
 
 def _details_from_form(form, view):
-    raw_date = (form.get("requested_date") or "").strip()
-    try:
-        requested = date.fromisoformat(raw_date)
-    except ValueError as error:
-        raise Invalid(_("Enter the requested date as a date.")) from error
-    store_ids = {group.store.id for group in view.groups}
+    """The checkout form, read into the service's Details (typed: a date, store ids, the
+    chosen method's own data)."""
+    if form.requested_date.data is None:
+        raise Invalid(form.requested_date.errors[0] if form.requested_date.errors
+                      else _("Enter the requested date as a date."))
     notes = {}
-    for store_id in store_ids:  # notes for stores not in the cart are ignored
-        note = (form.get(f"note_{store_id}") or "").strip()
+    for group in view.groups:
+        note = form[f"note_{group.store.id}"].data
         if note:
-            notes[store_id] = note
+            notes[group.store.id] = note
     return checkout_service.Details(
-        delivery_method=form.get("delivery_method", ""),
-        delivery_address=(form.get("delivery_address") or "").strip(),
-        requested_date=requested,
-        time_window=form.get("time_window", ""),
-        payment_method=form.get("payment_method", ""),
-        contact_phone=(form.get("contact_phone") or "").strip()[:30],
+        delivery_method=form.delivery_method.data or "",
+        delivery_address=form.delivery_address.data or "",
+        requested_date=form.requested_date.data,
+        time_window=form.time_window.data or "",
+        payment_method=form.payment_method.data or "",
+        contact_phone=form.contact_phone.data or "",
         notes=notes,
         payment_data=_payment_data(form),
     )
@@ -112,8 +113,8 @@ def _details_from_form(form, view):
 
 def _payment_data(form):
     """The chosen method's own checkout fields (e.g. a department's budget line)."""
-    method = payments.get(form.get("payment_method", ""))
-    return method.read_form(form) if method is not None else {}
+    method = payments.get(form.payment_method.data or "")
+    return method.read_form(form.data) if method is not None else {}
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
@@ -128,18 +129,17 @@ def checkout():
     values = (checkout_service.Details.from_session(session.get(SESSION_KEY)) or None)
     values = values.to_session() if values else _default_details(view)
     if request.method == "POST":
+        form = checkout_form(group.store.id for group in view.groups)
+        typed = form.typed()
         values = {
-            "delivery_method": request.form.get("delivery_method", ""),
-            "delivery_address": request.form.get("delivery_address", ""),
-            "requested_date": request.form.get("requested_date", ""),
-            "time_window": request.form.get("time_window", ""),
-            "payment_method": request.form.get("payment_method", ""),
-            "contact_phone": request.form.get("contact_phone", ""),
-            "notes": {str(g.store.id): request.form.get(f"note_{g.store.id}", "") for g in view.groups},
-            "payment_data": _payment_data(request.form),
+            **{k: typed[k] for k in ("delivery_method", "delivery_address", "requested_date", "time_window",
+                                     "payment_method", "contact_phone")},
+            "notes": {str(g.store.id): typed[f"note_{g.store.id}"] for g in view.groups},
+            "payment_data": _payment_data(form),
         }
         try:
-            details = _details_from_form(request.form, view)
+            require_valid(form)
+            details = _details_from_form(form, view)
             checkout_service.check_details(current_user, details, view)
         except DomainError as error:
             flash_error(error)
@@ -171,9 +171,15 @@ def review():
 @roles_required("buyer")
 def place():
     details = checkout_service.Details.from_session(session.get(SESSION_KEY))
-    key = request.form.get("idempotency_key", "")
-    raw_total = (request.form.get("expected_total") or "").strip()
-    expected_total = int(raw_total) if raw_total.isdigit() else None
+    form = PlaceOrderForm()
+    key = (form.idempotency_key.data or "")[:64]
+    try:
+        expected_total = parse_optional_int(form.expected_total.data)
+    except ParseError:
+        # The review page always sends the total it showed; without a readable one the
+        # guard against a cart changed in another tab cannot work, so nothing is placed.
+        flash(_("The order total could not be read. Check your cart and place the order again."), "warning")
+        return redirect(url_for("cart.review"), code=303)
     if details is None:
         # The session lost the details (e.g. second tab after placing): a replay still works.
         existing = checkout_service._existing(current_user, key) if key else None

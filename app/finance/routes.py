@@ -1,6 +1,4 @@
 """Seller: balance, statement, payouts. Admin: card payments, refunds, payout batches."""
-from datetime import date
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -9,14 +7,15 @@ from flask_login import current_user
 from app.authz import admin_required, roles_required
 from app.extensions import db
 from app.finance import bp
+from app.finance.forms import PayoutBatchForm, RecordTransferForm, RefundForm
 from app.ids import parse_id
 from app.models import CardPayment, CheckoutAttempt, Order, Refund, Store
-from app.services import DomainError, Invalid
+from app.services import DomainError
 from app.services import ledger
 from app.services import payouts as payout_service
 from app.services import refunds as refund_service
 from app.services.orders import store_ids_of
-from app.web import flash_error
+from app.web import flash_error, require_valid
 
 
 # ------------------------------------------------------------------ seller
@@ -63,12 +62,11 @@ def _order_or_404(order_id):
 def refund(order_id):
     order = _order_or_404(order_id)
     status = 200
+    form = RefundForm()
     if request.method == "POST":
-        raw = (request.form.get("amount") or "").strip().replace(".", "")
         try:
-            if not raw.isdigit():
-                raise Invalid(_("Enter an amount in whole rupiah, more than zero."))
-            refund_service.refund_order(current_user, order.id, int(raw), request.form.get("reason", ""))
+            require_valid(form)
+            refund_service.refund_order(current_user, order.id, form.amount.data, form.reason.data)
         except DomainError as error:
             flash_error(error)
             status = error.status
@@ -88,21 +86,15 @@ def refund(order_id):
 # ------------------------------------------------------------------ admin: payouts
 
 
-def _date(value):
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-
-
 @bp.route("/payouts", methods=["GET", "POST"])
 @admin_required
 def payouts():
     status = 200
+    form = PayoutBatchForm()
     if request.method == "POST":
         try:
-            batch, skipped = payout_service.create_batch(
-                current_user, _date(request.form.get("period_start")), _date(request.form.get("period_end")))
+            # An unreadable date is None here: the service names what is missing.
+            batch, skipped = payout_service.create_batch(current_user, form.period_start.data, form.period_end.data)
         except DomainError as error:
             flash_error(error)
             status = error.status
@@ -113,7 +105,7 @@ def payouts():
                 flash(_("Not included, bank details missing: %(stores)s", stores=", ".join(skipped)), "warning")
             return redirect(url_for("finance.batch", batch_id=batch.id), code=303)
     return render_template("finance/payouts.html", batches=payout_service.batches(current_user),
-                           form=request.form), status
+                           form=form.typed()), status
 
 
 @bp.route("/payouts/<int:batch_id>")
@@ -140,13 +132,14 @@ def batch_csv(batch_id):
 @bp.route("/payouts/record/<int:payout_id>", methods=["POST"])
 @admin_required
 def record(payout_id):
+    form = RecordTransferForm()
     try:
-        payout = payout_service.record_transfer(current_user, payout_id, request.form.get("transfer_reference", ""))
+        payout = payout_service.record_transfer(current_user, payout_id, form.transfer_reference.data)
     except DomainError as error:
         if error.status == 404:
             abort(404)
         flash_error(error)
-        batch_id = request.form.get("batch_id", type=parse_id)
+        batch_id = form.batch_id.data
         if not batch_id:
             abort(error.status)
         try:  # the batch page the form was sent from, shown again with the message

@@ -43,8 +43,8 @@ Commands
 ``flask jobs list``
     The periodic jobs, their interval and their last run.
 
-Settings (environment): ``REDIS_URL``, ``JOBS_QUEUE_PREFIX`` (default ``pkb``; lets several
-apps share one Redis), ``JOBS_TIMEOUT`` (seconds one job may take, default 600).
+Settings (read in app/config.py): ``REDIS_URL``, ``JOBS_QUEUE_PREFIX`` (default ``pkb``; lets
+several apps share one Redis), ``JOBS_TIMEOUT`` (seconds one job may take, default 600).
 """
 import importlib
 import logging
@@ -61,6 +61,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.extensions import db
+from app.orm import rows_matched
 
 log = logging.getLogger("pkb.jobs")
 
@@ -84,7 +85,7 @@ class Periodic:
     queue: str = "default"
 
 
-_PERIODIC = {}
+_PERIODIC: dict[str, Periodic] = {}
 
 
 # --------------------------------------------------------------------------- paths
@@ -173,7 +174,7 @@ def _push(job):
 def _run_inline(job):
     from app.jobs.runner import job_context, run_job
 
-    with job_context(current_app._get_current_object()):
+    with job_context(current_app._get_current_object()):  # type: ignore[attr-defined]  # the app behind the proxy
         with suppress(Exception):  # logged by run_job; a background job never fails its caller
             run_job(job.path, job.args, job.kwargs)
 
@@ -262,7 +263,7 @@ def _claim(job, now):
                or_(PeriodicJobRun.last_run_at.is_(None), PeriodicJobRun.last_run_at <= now - job.every + slack))
         .values(last_run_at=now, last_status="queued", last_error="")
     )
-    if result.rowcount == 1:
+    if rows_matched(result) == 1:
         db.session.commit()
         return True
     db.session.rollback()
@@ -365,11 +366,9 @@ def scheduler_loop(interval=30, once=False, should_stop=lambda: False):
 # --------------------------------------------------------------------------- wiring
 
 def register(app):
-    """Settings, the end-of-request dispatch, the admin page, the ``flask jobs`` commands and
+    """The end-of-request dispatch, the admin page, the ``flask jobs`` commands and
     ``flask backup`` / ``flask restore`` (app/backup.py)."""
     log.disabled = False  # alembic's fileConfig may have disabled it in this process
-    app.config.setdefault("JOBS_QUEUE_PREFIX", os.environ.get("JOBS_QUEUE_PREFIX", "pkb"))
-    app.config.setdefault("JOBS_TIMEOUT", int(os.environ.get("JOBS_TIMEOUT", "600")))
     from app.jobs import models  # noqa: F401 - the periodic_job_runs table
 
     @app.after_request

@@ -31,7 +31,7 @@ def register_commands(app):
         for name in queues:
             if name not in QUEUES:
                 raise click.BadParameter(f"unknown queue {name!r}; known: {', '.join(QUEUES)}")
-        set_app(current_app._get_current_object())
+        set_app(current_app._get_current_object())  # type: ignore[attr-defined]  # the app behind the proxy
         db.session.remove()
         db.engine.dispose()  # forked work horses open their own connections
         worker_class = SimpleWorker if simple else Worker

@@ -5,11 +5,11 @@ from typing import Optional
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.orm import UTCDateTime
 
 
-class PeriodicJobRun(db.Model):
+class PeriodicJobRun(Model):
     """One row per periodic job name. ``last_run_at`` is claimed with a conditional UPDATE,
     so two schedulers (or two overlapping cron runs) never start the same run twice."""
 

@@ -1,11 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, TextAreaField
+from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.models import REASON_CODES
 from app.seller.forms import MultiCheckboxField
 from app.labels import REASON_LABELS
 from app.forms import Form
+from app.web import safe_next
 
 
 class DecisionForm(Form):
@@ -20,3 +21,9 @@ class DecisionForm(Form):
 
 class NoteForm(Form):
     note = TextAreaField(_l("Note"), validators=[Length(max=4000)])
+    # The mentor page the button was on (their queue or the store), to return to.
+    back = HiddenField()
+
+    def back_to(self, default):
+        back = safe_next(self.back.data, "mentor.queue")
+        return back if (self.back.data or "").startswith("/mentor/") and back == self.back.data.strip() else default

@@ -136,8 +136,7 @@ def store_action(store_id, action):
         db.session.rollback()
         flash_error(error)
         return _store_page(store, status=error.status)
-    return redirect(request.form.get("back") if request.form.get("back", "").startswith("/mentor/")
-                    else url_for("mentor.store", store_id=store.id))
+    return redirect(form.back_to(url_for("mentor.store", store_id=store.id)))
 
 
 @bp.route("/documents/<int:document_id>/<action>", methods=["POST"])
@@ -161,5 +160,4 @@ def document_action(document_id, action):
         db.session.rollback()
         flash_error(error)
         return _store_page(store, status=error.status)
-    back = request.form.get("back", "")
-    return redirect(back if back.startswith("/mentor/") else url_for("mentor.store", store_id=store.id))
+    return redirect(form.back_to(url_for("mentor.store", store_id=store.id)))

@@ -16,6 +16,7 @@ from app.models.user import (  # noqa: F401
     OutboxMessage,
     User,
     UserRole,
+    UserSession,
 )
 from app.models.store import (  # noqa: F401,E402
     DOCUMENT_KINDS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
+from flask import current_app, has_app_context
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,6 +15,11 @@ from app.orm import UTCDateTime, utcnow
 UNITS = ("pcs", "botol", "lembar", "paket")
 REASON_CODES = ("photo", "copywriting", "price", "permit", "category", "other")
 MAX_IMAGES = 8
+
+
+def low_stock_threshold() -> int:
+    """LOW_STOCK_THRESHOLD from the configuration (5 outside an app)."""
+    return current_app.config.get("LOW_STOCK_THRESHOLD", 5) if has_app_context() else 5
 
 
 class Product(db.Model):
@@ -74,6 +80,19 @@ class Product(db.Model):
 
     def is_visible_on(self, day: date) -> bool:
         return self.listed and (self.listed_until is None or self.listed_until >= day)
+
+    def stock_state(self) -> str:
+        """What buyers are told of the stock: ``out``, ``low`` (at most LOW_STOCK_THRESHOLD
+        left) or ``in_stock``. Words: app.labels.STOCK_LABELS."""
+        if self.stock <= 0:
+            return "out"
+        if self.stock <= low_stock_threshold():
+            return "low"
+        return "in_stock"
+
+    def is_halal_on(self, day: date) -> bool:
+        """The halal badge: the store holds a halal certificate valid on ``day``."""
+        return self.halal_until is not None and self.halal_until >= day
 
     @classmethod
     def visible_condition(cls, day: date):

@@ -57,7 +57,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[Optional[str]] = mapped_column(String(5))
     email_verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped on password change: sessions and remember-me cookies carry it, so old ones die.
+    # Bumped on every password change or reset: reset links carry it, so a used link stops
+    # working. (Sessions are rows of their own: UserSession.)
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
@@ -70,9 +71,19 @@ class User(UserMixin, db.Model):
         cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
     )
 
-    # Flask-Login: the id in the session includes the version, see session_version.
+    # The browser session this request runs in and the secret its cookies carry: set at log-in
+    # and by the user loader (services.sessions), never stored on the user's row.
+    current_session = None
+    session_token = None
+
+    def signed_in_as(self, user_session, token):
+        self.current_session = user_session
+        self.session_token = token
+
+    # Flask-Login puts this in the session and the remember-me cookie: both name the
+    # UserSession row, so ending the row ends every copy of either cookie.
     def get_id(self):
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.session_token or ''}"
 
     @property
     def is_active(self):
@@ -100,6 +111,25 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.email}>"
+
+
+class UserSession(db.Model):
+    """One browser that logged in: its cookies name this row, and they open the account only
+    while it is live (see services.sessions)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the secret in the cookie: a copy of this table opens no account.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # logout, ended (from the list), everywhere, password, reset, lock, deactivated
+    end_reason: Mapped[str] = mapped_column(String(20), default="")
 
 
 class Invitation(db.Model):

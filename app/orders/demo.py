@@ -42,7 +42,7 @@ def seed_orders():
     products = _demo_products()
     if len(products) < 2:
         return  # the listings demo data is not there: nothing to order
-    by_store = {}
+    by_store: dict[int, list] = {}
     for product in products:
         by_store.setdefault(product.store_id, []).append(product)
     stores = list(by_store.values())

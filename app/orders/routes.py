@@ -1,6 +1,6 @@
 """The buyer's orders: list, detail with timeline and messages, receipt, cancel,
 confirm receipt, reviews."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,10 +8,12 @@ from app.authz import roles_required
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderItem, OrderMessage
 from app.orders import bp
+from app.orders.forms import MessageForm, ReasonForm, ReviewForm
+from app.forms import ConfirmForm
 from app.services import DomainError
 from app.services import orders as order_service
 from app.services import reviews as review_service
-from app.web import flash_error, page_arg
+from app.web import act, flash_error, page_arg, require_valid
 
 
 def _load(order_id):
@@ -24,8 +26,6 @@ def _load(order_id):
             db.selectinload(Order.messages).joinedload(OrderMessage.author),
         )
     except DomainError:
-        from flask import abort
-
         abort(404)
 
 
@@ -55,37 +55,40 @@ def receipt(order_id):
     return render_template("orders/receipt.html", order=_load(order_id))
 
 
-def _act(order_id, fn, success, *args):
-    try:
-        fn(current_user, order_id, *args)
-    except DomainError as error:
-        flash_error(error)
-        db.session.rollback()
-        return _render_detail(_load(order_id), error.status)
-    flash(success, "success")
-    return redirect(url_for("orders.detail", order_id=order_id), code=303)
+def _act(order_id, fn, success, form=None):
+    """One action of the buyer on their order; someone else's order is a 404."""
+    form = form or ConfirmForm()
+
+    def run():
+        _load(order_id)
+        require_valid(form)
+        fn()
+
+    return act(run, success, url_for("orders.detail", order_id=order_id),
+               lambda status: _render_detail(_load(order_id), status))
 
 
 @bp.route("/<int:order_id>/cancel", methods=["POST"])
 @roles_required("buyer")
 def cancel(order_id):
-    return _act(order_id, order_service.cancel_order, _("The order has been cancelled."),
-                request.form.get("reason", ""))
+    form = ReasonForm()
+    return _act(order_id, lambda: order_service.cancel_order(current_user, order_id, form.reason.data),
+                _("The order has been cancelled."), form)
 
 
 @bp.route("/<int:order_id>/confirm", methods=["POST"])
 @roles_required("buyer")
 def confirm(order_id):
-    return _act(order_id, order_service.confirm_receipt, _("Thank you! The order is completed."))
+    return _act(order_id, lambda: order_service.confirm_receipt(current_user, order_id),
+                _("Thank you! The order is completed."))
 
 
 @bp.route("/<int:order_id>/messages", methods=["POST"])
 @roles_required("buyer")
 def message(order_id):
-    def post(user, oid, body):
-        order_service.post_message(user, oid, body, "buyer")
-
-    return _act(order_id, post, _("Your message has been sent."), request.form.get("body", ""))
+    form = MessageForm()
+    return _act(order_id, lambda: order_service.post_message(current_user, order_id, form.body.data, "buyer"),
+                _("Your message has been sent."), form)
 
 
 @bp.route("/items/<int:item_id>/review", methods=["POST"])
@@ -95,13 +98,12 @@ def review(item_id):
         db.select(OrderItem).join(Order).where(OrderItem.id == item_id, Order.buyer_id == current_user.id)
     ).scalar_one_or_none()
     if item is None:
-        from flask import abort
-
         abort(404)
     order_id = item.order_id
+    form = ReviewForm()
     try:
-        rating = review_service.parse_rating(request.form.get("rating"))
-        review_service.post_review(current_user, item_id, rating, request.form.get("comment", ""))
+        require_valid(form)
+        review_service.post_review(current_user, item_id, form.rating.data, form.comment.data)
     except DomainError as error:
         flash_error(error)
         return _render_detail(_load(order_id), error.status)

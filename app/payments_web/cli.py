@@ -14,7 +14,7 @@ def expire_job():
 
 
 def reconcile_job():
-    from app.services.payments.card import reconcile
+    from app.services.refunds import reconcile
 
     if current_app.config.get("STRIPE_SECRET_KEY"):
         return reconcile()
@@ -24,7 +24,7 @@ def reconcile_job():
 @bp.cli.command("reconcile")
 def reconcile_command():
     """Re-read open PaymentIntents and refunds from Stripe and apply what changed."""
-    from app.services.payments.card import reconcile
+    from app.services.refunds import reconcile
 
     if not current_app.config.get("STRIPE_SECRET_KEY"):
         raise click.ClickException("STRIPE_SECRET_KEY is not set: card payments are off.")

@@ -1,10 +1,11 @@
 """Payment page, test-card form (stand-in only) and the return page."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.authz import roles_required
 from app.payments_web import bp
+from app.payments_web.forms import TestCardForm
 from app.services import DomainError
 from app.services import stripe_gateway as gateway
 from app.services.payments import card
@@ -55,10 +56,11 @@ def pay(checkout_id):
 def test_card(checkout_id):
     if not gateway.uses_stand_in():
         abort(404)
-    form = request.form
+    form = TestCardForm()
     try:
-        card.pay_with_test_card(current_user, checkout_id, form.get("number", ""), form.get("exp_month", ""),
-                                form.get("exp_year", ""), form.get("cvc", ""))
+        # Unreadable expiry digits are None: the service asks for the month and year.
+        card.pay_with_test_card(current_user, checkout_id, form.number.data, form.exp_month.data,
+                                form.exp_year.data, form.cvc.data)
     except gateway.StripeError:
         current_app.logger.exception("test card: Stripe unreachable")
         flash(_("Card payments cannot be reached right now. Your orders are kept; try again in a few minutes."),

@@ -58,7 +58,7 @@ def auto_cancel_command():
     from app.services import procurement
 
     # A stand-in request, so the e-mail templates render as they do in a view.
-    with job_context(current_app._get_current_object()):
+    with job_context(current_app._get_current_object()):  # type: ignore[attr-defined]  # the app behind the proxy
         count = procurement.cancel_stale_department_orders()
     click.echo(f"{count} department order(s) cancelled.")
 

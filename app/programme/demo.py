@@ -13,7 +13,7 @@ from app.urls import slugify
 from app import clock
 from app.extensions import db
 from app.models import BusinessDocument, Category, ListingReview, Product, ProductImage, Store, StoreMember, User
-from app.services.listings import refresh_visibility
+from app.services.listings.visibility import refresh_visibility
 from app.storage import get_storage
 
 FOOD = [["pirt", "bpom_md", "bpom_ml"], ["halal"]]

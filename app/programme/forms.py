@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
-from app.forms import Form, coerce_id
+from app.forms import Form, WholeNumberField, coerce_id
 
 
 def _strip(value):
@@ -21,7 +21,7 @@ class CategoryForm(Form):
                        "Kinds: nib, halal, pirt, bpom_md, bpom_ml, hki, other. "
                        "Example: first line “pirt, bpom_md, bpom_ml”, second line “halal”."))
     description = TextAreaField(_l("Description"), filters=[_strip], validators=[Length(max=2000)])
-    position = IntegerField(_l("Position"), validators=[Optional()], default=0)
+    position = WholeNumberField(_l("Position"), validators=[Optional()], default=0)
 
 
 class AssignMentorForm(Form):

@@ -111,7 +111,7 @@ def suspend_store(store_id):
     try:
         if not form.validate_on_submit():
             raise DomainError(_("Give the reason for the suspension."), 400)
-        store_service.suspend_store(current_user, store, form.note.data)
+        store_service.suspend_store(current_user, store, form.note.data or "")
         flash(_("Store %(name)s suspended.", name=store.name), "success")
     except DomainError as error:
         db.session.rollback()
@@ -139,12 +139,13 @@ def document_file(document_id):
     """Members of the store, its mentor and admins; anyone else 404."""
     try:
         doc = document_service.get_document(current_user, document_id)
-        data = get_storage().read(doc.file_key) if doc.file_key else None
+        key = doc.file_key
+        data = get_storage().read(key) if key else None
     except (DomainError, StorageError):
         abort(404)
-    if data is None:
+    if not key or data is None:
         abort(404)
-    ext = doc.file_key.rsplit(".", 1)[-1]
+    ext = key.rsplit(".", 1)[-1]
     response = Response(data, mimetype=doc.file_type or "application/octet-stream")
     response.headers["Content-Disposition"] = f'inline; filename="{doc.kind}-{doc.id}.{ext}"'
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -10,11 +10,12 @@ from app.authz import roles_required
 from app.extensions import db
 from app.models import COD_PAYMENT_KINDS, ORDER_STATES, Order, OrderEvent, OrderMessage
 from app.sales import bp
-from app.services import DomainError, Invalid
+from app.orders.forms import DeliveryPaymentForm, MessageForm, ReasonForm, ReplyForm, StoreActionForm
+from app.services import DomainError
 from app.services import orders as order_service
 from app.services import payments
 from app.services import reviews as review_service
-from app.web import flash_error, page_arg, safe_next
+from app.web import act, flash_error, page_arg, require_valid, safe_next
 
 # Tabs of the incoming list, in the order work happens.
 TABS = ("placed", "accepted", "ready", "delivered", "invoiced", "completed", "cancelled", "declined", "refused",
@@ -69,69 +70,68 @@ def packing(order_id):
     return render_template("sales/packing.html", order=_load(order_id))
 
 
-def _act(order_id, fn, success, *args):
-    try:
-        fn(current_user, order_id, *args)
-    except DomainError as error:
-        db.session.rollback()
-        if error.status == 404:
-            abort(404)
-        flash_error(error)
-        return _render_detail(_load(order_id), error.status)
-    flash(success, "success")
-    # From the list (a seller working through the morning's orders on a phone) back to
-    # the same list, tab and page; otherwise to the order.
-    target = (request.form.get("next") or "").strip()
-    if target and safe_next(target) == target and urlsplit(target).path == url_for("sales.index"):
-        return redirect(target, code=303)
-    return redirect(url_for("sales.detail", order_id=order_id), code=303)
+def _act(order_id, fn, success, form=None):
+    """One action on a store's order. From the list (a seller working through the morning's
+    orders on a phone) back to the same list, tab and page; otherwise to the order."""
+    form = form or StoreActionForm()
+
+    def run():
+        _load(order_id)  # someone else's order: 404 before anything typed is judged
+        require_valid(form)
+        fn()
+
+    def done():
+        target = (form.next.data or "").strip() if "next" in form else ""
+        if target and safe_next(target) == target and urlsplit(target).path == url_for("sales.index"):
+            return target
+        return url_for("sales.detail", order_id=order_id)
+
+    return act(run, success, done, lambda status: _render_detail(_load(order_id), status))
 
 
 @bp.route("/<int:order_id>/accept", methods=["POST"])
 @roles_required("seller")
 def accept(order_id):
-    return _act(order_id, order_service.accept_order, _("The order has been accepted."))
+    return _act(order_id, lambda: order_service.accept_order(current_user, order_id),
+                _("The order has been accepted."))
 
 
 @bp.route("/<int:order_id>/decline", methods=["POST"])
 @roles_required("seller")
 def decline(order_id):
-    return _act(order_id, order_service.decline_order, _("The order has been declined and the stock returned."),
-                request.form.get("reason", ""))
+    form = ReasonForm()
+    return _act(order_id, lambda: order_service.decline_order(current_user, order_id, form.reason.data),
+                _("The order has been declined and the stock returned."), form)
 
 
 @bp.route("/<int:order_id>/ready", methods=["POST"])
 @roles_required("seller")
 def ready(order_id):
-    return _act(order_id, order_service.mark_ready, _("The order is marked ready."))
+    return _act(order_id, lambda: order_service.mark_ready(current_user, order_id), _("The order is marked ready."))
 
 
 @bp.route("/<int:order_id>/delivered", methods=["POST"])
 @roles_required("seller")
 def delivered(order_id):
-    return _act(order_id, order_service.mark_delivered, _("The order is marked delivered."))
+    return _act(order_id, lambda: order_service.mark_delivered(current_user, order_id),
+                _("The order is marked delivered."))
 
 
 @bp.route("/<int:order_id>/payment", methods=["POST"])
 @roles_required("seller")
 def payment(order_id):
-    def record(user, oid):
-        raw = (request.form.get("amount") or "").strip().replace(".", "").replace("Rp", "").strip()
-        if not raw.isdigit():
-            raise Invalid(_("Enter the amount received in whole rupiah."))
-        order_service.record_delivery_payment(user, oid, request.form.get("kind", ""), int(raw),
-                                              request.form.get("reference", ""))
-
-    return _act(order_id, record, _("The payment has been recorded."))
+    form = DeliveryPaymentForm()
+    return _act(order_id, lambda: order_service.record_delivery_payment(
+        current_user, order_id, form.kind.data, form.amount.data, form.reference.data),
+        _("The payment has been recorded."), form)
 
 
 @bp.route("/<int:order_id>/messages", methods=["POST"])
 @roles_required("seller")
 def message(order_id):
-    def post(user, oid, body):
-        order_service.post_message(user, oid, body, "store")
-
-    return _act(order_id, post, _("Your message has been sent."), request.form.get("body", ""))
+    form = MessageForm()
+    return _act(order_id, lambda: order_service.post_message(current_user, order_id, form.body.data, "store"),
+                _("Your message has been sent."), form)
 
 
 @bp.route("/reviews")
@@ -144,8 +144,10 @@ def reviews():
 @bp.route("/reviews/<int:review_id>/reply", methods=["POST"])
 @roles_required("seller")
 def reply(review_id):
+    form = ReplyForm()
     try:
-        review_service.reply_to_review(current_user, review_id, request.form.get("reply", ""))
+        require_valid(form)
+        review_service.reply_to_review(current_user, review_id, form.reply.data)
     except DomainError as error:
         db.session.rollback()
         if error.status == 404:

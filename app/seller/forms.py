@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import (DateField, EmailField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField,
+from wtforms import (EmailField, HiddenField, SelectField, SelectMultipleField, StringField,
                      TextAreaField, widgets)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.labels import UNIT_CHOICE_LABELS
-from app.forms import EmailAddress, Form, coerce_id, strip
+from app.forms import DayField, EmailAddress, Form, RupiahField, WholeNumberField, coerce_id, strip
 
 from app.models import KECAMATAN, UNITS
 
@@ -47,8 +47,8 @@ class DocumentForm(Form):
     kind = SelectField(_l("Kind of document"))
     number = StringField(_l("Number"), filters=[strip], validators=[DataRequired(), Length(max=80)])
     issuer = StringField(_l("Issued by"), filters=[strip], validators=[Length(max=120)])
-    issued_on = DateField(_l("Issue date"), validators=[Optional()])
-    expires_on = DateField(_l("Expiry date"), validators=[Optional()],
+    issued_on = DayField(_l("Issue date"), validators=[Optional()])
+    expires_on = DayField(_l("Expiry date"), validators=[Optional()],
                            description=_l("Leave empty if the document does not expire (e.g. NIB)."))
     file = FileField(_l("Scan of the document"), validators=[DataRequired()],
                      description=_l("PDF, JPEG, PNG or WebP."))
@@ -59,15 +59,14 @@ class ProductForm(Form):
     category_id = SelectField(_l("Category"), coerce=coerce_id, validate_choice=False)
     description = TextAreaField(_l("Description"), filters=[strip], validators=[Length(max=8000)],
                                 description=_l("What it is, size, ingredients or material, how it is made."))
-    price = IntegerField(_l("Price (Rp)"), validators=[DataRequired(), NumberRange(min=100, max=1_000_000_000)],
-                         description=_l("Whole rupiah per unit, e.g. 25000."))
-    stock = IntegerField(_l("Stock"), validators=[Optional(), NumberRange(min=0, max=1_000_000)], default=0)
+    price = RupiahField(_l("Price (Rp)"), validators=[DataRequired()], minimum=100, maximum=1_000_000_000,
+                        description=_l("Whole rupiah per unit, e.g. 25000."))
+    stock = WholeNumberField(_l("Stock"), validators=[Optional()], maximum=1_000_000, default=0)
     unit = SelectField(_l("Unit"), choices=[(u, UNIT_CHOICE_LABELS[u]) for u in UNITS])
-    weight_grams = IntegerField(_l("Weight (grams)"), validators=[Optional(), NumberRange(min=0, max=1_000_000)],
-                                default=0)
-    min_order = IntegerField(_l("Minimum order"), validators=[Optional(), NumberRange(min=1, max=100_000)], default=1)
-    lead_time_days = IntegerField(_l("Lead time (days)"), validators=[Optional(), NumberRange(min=0, max=365)],
-                                  default=0, description=_l("For catering and made-to-order products."))
+    weight_grams = WholeNumberField(_l("Weight (grams)"), validators=[Optional()], maximum=1_000_000, default=0)
+    min_order = WholeNumberField(_l("Minimum order"), validators=[Optional()], minimum=1, maximum=100_000, default=1)
+    lead_time_days = WholeNumberField(_l("Lead time (days)"), validators=[Optional()], maximum=365, default=0,
+                                      description=_l("For catering and made-to-order products."))
 
 
 class ImagesForm(Form):

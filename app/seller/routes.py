@@ -15,11 +15,12 @@ from app.seller import bp
 from app.seller.forms import DocumentForm, ImageActionForm, ImagesForm, InviteMemberForm, ProductForm, StoreForm
 from app.services import DomainError, Invalid
 from app.services import categories as category_service
+from app.services import document_expiry
 from app.services import documents as document_service
 from app.services import listings
 from app.services import stores as store_service
 from app.services.images import Upload
-from app.web import flash_error, render_form_page
+from app.web import act, flash_error, render_form_page
 
 seller_required = roles_required("seller")
 
@@ -55,9 +56,8 @@ def desk():
                 seen.add(key)
                 needed.append(group)
     today = clock.today()
-    # Valid documents running out within 30 days: renew them before products disappear.
-    expiring = [d for d in store.documents if d.status == "valid" and d.expires_on is not None
-                and 0 <= (d.expires_on - today).days <= 30]
+    # Valid documents running out soon: renew them before products disappear.
+    expiring = document_expiry.expiring_soon(store.documents, today)
     return render_template("seller/desk.html", store=store, by_state=by_state, needed=needed,
                            expiring=expiring, today=today, form=ConfirmForm())
 
@@ -288,18 +288,14 @@ def preview(product_id):
                            today=clock.today())
 
 
-def _action(product_id, fn, success, *args):
+def _action(product_id, fn, success):
+    """A button on the seller's product page: the product must be the store's (404), the
+    form its own (400), then the service."""
     product = _member_product(product_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        fn(current_user, product, *args)
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-        return _product_page(product, _product_form(product), status=error.status)
-    flash(success, "success")
-    return redirect(url_for("seller.product", product_id=product.id))
+    return act(lambda: fn(current_user, product), success, url_for("seller.product", product_id=product.id),
+               lambda status: _product_page(product, _product_form(product), status=status), code=302)
 
 
 @bp.route("/products/<int:product_id>/submit", methods=["POST"])

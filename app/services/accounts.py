@@ -4,7 +4,8 @@ Rules kept here:
 - buyers register only with an address on GOV_EMAIL_DOMAINS and name their department;
 - sellers register freely; mentors and admins join only through an admin's invitation;
 - an e-mail address belongs to one account;
-- changing or resetting a password ends every other session of that user.
+- changing a password ends every other session of that user; resetting it, a lock and an
+  admin's deactivation end all of them (services.sessions keeps the sessions' own rules).
 """
 import secrets
 from datetime import timedelta
@@ -18,7 +19,7 @@ from app.extensions import db
 from app.i18n import local_time
 from app.models import INVITABLE_ROLES, Department, Invitation, User
 from app.orm import utcnow
-from app.services import Conflict, DomainError, Invalid, NotAllowed, NotFound, audit
+from app.services import Conflict, DomainError, Invalid, NotAllowed, NotFound, audit, sessions
 from app.services.mail import queue_email
 from app.services.passwords import hash_password, needs_rehash, password_problem, verify_password
 from app.services.tokens import TokenError, make_token, read_token
@@ -201,6 +202,8 @@ def _count_failed_login(user):
         attempts = user.failed_logins
         user.failed_logins = 0
         user.locked_until = clock.now() + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
+        # Someone is guessing the password: whoever may already have it is put out too.
+        sessions.end_sessions(user, "lock")
         audit.record(user, "user.locked", user, after={"attempts": attempts})
         queue_email(user.email, _l("Your Pasar Kite Bise account is locked for a while"), "account_locked",
                     locale=user.locale, user=user, attempts=attempts,
@@ -209,7 +212,7 @@ def _count_failed_login(user):
     db.session.commit()
 
 
-_dummy = {}
+_dummy: dict[str, str] = {}
 
 
 def _DUMMY_HASH():  # noqa: N802 - a cached constant
@@ -246,6 +249,7 @@ def reset_password(token, new_password):
     user = user_for_reset_token(token)
     _check_password(new_password, user.email)
     _set_password(user, new_password)
+    sessions.end_sessions(user, "reset")
     # A new password chosen through the mailbox ends a lockout.
     user.failed_logins = 0
     user.locked_until = None
@@ -263,11 +267,13 @@ def _set_password(user, new_password):
 
 
 def change_password(user, current_password, new_password):
-    """Change the password; every other session of the user ends."""
+    """Change the password; every other session of the user ends, the one making the change
+    (``user.current_session``) carries on."""
     if not verify_password(user.password_hash, current_password):
         raise Invalid(_l("Your current password is not correct."))
     _check_password(new_password, user.email)
     _set_password(user, new_password)
+    sessions.end_sessions(user, "password", keep=user.current_session)
     audit.record(user, "user.password_changed", user)
     db.session.commit()
 
@@ -294,6 +300,30 @@ def set_locale(user, locale):
     if locale in current_app.config["LANGUAGES"] and user.locale != locale:
         user.locale = locale
         db.session.commit()
+
+
+def deactivate_user(admin, user):
+    """An admin closes an account: it cannot log in, and every session of it ends now."""
+    if not admin.has_role("admin"):
+        raise NotAllowed(_l("Only admins can deactivate accounts."))
+    if user.id == admin.id:
+        raise Conflict(_l("You cannot deactivate your own account."))
+    if not user.active:
+        raise Conflict(_l("This account is already deactivated."))
+    user.active = False
+    ended = sessions.end_sessions(user, "deactivated")
+    audit.record(admin, "user.deactivated", user, after={"sessions_ended": ended})
+    db.session.commit()
+
+
+def reactivate_user(admin, user):
+    if not admin.has_role("admin"):
+        raise NotAllowed(_l("Only admins can reactivate accounts."))
+    if user.active:
+        raise Conflict(_l("This account is already active."))
+    user.active = True
+    audit.record(admin, "user.reactivated", user)
+    db.session.commit()
 
 
 # --- invitations -----------------------------------------------------------------

@@ -19,19 +19,6 @@ from app.models import Cart, CartItem, Product, Store
 from app.services import Conflict, Invalid, NotAllowed, NotFound
 
 
-def parse_quantity(raw) -> int:
-    """A whole number of at least 1, from a form value; anything else is Invalid."""
-    text = str(raw if raw is not None else "").strip()
-    if not text or not text.lstrip("-").isdigit():
-        raise Invalid(_("Enter the quantity as a whole number."))
-    value = int(text)
-    if value <= 0:
-        raise Invalid(_("The quantity must be at least 1."))
-    if value > 100_000:
-        raise Invalid(_("The quantity is too large."))
-    return value
-
-
 def _require_buyer(user):
     if not user.has_role("buyer"):
         raise NotAllowed(_("Only buyers can buy. Register with your government e-mail to order."))

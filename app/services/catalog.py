@@ -7,37 +7,29 @@ Rules kept here:
 - the halal badge and filter read ``Product.halal_until >= today``;
 - every page loads what it shows in a fixed number of queries (joined store,
   ``selectinload`` of the images, the category tree once per request);
-- totals of a filter are cached for a short time (``COUNT_TTL``): per process without
-  Redis, dropped whenever this process commits, so a seller sees their change at once and
-  other workers within seconds; in Redis with ``REDIS_URL``, dropped for every process
-  at once by a shared generation counter bumped after each commit.
+- totals of a filter are cached for a short time and dropped by any commit
+  (``app.catalog.cache.cached_value``).
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
 import math
-import threading
-import time
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from flask import current_app, g, has_app_context
+from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, exists, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from app.catalog.cache import cached_value
 from app.extensions import db
 from app.models import BusinessDocument, Category, Product, ProductImage, Store
 from app.services import search
 
 PER_PAGE = 24
 STORE_PER_PAGE = 12
-LOW_STOCK = 5
 # Up to this many stores the store filter is a list; beyond, it comes from the store page.
 STORE_SELECT_MAX = 80
-COUNT_TTL = 30.0  # seconds
 MAX_PRICE = 10**12
 
 # The catalogue's sorts walk these indexes in order and stop after one page.
@@ -75,126 +67,6 @@ def buyer_visible(day: date):
     return db.and_(Product.visible_condition(day), Store.status == "verified")
 
 
-def stock_state(product) -> str:
-    if product.stock <= 0:
-        return "out"
-    if product.stock <= LOW_STOCK:
-        return "low"
-    return "in_stock"
-
-
-def is_halal(product, day: date) -> bool:
-    return product.halal_until is not None and product.halal_until >= day
-
-
-# ---------------------------------------------------------------- caches
-#
-# Without REDIS_URL: per process. A generation number in this module is part of every
-# key and goes up on each commit in this process.
-# With REDIS_URL: shared by every process. Cached values live in Redis under
-# ``<CACHE_KEY_PREFIX>:...`` with the same TTLs, tagged with the shared generation
-# (``<prefix>:gen``, INCR after every commit in any process); a value whose tag is not
-# the current generation is a miss. The generation and the value are read in one MGET.
-# If Redis fails, the value is computed (never an error page because of the cache).
-
-_current_generation = 1
-_lock = threading.Lock()
-
-
-def current_generation():
-    return _current_generation
-
-
-def shared_cache():
-    """The Redis client when caches are shared (``REDIS_URL`` set), else None."""
-    if not has_app_context() or not current_app.config.get("REDIS_URL"):
-        return None
-    from app.jobs import redis_connection
-
-    return redis_connection()
-
-
-def cache_prefix():
-    config = current_app.config
-    return config.get("CACHE_KEY_PREFIX") or f"{config.get('JOBS_QUEUE_PREFIX') or 'pkb'}:cache"
-
-
-def shared_key(kind, key) -> str:
-    digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:40]
-    return f"{cache_prefix()}:{kind}:{digest}"
-
-
-def shared_get(conn, name):
-    """(generation, payload or None) for key ``name``; payload only if of this generation."""
-    generation, raw = conn.mget(f"{cache_prefix()}:gen", name)
-    generation = int(generation or 0)
-    if raw is not None:
-        tag, _, payload = raw.partition(b"\n")
-        if tag == str(generation).encode():
-            return generation, payload
-    return generation, None
-
-
-def shared_set(conn, name, generation, payload: bytes, ttl):
-    conn.set(name, str(generation).encode() + b"\n" + payload, px=max(1, int(ttl * 1000)))
-
-
-def bump_generation():
-    """Something buyers see changed (called after commits, see services.search)."""
-    global _current_generation
-    with _lock:
-        _current_generation += 1
-    try:
-        conn = shared_cache()
-        if conn is not None:
-            conn.incr(f"{cache_prefix()}:gen")
-    except Exception:  # noqa: BLE001 - the commit is done; other processes catch up within the TTL
-        logging.getLogger(__name__).exception("could not bump the shared catalogue cache generation")
-
-
-def _cached(key, compute):
-    ttl = current_app.config.get("CATALOG_COUNT_TTL")
-    if ttl is None:
-        ttl = 0 if current_app.testing else COUNT_TTL
-    if not ttl:
-        return compute()
-    conn = shared_cache()
-    if conn is not None:
-        return _shared_cached(conn, key, compute, ttl)
-    cache = current_app.extensions.setdefault("catalog_counts", {})
-    now = time.monotonic()
-    full_key = (_current_generation,) + key
-    hit = cache.get(full_key)
-    if hit is not None and hit[1] > now:
-        return hit[0]
-    value = compute()
-    with _lock:
-        if len(cache) > 2000:
-            cache.clear()
-        cache[full_key] = (value, now + ttl)
-    return value
-
-
-def _shared_cached(conn, key, compute, ttl):
-    """Counts (ints) and lists of rows (as lists), kept as JSON in Redis."""
-    name = shared_key("count", key)
-    try:
-        generation, payload = shared_get(conn, name)
-    except Exception:  # noqa: BLE001 - Redis down: compute
-        logging.getLogger(__name__).warning("catalogue count cache: Redis unreachable", exc_info=True)
-        return compute()
-    if payload is not None:
-        return json.loads(payload)
-    value = compute()
-    if not isinstance(value, int):
-        value = [list(row) for row in value]
-    try:
-        shared_set(conn, name, generation, json.dumps(value).encode(), ttl)
-    except Exception:  # noqa: BLE001
-        logging.getLogger(__name__).warning("catalogue count cache: Redis unreachable", exc_info=True)
-    return value
-
-
 class CategoryTree:
     """Every category, loaded once per request: lookups by id and slug, children,
     descendants and the path to the root."""
@@ -203,7 +75,7 @@ class CategoryTree:
         self.all = categories
         self.by_id = {c.id: c for c in categories}
         self.by_slug = {c.slug: c for c in categories}
-        self.children = {}
+        self.children: dict[int | None, list[Category]] = {}
         for c in categories:
             self.children.setdefault(c.parent_id, []).append(c)
         for kids in self.children.values():
@@ -279,7 +151,7 @@ class Filters:
     def args(self, **changes):
         """URL arguments for these filters (only the ones set), with ``changes``."""
         f = replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
-        out = {}
+        out: dict[str, str | int] = {}
         if f.q:
             out["q"] = f.q
         if f.category:
@@ -423,6 +295,10 @@ class Card:
         self.store = _Ref(name=store_name, slug=store_slug)
         self.cover = _Ref(key=cover_key) if cover_key else None
 
+    # The same display rules as the product's own (they read only stock and halal_until).
+    stock_state = Product.stock_state
+    is_halal_on = Product.is_halal_on
+
 
 def _card_columns():
     cover = (
@@ -476,7 +352,6 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
     result.terms = terms
     matches = None
     if terms:
-        _ensure_search_ready()
         matches = search.match_subquery(db.session.get_bind(), terms)
 
     def base(statement):
@@ -490,11 +365,11 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
     else:
         key = (day, filters.category, result.store.id if result.store else None, filters.min_price,
                filters.max_price, filters.halal, filters.in_stock, tuple(terms))
-        total = _cached(key, lambda: db.session.execute(base(select(func.count()))).scalar_one())
+        total = cached_value(key, lambda: db.session.execute(base(select(func.count()))).scalar_one())
         if not total and len(terms) > 1:
             # Nothing has every word (with these filters): show what has some, most words first.
             matches = search.match_subquery(db.session.get_bind(), terms, every=False)
-            total = _cached(key + ("some",), lambda: db.session.execute(base(select(func.count()))).scalar_one())
+            total = cached_value(key + ("some",), lambda: db.session.execute(base(select(func.count()))).scalar_one())
             result.partial = bool(total)
     page = Page([], filters.page, per_page, total)
     result.page = page
@@ -513,22 +388,6 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
                  .limit(per_page).offset((filters.page - 1) * per_page))
     page.items = _cards(statement)
     return result
-
-
-_ready_lock = threading.Lock()
-
-
-def _ensure_search_ready():
-    """Once per app: the search table exists and is filled (cheap after the first time)."""
-    if current_app.extensions.get("search_ready"):
-        return
-    with _ready_lock:
-        if not current_app.extensions.get("search_ready"):
-            try:
-                search.ensure_search_tables(db.engine)
-            except Exception:  # noqa: BLE001 - another worker may be filling it at the same moment
-                current_app.logger.exception("could not prepare the search index; `flask search reindex` fixes it")
-            current_app.extensions["search_ready"] = True
 
 
 def visible_products(day: date):
@@ -594,7 +453,7 @@ def store_options(day: date):
             select(Store.slug, Store.name).where(Store.status == "verified", has_live).order_by(Store.name)
         ).all()
 
-    return _cached(("store_options", day), compute)
+    return cached_value(("store_options", day), compute)
 
 
 def sitemap_entries(day: date):

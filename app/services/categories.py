@@ -41,7 +41,7 @@ def choices(locale="id"):
     """(id, label) for a select: parents first, children indented under them."""
     cats = all_categories()
     out = []
-    by_parent = {}
+    by_parent: dict[int | None, list[Category]] = {}
     for c in cats:
         by_parent.setdefault(c.parent_id, []).append(c)
 
@@ -69,15 +69,15 @@ def save_category(actor: User, category: Category | None, data: dict) -> Categor
         raise Invalid(_("The web address %(slug)s is taken; choose another.", slug=slug))
     parent = db.session.get(Category, data["parent_id"]) if data.get("parent_id") else None
     if parent is not None and category is not None:
-        node = parent
+        node: Category | None = parent
         while node is not None:
             if node.id == category.id:
                 raise Invalid(_("A category cannot be placed under itself."))
             node = node.parent
-    groups = parse_requirements(data.get("required_documents", "")) if isinstance(
-        data.get("required_documents", ""), str) else data.get("required_documents")
+    required = data.get("required_documents", "")
+    groups = parse_requirements(required) if isinstance(required, str) else required
     creating = category is None
-    if creating:
+    if category is None:
         category = Category()
         db.session.add(category)
     before = None if creating else {"slug": category.slug, "name_id": category.name_id, "name_en": category.name_en,
@@ -93,7 +93,7 @@ def save_category(actor: User, category: Category | None, data: dict) -> Categor
                         "required_documents": groups})
     if not creating:
         # Requirements may have changed: recompute every product in this category and below.
-        from app.services.listings import refresh_product_visibility
+        from app.services.listings.visibility import refresh_product_visibility
 
         ids = _descendant_ids(category)
         for product in db.session.execute(db.select(Product).where(Product.category_id.in_(ids))).scalars():

@@ -37,7 +37,7 @@ from app.services import Conflict, DomainError, Invalid, NotAllowed, audit
 from app.services import cart as cart_service
 from app.services import notifications as notify
 from app.services import payments
-from app.services.orders import add_event, take_stock
+from app.services.order_flow import add_event, take_stock
 
 
 class ItemProblems(DomainError):

@@ -22,11 +22,12 @@ from sqlalchemy import or_, update
 from app.urls import absolute, path_for
 from app import clock
 from app.extensions import db
+from app.orm import rows_matched
 from app.models import BusinessDocument, Product, Store
 from app.services import audit
 from app.services import notifications as notify
-from app.services.listings import (
-    DOCUMENT_KIND_LABELS,
+from app.labels import DOCUMENT_KIND_LABELS
+from app.services.listings.visibility import (
     FAR_FUTURE,
     missing_requirements,
     refresh_product_visibility,
@@ -50,7 +51,7 @@ def hide_expired_products(day=None) -> int:
         .where(Product.listed.is_(True), Product.listed_until.is_not(None), Product.listed_until < day)
         .order_by(Product.store_id, Product.id)
     ).all()
-    by_store = {}
+    by_store: dict[int, list] = {}
     for product_id, store_id, listed_until in candidates:
         by_store.setdefault(store_id, []).append((product_id, listed_until))
     hidden = 0
@@ -61,7 +62,7 @@ def hide_expired_products(day=None) -> int:
 
 
 def _hide_for_store(store_id, rows, day) -> int:
-    store = db.session.get(Store, store_id)
+    store = db.session.get_one(Store, store_id)
     now_hidden = []
     for product_id, listed_until in rows:
         # Claim the product: only the run that flips it from listed tells anyone.
@@ -70,10 +71,10 @@ def _hide_for_store(store_id, rows, day) -> int:
             .where(Product.id == product_id, Product.listed.is_(True), Product.listed_until == listed_until)
             .values(listed=False)
             .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:
+        )
+        if rows_matched(claimed) != 1:
             continue
-        product = db.session.get(Product, product_id)
+        product = db.session.get_one(Product, product_id)
         db.session.refresh(product)
         refresh_product_visibility(product, day)
         if product.listed:
@@ -109,6 +110,13 @@ def _tell_members(store, now_hidden):
 
 
 # ---------------------------------------------------------------- reminders
+
+
+def expiring_soon(documents, day):
+    """The valid documents among ``documents`` that run out within REMINDER_DAYS of ``day``
+    (the seller's desk warns of them; the reminder e-mail goes out for the same ones)."""
+    return [d for d in documents if d.status == "valid" and d.expires_on is not None
+            and 0 <= (d.expires_on - day).days <= REMINDER_DAYS]
 
 
 def remind_expiring_documents(day=None) -> int:
@@ -151,8 +159,8 @@ def _remind(document_id, day) -> int:
                    BusinessDocument.expiry_reminder_sent_for != doc.expires_on))
         .values(expiry_reminder_sent_for=doc.expires_on)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    )
+    if rows_matched(claimed) != 1:
         db.session.rollback()
         return 0
     store = doc.store

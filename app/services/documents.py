@@ -16,7 +16,7 @@ from app.models import DOCUMENT_KINDS, BusinessDocument, Store, User
 from app.services import Conflict, Invalid, NotFound, audit
 from app.services.images import Upload, store_document_file
 from app.labels import DOCUMENT_KIND_LABELS
-from app.services.listings import refresh_visibility
+from app.services.listings.visibility import refresh_visibility
 from app.services.mail import queue_email
 
 DOCUMENT_STATE_LABELS_KEYS = ("pending", "valid", "rejected", "expired")

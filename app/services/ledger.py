@@ -162,7 +162,7 @@ def check_books() -> BooksReport:
                   func.sum(LedgerEntry.amount))
         .group_by(LedgerEntry.account, LedgerEntry.store_id, LedgerEntry.kind, LedgerEntry.reason)
     ).all()
-    per_store = {}
+    per_store: dict[int, dict[str, int]] = {}
     for account, store_id, kind, reason, total in sums:
         if account != "store":
             continue
@@ -179,16 +179,16 @@ def check_books() -> BooksReport:
     paid_orders = dict(db.session.execute(
         db.select(Order.store_id, func.sum(Order.total)).join(LedgerEntry, LedgerEntry.order_id == Order.id)
         .where(LedgerEntry.reason == "order_paid").group_by(Order.store_id)
-    ).all())
+    ).tuples().all())
     refunds = dict(db.session.execute(
         db.select(Order.store_id, func.sum(Refund.amount)).join(Order, Order.id == Refund.order_id)
         .where(Refund.status == "succeeded").group_by(Order.store_id)
-    ).all())
+    ).tuples().all())
     payouts = dict(db.session.execute(
         db.select(Payout.store_id, func.sum(Payout.amount)).where(Payout.paid_at.is_not(None))
         .group_by(Payout.store_id)
-    ).all())
-    names = dict(db.session.execute(db.select(Store.id, Store.name)).all())
+    ).tuples().all())
+    names = dict(db.session.execute(db.select(Store.id, Store.name)).tuples().all())
     for store_id in sorted(set(per_store) | set(refunds) | set(payouts)):
         row = per_store.get(store_id, {"credit": 0, "debit": 0, "order_paid": 0, "refund": 0, "payout": 0, "fee": 0})
         bal = balance(store_id)

@@ -14,7 +14,7 @@ from flask_babel import force_locale
 
 from app.extensions import db
 from app.models import OutboxMessage
-from app.orm import utcnow
+from app.orm import rows_matched, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -115,17 +115,17 @@ def deliver_message(message_id):
            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)]
     if not current_app.config.get("MAIL_SERVER"):
         kept = db.session.execute(
-            update(OutboxMessage).where(*due).values(status="kept", next_attempt_at=None)).rowcount
+            update(OutboxMessage).where(*due).values(status="kept", next_attempt_at=None))
         db.session.commit()
-        return "kept" if kept == 1 else None
+        return "kept" if rows_matched(kept) == 1 else None
     claimed = db.session.execute(
         update(OutboxMessage).where(*due)
         .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + timedelta(minutes=SEND_LEASE))
-    ).rowcount
+    )
     db.session.commit()
-    if claimed != 1:
+    if rows_matched(claimed) != 1:
         return None
-    message = db.session.get(OutboxMessage, message_id)
+    message = db.session.get_one(OutboxMessage, message_id)  # claimed just now
     try:
         _send_smtp(message)
     except (OSError, smtplib.SMTPException) as exc:

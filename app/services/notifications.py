@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 
+from app.labels import ORDER_STATE_LABELS
 from app.urls import absolute, path_for
 from app.extensions import db
 from app.models import Notification, StoreMember
@@ -52,6 +53,18 @@ def request_context():
         return
     with current_app.test_request_context("/", base_url=current_app.config.get("BASE_URL") or None):
         yield
+
+# An order's action -> the kind of notification the other side gets.
+ACTION_NOTIFICATION = {
+    "accept": "order_accepted",
+    "decline": "order_declined",
+    "mark_ready": "order_ready",
+    "mark_delivered": "order_delivered",
+    "cancel": "order_cancelled",
+    "confirm_receipt": "order_completed",
+    "auto_complete": "order_completed",
+    "payment_recorded": "order_payment_recorded",
+}
 
 
 def text_for(notification) -> str:
@@ -145,8 +158,6 @@ def order_received(order, buyer, people=None):
 def order_state_changed(order, action, actor_side, note=""):
     """Tell the other party about a change: the buyer when the store acted, the store
     when the buyer acted; the system's auto-complete tells both."""
-    from app.labels import ORDER_STATE_LABELS
-    from app.services.orders import ACTION_NOTIFICATION
 
     if action == "payment_confirmed":
         # A card order the store was not told of while unpaid: now it is a new order.

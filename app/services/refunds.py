@@ -15,83 +15,30 @@ Rules kept here:
 from __future__ import annotations
 
 import logging
-import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy import func
 
 from app import clock
 from app.extensions import db
 from app.models import CardPayment, Order, Refund
-from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
+from app.services import Invalid, NotAllowed, NotFound, audit
 from app.services import ledger
 from app.services import stripe_gateway as gateway
+from app.services.payments.card import _lock, _may_have_foreign_refunds, reconcile_intents, sync_intent
 
 log = logging.getLogger("pkb.payments")
 
-PAID_STATES = ("paid", "partially_refunded")
-
-
-def _lock_order(order_id):
-    return db.session.execute(
-        db.select(Order).where(Order.id == order_id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-
-
-def reserved_amount(order_id) -> int:
-    """What is refunded or on its way back for the order."""
-    return int(db.session.execute(
-        db.select(func.coalesce(func.sum(Refund.amount), 0))
-        .where(Refund.order_id == order_id, Refund.status.in_(("pending", "submitted", "succeeded")))
-    ).scalar_one())
-
-
-def refunded_amount(order_id) -> int:
-    return int(db.session.execute(
-        db.select(func.coalesce(func.sum(Refund.amount), 0))
-        .where(Refund.order_id == order_id, Refund.status == "succeeded")
-    ).scalar_one())
-
-
-def refundable_amount(order) -> int:
-    if order.payment_method != "card" or order.payment_state not in PAID_STATES:
-        return 0
-    return max(0, (order.payment_amount or order.total) - reserved_amount(order.id))
-
-
-def card_payment_of(order):
-    if order.checkout_attempt_id is None:
-        return None
-    return db.session.execute(
-        db.select(CardPayment).where(CardPayment.checkout_attempt_id == order.checkout_attempt_id)
-    ).scalar_one_or_none()
-
-
-def request_refund(order, amount, reason, actor=None):
-    """Record a pending refund of ``amount`` rupiah for ``order`` and send it to Stripe
-    after the commit. No commit here. Raises Invalid/Conflict when it cannot be."""
-    from app.jobs import enqueue
-
-    order = _lock_order(order.id)
-    payment = card_payment_of(order)
-    if payment is None or payment.status != "succeeded" or order.payment_state not in PAID_STATES:
-        raise Conflict(_("Order %(number)s has no card payment to refund.", number=order.number))
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-        raise Invalid(_("Enter an amount in whole rupiah, more than zero."))
-    left = refundable_amount(order)
-    if amount > left:
-        raise Invalid(_("At most %(amount)s can still be refunded for order %(number)s.",
-                        amount=f"Rp {left:,}".replace(",", "."), number=order.number))
-    refund = Refund(card_payment_id=payment.id, order_id=order.id, amount=amount, status="pending",
-                    reason=(reason or "")[:500], requested_by_id=getattr(actor, "id", None),
-                    idempotency_key=f"pkb-refund-{order.id}-{secrets.token_urlsafe(12)}")
-    db.session.add(refund)
-    db.session.flush()
-    audit.record(actor, "payment.refund_requested", order, after={"refund": refund.id, "amount": amount,
-                                                                  "reason": refund.reason})
-    enqueue(submit_refund, refund.id)
-    return refund
+# What can be refunded and asking for a refund live below the card payment method, which
+# asks for refunds of closed orders; this module sends them to Stripe and settles them.
+from app.services.refund_requests import (  # noqa: E402,F401
+    PAID_STATES,
+    _lock_order,
+    card_payment_of,
+    refundable_amount,
+    refunded_amount,
+    request_refund,
+    reserved_amount,
+)
 
 
 def refund_order(admin, order_id, amount, reason):
@@ -140,7 +87,8 @@ def submit_refund(refund_id):
                           "order_number": refund.order.number or ""},
             )
     except gateway.StripeError as error:
-        if getattr(error, "http_status", None) and 400 <= error.http_status < 500 and error.http_status != 429:
+        status = getattr(error, "http_status", None)
+        if status and 400 <= status < 500 and status != 429:
             refund.status = "failed"
             refund.failure_reason = str(getattr(error, "user_message", None) or error)[:500]
             db.session.commit()
@@ -194,7 +142,6 @@ def apply_stripe_refund(stripe_refund):
 
 def _succeed(refund):
     """The money went back: the order's payment state and the ledger follow, once."""
-    from app.services.payments.card import _lock, sync_intent
 
     # Locks in the one order every path takes (refund → payment → order): no deadlock.
     payment = _lock(refund.card_payment_id)
@@ -229,7 +176,6 @@ def _adopt_foreign_refund(stripe_refund):
         log.warning("refund %s for an unknown payment", gateway.field(stripe_refund, "id"))
         return None
     if payment.status != "succeeded":
-        from app.services.payments.card import sync_intent
 
         sync_intent(payment)
     amount = gateway.from_stripe(gateway.field(stripe_refund, "amount", 0))
@@ -248,3 +194,37 @@ def _adopt_foreign_refund(stripe_refund):
     log.error("refund %s (%s) does not fit any order of payment %s", gateway.field(stripe_refund, "id"),
               amount, payment.intent_id)
     return None
+
+
+def reconcile():
+    """Re-read from Stripe every intent not in a final state and every refund not settled,
+    and apply what the webhooks would have (``flask payments reconcile``, every 15 minutes).
+    Commits per payment. Returns the changes."""
+    changes = reconcile_intents()
+    # Refunds: the ones never sent, and those Stripe has not settled when we last asked.
+    for refund_id in db.session.execute(
+        db.select(Refund.id).where(Refund.status == "pending").order_by(Refund.id)
+    ).scalars().all():
+        try:
+            refund = submit_refund(refund_id)
+            if refund is not None:
+                changes.append(f"refund {refund_id}: sent ({refund.status})")
+        except gateway.StripeError as error:
+            changes.append(f"refund {refund_id}: Stripe unreachable ({error})")
+    payment_ids = db.session.execute(
+        db.select(CardPayment.id).where(CardPayment.status == "succeeded").order_by(CardPayment.id)
+    ).scalars().all()
+    for payment_id in payment_ids:
+        payment = db.session.get_one(CardPayment, payment_id)
+        if not payment.intent_id or (not payment.refunds and not _may_have_foreign_refunds(payment)):
+            continue  # without an intent nothing was charged, so Stripe holds no refund of it
+        try:
+            for stripe_refund in gateway.list_refunds(payment.intent_id):
+                change = apply_stripe_refund(stripe_refund)
+                if change:
+                    changes.append(change)
+            db.session.commit()
+        except gateway.StripeError as error:
+            db.session.rollback()
+            changes.append(f"payment {payment_id}: Stripe unreachable ({error})")
+    return changes

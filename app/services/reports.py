@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import case, func
 
+from app.models.product import low_stock_threshold
 from app import clock
 from app.clock import LOCAL_TZ
 from app.extensions import db
@@ -57,7 +58,6 @@ SALE_STATES = ("placed", "accepted", "ready", "delivered", "invoiced", "complete
 DECISIONS = ("approved", "changes_requested", "rejected")
 PAYMENT_METHODS = ("cod", "card", "department")
 EARLIEST = date(2020, 1, 1)
-LOW_STOCK = 5
 EXPIRY_WINDOW_DAYS = 30
 TOP = 10
 PRESETS = {
@@ -153,7 +153,8 @@ def local_bucket(column, unit: str):
     if unit not in ("day", "week", "month"):
         raise ValueError(unit)
     if dialect_name() == "sqlite":
-        hours = int(LOCAL_TZ.utcoffset(datetime(2000, 1, 1)).total_seconds() // 3600)  # WIB has no DST
+        offset = LOCAL_TZ.utcoffset(datetime(2000, 1, 1)) or timedelta(0)  # a ZoneInfo always answers
+        hours = int(offset.total_seconds() // 3600)  # WIB has no DST
         shift = f"{hours:+d} hours"
         if unit == "month":
             return func.strftime("%Y-%m-01", column, shift)
@@ -252,7 +253,7 @@ def sales_over_time(period, store_ids=None, split_methods=True) -> Table:
     bucket = local_bucket(Order.created_at, period.by).label("bucket")
     query = (db.select(bucket, Order.payment_method, func.count(Order.id), func.coalesce(func.sum(Order.total), 0))
              .where(*_sales(period, store_ids)).group_by(bucket, Order.payment_method))
-    grouped = {}
+    grouped: dict[str, dict[str, int]] = {}
     for label, method, count, amount in db.session.execute(query):
         row = grouped.setdefault(label, {"count": 0, "total": 0})
         row[method] = row.get(method, 0) + int(amount)
@@ -501,14 +502,14 @@ def admin_tables(period, only=None):
 
 
 def cohort_stores(mentor) -> list:
-    return db.session.execute(
-        db.select(Store.id, Store.name).where(Store.mentor_id == mentor.id).order_by(Store.name)).all()
+    return list(db.session.execute(
+        db.select(Store.id, Store.name).where(Store.mentor_id == mentor.id).order_by(Store.name)).all())
 
 
 def products_by_state(store_ids) -> Table:
     from app.models.product import LISTING_STATES
 
-    counts = {}
+    counts: dict[str, dict[str, int]] = {}
     query = (db.select(Store.name, Product.status, func.count(Product.id)).select_from(Store)
              .join(Product, Product.store_id == Store.id).where(Store.id.in_(store_ids))
              .group_by(Store.id, Store.name, Product.status))
@@ -572,11 +573,11 @@ MENTOR_KEYS = ("products", "documents", "store_sales", "turnaround")
 
 def low_stock(store_id) -> Table:
     query = (db.select(Product.name, Product.stock).where(
-        Product.store_id == store_id, Product.status == "approved", Product.stock <= LOW_STOCK)
+        Product.store_id == store_id, Product.status == "approved", Product.stock <= low_stock_threshold())
         .order_by(Product.stock, Product.name))
     rows = [(name, stock) for name, stock in db.session.execute(query)]
     return Table("low_stock", _l("Low stock"), [Column(_l("Product")), Column(_l("In stock"), "int")], rows,
-                 note=_l("Approved products with %(n)s or fewer in stock.", n=LOW_STOCK),
+                 note=_l("Approved products with %(n)s or fewer in stock.", n=low_stock_threshold()),
                  empty=_l("No approved product is low on stock."))
 
 
@@ -626,11 +627,10 @@ def spend_by_line(period, department_id) -> Table:
              .select_from(DepartmentPurchase).join(Order, Order.id == DepartmentPurchase.order_id)
              .where(DepartmentPurchase.department_id == department_id, *_sales(period))
              .group_by(month, DepartmentPurchase.kode_rekening))
-    grouped, lines = {}, set()
+    grouped: dict[str, dict[str, int]] = {}
     for label, line, _count, amount in db.session.execute(query):
         grouped.setdefault(label, {})[line] = int(amount)
-        lines.add(line)
-    lines = sorted(lines)
+    lines = sorted({line for per_month in grouped.values() for line in per_month})
     months = sorted(set(buckets(Period(period.start, period.end, "month"))) | set(grouped))
     columns = ([Column(_l("Month"), "month")] + [Column(line, "money", series=True) for line in lines]
                + [Column(_l("Total"), "money")])

@@ -18,13 +18,6 @@ from app.services import Conflict, Invalid, NotFound, audit
 from app.services import notifications as notify
 
 
-def parse_rating(raw) -> int:
-    text = str(raw if raw is not None else "").strip()
-    if not text.isdigit() or not 1 <= int(text) <= 5:
-        raise Invalid(_("Choose a rating from 1 to 5 stars."))
-    return int(text)
-
-
 def post_review(buyer, order_item_id, rating, comment=""):
     """Rate the product of a completed order's item, once per product."""
     item = db.session.execute(

@@ -22,8 +22,9 @@ Rules kept here:
   then by relevance (the catalogue falls back to it when no product matches every word);
 - one row per product in ``product_search`` (SQLite: an FTS5 table ranked by bm25;
   PostgreSQL: a tsvector with a GIN index over pre-stemmed text, 'simple' config,
-  ranked by ts_rank). The table is not a model: migrations 0004 create it, and
+  ranked by ts_rank). The table is not a model: migration 0004 creates it, and
   ``db.create_all`` creates it too (an ``after_create`` hook) so tests agree with them;
+  its DDL runs only there and in ``flask search reindex``, never on a request;
 - after every commit that changed a product's name, description, category or store,
   a store's name or a category's names, the affected rows are rebuilt in a fresh
   transaction (session events), so no service has to remember to do it;
@@ -37,7 +38,25 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from sqlalchemy import event, text
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    Float,
+    Integer,
+    bindparam,
+    case,
+    column,
+    event,
+    func,
+    inspect,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    union_all,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +89,8 @@ def include_object(obj, name, type_, reflected, compare_to):
     """Alembic filter (comparison side): skip the search tables and their indexes."""
     if type_ == "table":
         return not is_search_table(name)
-    table = getattr(obj, "table", None)
-    if table is not None and is_search_table(getattr(table, "name", None)):
+    parent = getattr(obj, "table", None)
+    if parent is not None and is_search_table(getattr(parent, "name", None)):
         return False
     if type_ == "index" and is_search_table(name):
         return False
@@ -163,21 +182,7 @@ def drop_search_tables(connection):
 
 
 def search_table_exists(connection) -> bool:
-    from sqlalchemy import inspect
-
     return "product_search" in inspect(connection).get_table_names()
-
-
-def ensure_search_tables(engine):
-    """Create the search table when it is missing, and fill it when it is empty while
-    products exist (a database migrated before 0004, or made by ``create_all``)."""
-    with engine.begin() as conn:
-        if not search_table_exists(conn):
-            create_search_tables(conn)
-        has_rows = conn.execute(text("SELECT 1 FROM product_search LIMIT 1")).first()
-        has_products = conn.execute(text("SELECT 1 FROM products LIMIT 1")).first()
-        if has_products and not has_rows:
-            rebuild(conn)
 
 
 # ---------------------------------------------------------------- documents
@@ -188,8 +193,6 @@ def _document_rows(conn, product_ids=None, store_ids=None, category_ids=None):
 
     parent = Category.__table__.alias("parent")
     cat = Category.__table__
-    from sqlalchemy import or_, select
-
     query = (
         select(Product.id, Product.name, Product.description, Store.name, cat.c.name_id, cat.c.name_en,
                parent.c.name_id, parent.c.name_en)
@@ -219,8 +222,6 @@ def _document_rows(conn, product_ids=None, store_ids=None, category_ids=None):
 
 
 def _write(conn, rows, delete_ids):
-    from sqlalchemy import bindparam
-
     dialect = dialect_of(conn)
     ids = sorted(set(delete_ids) | {r["pid"] for r in rows})
     delete = text(
@@ -260,24 +261,6 @@ def reindex(conn, product_ids=(), store_ids=(), category_ids=(), deleted_ids=())
     _write(conn, rows, set(deleted_ids) | set(product_ids))
 
 
-def reindex_product(product, conn=None):
-    """Rebuild the row of one product (a fresh transaction unless ``conn`` is given)."""
-    _run(lambda c: reindex(c, product_ids=[product.id]), conn)
-
-
-def reindex_store(store, conn=None):
-    _run(lambda c: reindex(c, store_ids=[store.id]), conn)
-
-
-def _run(fn, conn=None):
-    if conn is not None:
-        return fn(conn)
-    from app.extensions import db
-
-    with db.engine.begin() as fresh:
-        return fn(fresh)
-
-
 # ---------------------------------------------------------------- querying
 
 def _safe(value: str) -> str:
@@ -312,16 +295,12 @@ def tsquery_expression(term: Term) -> str:
 
 
 def _index():
-    from sqlalchemy import Integer, column, table
-
     return table("product_search", column("rowid", Integer), column("product_id", Integer), column("document"))
 
 
 def _squash(relevance):
     """A relevance >= 0 mapped into [0, 1), order kept: r / (1 + r), written so that ``r``
     (ts_rank calls on PostgreSQL) is computed once per row."""
-    from sqlalchemy import Float, literal
-
     return literal(1.0, Float) - literal(1.0, Float) / (literal(1.0, Float) + relevance)
 
 
@@ -335,15 +314,14 @@ def _postgres_matches(terms: list[Term], every: bool):
     sitting near each other, so "Kopiah Bubuk" (``kopi`` only in its description) would
     beat "Kopi Bubuk". This way the whole word in the name wins, as with bm25 on SQLite.
     For ``every=False`` the score adds the number of terms matched (one ``@@`` each)."""
-    from sqlalchemy import Float, bindparam, case, func, literal_column, select
-
     index = _index()
 
     def tsquery(expression):
         return func.to_tsquery(literal_column("'simple'::regconfig"), bindparam(None, expression, unique=True))
 
     expressions = [tsquery_expression(t) for t in terms]
-    relevance = func.ts_rank(index.c.document, tsquery(" | ".join(_safe(t.stem) for t in terms)), type_=Float)
+    relevance: ColumnElement[float] = func.ts_rank(index.c.document, tsquery(" | ".join(_safe(t.stem) for t in terms)),
+                                                   type_=Float)
     prefixes = [tsquery_alternatives(t)[1] for t in terms if t.prefix]
     if prefixes:
         relevance = relevance + func.ts_rank(index.c.document, tsquery(" | ".join(prefixes)), type_=Float)
@@ -363,10 +341,8 @@ def _sqlite_matches(terms: list[Term], every: bool):
     index lookup each, cheaper here than one OR query that then tests each term per row),
     then per product the number of terms it matched plus its summed relevance squashed
     below 1."""
-    from sqlalchemy import Float, bindparam, func, literal_column, select, union_all
-
     index = _index()
-    fts = literal_column("product_search")
+    fts: ColumnClause = literal_column("product_search")
 
     def matching(expression):
         relevance = -func.bm25(fts, literal_column("0.0"), literal_column("10.0"), literal_column("1.0"), type_=Float)
@@ -409,8 +385,6 @@ CATEGORY_FIELDS = ("name_id", "name_en", "parent_id", "parent")
 
 
 def _changed(obj, fields):
-    from sqlalchemy import inspect
-
     state = inspect(obj)
     return any(name in state.attrs and state.attrs[name].history.has_changes() for name in fields)
 
@@ -446,9 +420,9 @@ def _after_flush(session, flush_context):
 
 def _after_commit(session):
     # Any commit may change what buyers see (also raw UPDATEs): drop cached pages and counts.
-    from app.services import catalog
+    from app.catalog import cache  # the blueprint package imports this module
 
-    catalog.bump_generation()
+    cache.bump_generation()
     pending = session.info.pop("search_pending", None)
     if not pending or not any(pending.values()):
         return

@@ -23,7 +23,7 @@ from app.extensions import db
 from app.models import KECAMATAN, Store, StoreState, StoreInvitation, StoreMember, User, UserRole
 from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
 from app.services import images as image_service
-from app.services.listings import refresh_visibility
+from app.services.listings.visibility import refresh_visibility
 from app.services.mail import queue_email
 from app.services.tokens import TokenError, make_token, read_token
 

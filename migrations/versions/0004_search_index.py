@@ -8,8 +8,8 @@ Create Date: 2026-11-28 20:30:00
 Written by hand (issue 4, catalogue). The product_search table is not a model: its
 DDL lives in app.services.search (shared with db.create_all), and migrations/env.py
 and tests/test_migrations.py skip it with app.services.search.include_object/include_name.
-Run `flask search reindex` after upgrading a database that already has products (the
-app also fills an empty index on the first search).
+Run `flask search reindex` after upgrading a database that already has products: the
+app fills the index as products change, never all at once on a request.
 """
 from alembic import op
 

@@ -24,10 +24,14 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.parsing import is_ascii_number
 from app import clock
 from app.extensions import db
 from app.models import CardPayment, CheckoutAttempt, Order
 from app.models.payment import INTENT_FINAL_STATES
+from app.jobs import enqueue
+from app.services import refund_requests as refunds
+from app.services.order_flow import apply_transition
 from app.services import Conflict, DomainError, Invalid, NotFound, audit
 from app.services import ledger
 from app.services import stripe_gateway as gateway
@@ -55,9 +59,6 @@ class CardMethod(PaymentMethod):
         return url_for("payments_web.pay", checkout_id=checkout.id)
 
     def on_order_closed(self, order, actor, action) -> None:
-        from app.jobs import enqueue
-        from app.services import refunds
-
         if order.payment_state in refunds.PAID_STATES:
             left = refunds.refundable_amount(order)
             if left > 0:
@@ -158,24 +159,22 @@ def prepare_intent(buyer, checkout_id):
     return payment, intent
 
 
-def pay_with_test_card(buyer, checkout_id, number, exp_month, exp_year, cvc):
+def pay_with_test_card(buyer, checkout_id, number: str, exp_month: int | None, exp_year: int | None, cvc: str):
     """Stand-in only: confirm the intent server-side with a test card. Never marks the
     orders paid: the webhook (or reconciliation) does, from Stripe's word. Returns the
     intent's status; raises Invalid for a declined card."""
     if not gateway.uses_stand_in():
         raise NotFound(_("This payment form is only for the test stand-in."))
     number = "".join((number or "").split())
-    if not (number.isdigit() and len(number) == 16):
+    if not (is_ascii_number(number) and len(number) == 16):
         raise Invalid(_("Enter the 16 digits of the card number."))
-    try:
-        exp_month, exp_year = int(exp_month), int(exp_year)
-    except (TypeError, ValueError):
-        raise Invalid(_("Enter the card's expiry month and year.")) from None
+    if not isinstance(exp_month, int) or not isinstance(exp_year, int):
+        raise Invalid(_("Enter the card's expiry month and year."))
     if exp_year < 100:
         exp_year += 2000
     if not (1 <= exp_month <= 12) or (exp_year, exp_month) < (clock.today().year, clock.today().month):
         raise Invalid(_("Enter the card's expiry month and year; the card must not have expired."))
-    if not ((cvc or "").isdigit() and len(cvc) == 3):
+    if not (is_ascii_number(cvc) and len(cvc) == 3):
         raise Invalid(_("Enter the 3-digit security code."))
     payment, intent = prepare_intent(buyer, checkout_id)
     if intent is None or payment.is_final:
@@ -221,7 +220,7 @@ def sync_intent(payment, intent=None):
     if intent is None:
         intent = gateway.retrieve_payment_intent(payment.intent_id)
     status = gateway.field(intent, "status", "")
-    changes = []
+    changes: list[str] = []
     if payment.status == "succeeded":
         return changes  # final; refunds are applied on their own
     if status == "succeeded":
@@ -250,8 +249,6 @@ def sync_intent(payment, intent=None):
 def _allocate(payment, received):
     """Give each order of the checkout its share of the money received: the orders still
     waiting first, then closed ones (which are refunded at once)."""
-    from app.services import refunds
-    from app.services.orders import apply_transition
 
     changes = []
     left = received
@@ -278,7 +275,6 @@ def _allocate(payment, received):
 
 
 def _expire_orders(payment, note):
-    from app.services.orders import apply_transition
 
     changes = []
     for order in payment.orders:
@@ -334,7 +330,7 @@ def expire_unpaid_card_orders(now=None):
     ).scalars().all()
     changes = []
     for payment_id in payment_ids:
-        payment = db.session.get(CardPayment, payment_id)
+        payment = db.session.get_one(CardPayment, payment_id)
         try:
             if payment.intent_id:
                 intent = gateway.retrieve_payment_intent(payment.intent_id)
@@ -353,11 +349,9 @@ def expire_unpaid_card_orders(now=None):
     return changes
 
 
-def reconcile():
-    """Re-read every intent not in a final state, and every refund not settled, from
-    Stripe and apply what the webhook would have. Commits per payment. Returns changes."""
-    from app.models import Refund
-    from app.services import refunds
+def reconcile_intents():
+    """Re-read every intent not in a final state from Stripe and apply what the webhook
+    would have. Commits per payment. Returns changes (refunds: refunds.reconcile)."""
 
     changes = []
     open_ids = db.session.execute(
@@ -372,32 +366,6 @@ def reconcile():
         except (gateway.StripeError, DomainError) as error:
             db.session.rollback()
             changes.append(f"payment {payment_id}: not settled now ({error}), left for later")
-    # Refunds: the ones never sent, and those Stripe has not settled when we last asked.
-    for refund_id in db.session.execute(
-        db.select(Refund.id).where(Refund.status == "pending").order_by(Refund.id)
-    ).scalars().all():
-        try:
-            refund = refunds.submit_refund(refund_id)
-            if refund is not None:
-                changes.append(f"refund {refund_id}: sent ({refund.status})")
-        except gateway.StripeError as error:
-            changes.append(f"refund {refund_id}: Stripe unreachable ({error})")
-    payment_ids = db.session.execute(
-        db.select(CardPayment.id).where(CardPayment.status == "succeeded").order_by(CardPayment.id)
-    ).scalars().all()
-    for payment_id in payment_ids:
-        payment = db.session.get(CardPayment, payment_id)
-        if not payment.refunds and not _may_have_foreign_refunds(payment):
-            continue
-        try:
-            for stripe_refund in gateway.list_refunds(payment.intent_id):
-                change = refunds.apply_stripe_refund(stripe_refund)
-                if change:
-                    changes.append(change)
-            db.session.commit()
-        except gateway.StripeError as error:
-            db.session.rollback()
-            changes.append(f"payment {payment_id}: Stripe unreachable ({error})")
     return changes
 
 

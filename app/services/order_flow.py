@@ -1,0 +1,161 @@
+"""The order's state machine: the transitions table, the guarded move from state to state,
+the timeline event, and the stock an order takes and gives back.
+
+A module of its own, below the payment methods and the features that move orders
+(department purchases, card payments), so that each of them imports it directly: it needs
+only the payment methods' registry, never their code.
+
+Rules kept here:
+- transitions are the table ``TRANSITIONS``: (state, action) -> (new state, who may do
+  it). Anything else is a Conflict (409) and changes nothing;
+- the state change itself is a guarded UPDATE (``WHERE state = :old``), so two people
+  acting at once cannot both move the order (or return its stock twice);
+- cancelling, declining, refusing or expiring returns the stock of every item.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import text
+
+from app import clock
+from app.extensions import db
+from app.labels import ORDER_STATE_LABELS
+from app.models import Order, OrderEvent, OrderState, Product
+from app.orm import rows_matched, utcnow
+from app.services import Conflict, audit
+from app.services import notifications as notify
+from app.services.payments import registry as payments
+
+# state -> {action: (new state, side that may do it)}; side: buyer, store, system, approver.
+TRANSITIONS = {
+    OrderState.AWAITING_PAYMENT: {
+        "payment_confirmed": (OrderState.PLACED, "system"),
+        "cancel": (OrderState.CANCELLED, "buyer"),
+        "expire": (OrderState.EXPIRED, "system"),
+    },
+    OrderState.AWAITING_APPROVAL: {
+        "approve": (OrderState.PLACED, "approver"),
+        "refuse": (OrderState.REFUSED, "approver"),
+        "cancel": (OrderState.CANCELLED, "buyer"),
+        "expire": (OrderState.EXPIRED, "system"),
+    },
+    OrderState.PLACED: {
+        "accept": (OrderState.ACCEPTED, "store"),
+        "decline": (OrderState.DECLINED, "store"),
+        "cancel": (OrderState.CANCELLED, "buyer"),
+    },
+    OrderState.ACCEPTED: {"mark_ready": (OrderState.READY, "store")},
+    OrderState.READY: {"mark_delivered": (OrderState.DELIVERED, "store")},
+    OrderState.DELIVERED: {
+        "confirm_receipt": (OrderState.COMPLETED, "buyer"),
+        "auto_complete": (OrderState.COMPLETED, "system"),
+        # Department purchase: the purchaser confirms the handover record (BAST).
+        "confirm_bast": (OrderState.INVOICED, "buyer"),
+    },
+    OrderState.INVOICED: {"record_treasury_payment": (OrderState.COMPLETED, "admin")},
+    OrderState.COMPLETED: {},
+    OrderState.CANCELLED: {},
+    OrderState.DECLINED: {},
+    OrderState.EXPIRED: {},
+    OrderState.REFUSED: {},
+}
+# Orders the store must not start on yet: a card order unpaid, a department order unapproved.
+WAITING_STATES = (OrderState.AWAITING_PAYMENT, OrderState.AWAITING_APPROVAL)
+STOCK_RETURNING = {OrderState.CANCELLED, OrderState.DECLINED, OrderState.EXPIRED, OrderState.REFUSED}
+# state -> the timestamp column set on entering it
+STATE_TIMESTAMPS = {
+    OrderState.PLACED: "placed_at",
+    OrderState.ACCEPTED: "accepted_at",
+    OrderState.READY: "ready_at",
+    OrderState.DELIVERED: "delivered_at",
+    OrderState.COMPLETED: "completed_at",
+    OrderState.CANCELLED: "cancelled_at",
+    OrderState.EXPIRED: "cancelled_at",
+    OrderState.DECLINED: "declined_at",
+    OrderState.REFUSED: "declined_at",
+}
+# The steps a normal order goes through, for the progress display.
+HAPPY_PATH = ("placed", "accepted", "ready", "delivered", "completed")
+
+
+def allowed_actions(order, side):
+    """Actions ``side`` (buyer/store) may take on ``order`` now."""
+    method = payments.get(order.payment_method)
+    return [a for a, (_new, who) in TRANSITIONS.get(order.state, {}).items()
+            if who == side and (method is None or method.allows(order, a))]
+
+
+# ------------------------------------------------------------------ stock
+
+
+def take_stock(product_id, quantity) -> bool:
+    """Take ``quantity`` if that much is in stock and the product is still visible;
+    False (nothing changed) otherwise. One guarded UPDATE
+    (``SET stock = stock - q, sold_count = sold_count + q WHERE id = :id AND stock >= q``):
+    on PostgreSQL a concurrent checkout waits for the row lock and re-checks the
+    condition on the committed row, so stock never goes below zero."""
+    result = db.session.execute(
+        db.update(Product)
+        .where(Product.id == product_id, Product.stock >= quantity, Product.visible_condition(clock.today()))
+        .values(stock=Product.stock - quantity, sold_count=Product.sold_count + quantity)
+        .execution_options(synchronize_session=False)
+    )
+    return rows_matched(result) == 1
+
+
+def return_stock(order):
+    """Give back the stock of every item of ``order`` (products removed since are skipped)."""
+    for item in sorted(order.items, key=lambda i: i.product_id or 0):
+        if item.product_id is None:
+            continue
+        db.session.execute(
+            text("UPDATE products SET stock = stock + :q, "
+                 "sold_count = CASE WHEN sold_count >= :q THEN sold_count - :q ELSE 0 END WHERE id = :id"),
+            {"q": item.quantity, "id": item.product_id},
+        )
+
+
+# ------------------------------------------------------------------ transitions
+
+
+def add_event(order, action, from_state, to_state, actor, note=""):
+    event = OrderEvent(order=order, action=action, from_state=from_state, to_state=to_state,
+                       actor_id=getattr(actor, "id", None), note=note or "")
+    db.session.add(event)
+    return event
+
+
+def apply_transition(order, action, actor, side, note=""):
+    """Move ``order`` by ``action`` done by ``side``; no commit (payment methods of other
+    features call this inside their own service). Raises Conflict when not allowed."""
+    step = TRANSITIONS.get(order.state, {}).get(action)
+    method = payments.get(order.payment_method)
+    if step is None or step[1] != side or (method is not None and not method.allows(order, action)):
+        raise Conflict(_("Order %(number)s cannot be changed this way while it is %(state)s.",
+                         number=order.number, state=ORDER_STATE_LABELS.get(order.state, order.state)))
+    old, new = order.state, step[0]
+    result = db.session.execute(
+        db.update(Order).where(Order.id == order.id, Order.state == old)
+        .values(state=new, updated_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    if rows_matched(result) != 1:
+        db.session.rollback()
+        raise Conflict(_("Order %(number)s was changed by someone else. Reload the page.", number=order.number))
+    order.state = new
+    stamp = STATE_TIMESTAMPS.get(new)
+    if stamp:
+        setattr(order, stamp, utcnow())
+    if action == "decline":
+        order.decline_reason = note
+    if action in ("cancel", "refuse", "expire"):
+        order.cancel_reason = note
+    if new in STOCK_RETURNING:
+        return_stock(order)
+        if method is not None:
+            method.on_order_closed(order, actor, action)
+    add_event(order, action, old, new, actor, note)
+    audit.record(actor, f"order.{action}", order, before={"state": old}, after={"state": new}, note=note or "")
+    notify.order_state_changed(order, action, side, note)
+    if method is not None:
+        method.on_transition(order, action, old, new, actor)
+    return order

@@ -1,0 +1,183 @@
+"""Signed-in sessions: one UserSession row per browser that logged in.
+
+Rules kept here:
+- the session cookie and the remember-me cookie name the row (``<user id>:<secret>``); either
+  opens the account only while the row is live: not ended, used within SESSION_IDLE_DAYS,
+  and its user active. A copied cookie dies with its row;
+- logging out ends this browser's row; "log out everywhere", a password change or reset, a
+  lock and an admin's deactivation end every row of the user (a password change keeps the
+  browser that made it);
+- a user sees and ends only their own sessions;
+- a signed-in request costs one read: last_seen_at is written at most every TOUCH_EVERY.
+"""
+import hashlib
+import logging
+import re
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, or_, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
+
+from app import clock
+from app.extensions import db
+from app.models import User, UserSession
+from app.services import NotFound, audit
+
+log = logging.getLogger("pkb.sessions")
+
+#: How stale last_seen_at may get before a request writes it again (the list shows minutes).
+TOUCH_EVERY = timedelta(minutes=5)
+#: Ended rows are kept this long after they end, then pruned by the daily job.
+KEEP_ENDED = timedelta(days=7)
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _idle_limit():
+    return timedelta(days=current_app.config["SESSION_IDLE_DAYS"])
+
+
+def _live():
+    """The SQL conditions of a live row."""
+    return (UserSession.ended_at.is_(None), UserSession.last_seen_at > clock.now() - _idle_limit())
+
+
+def start_session(user, *, user_agent="", ip=""):
+    """A new live session for ``user``, who becomes its holder (``user.get_id()`` names it)."""
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    row = UserSession(user_id=user.id, token_hash=_hash(token), created_at=now, last_seen_at=now,
+                      user_agent=(user_agent or "")[:255], ip=(ip or "")[:45])
+    db.session.add(row)
+    db.session.commit()
+    user.signed_in_as(row, token)
+    return row
+
+
+def signed_in_user(user_id, token):
+    """The active user whose live session has this secret, or None. One SQL statement (it
+    runs on every signed-in request): the session row, the user and their roles together."""
+    found = db.session.execute(
+        db.select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .options(joinedload(User.role_rows))
+        .where(UserSession.token_hash == _hash(token), UserSession.user_id == user_id,
+               User.active.is_(True), *_live())
+    ).unique().first()
+    if found is None:
+        return None
+    row, user = found
+    user.signed_in_as(row, token)
+    return user
+
+
+def seen_long_ago(row):
+    """Whether this request should write the session's last_seen_at (see record_seen)."""
+    return row.last_seen_at < clock.now() - TOUCH_EVERY
+
+
+def record_seen(session_id):
+    """Stamp the session as seen now, on a connection of its own: the request's transaction
+    is not committed, nor its objects expired, for a bookkeeping write. A stamp that fails
+    (the database busy for a moment) is only logged: the next request tries again."""
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(update(UserSession)
+                         .where(UserSession.id == session_id, UserSession.ended_at.is_(None))
+                         .values(last_seen_at=clock.now()))
+    except SQLAlchemyError as exc:
+        log.warning("last_seen_at of session %s not written: %s", session_id, type(exc).__name__)
+
+
+def active_sessions(user):
+    """The user's live sessions, the most recently used first."""
+    return db.session.execute(
+        db.select(UserSession).where(UserSession.user_id == user.id, *_live())
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    ).scalars().all()
+
+
+def end_sessions(user, reason, keep=None):
+    """End every live session of ``user`` but ``keep``; the calling service commits.
+    Returns how many ended."""
+    query = (update(UserSession)
+             .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+             .values(ended_at=clock.now(), end_reason=reason))
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    return db.session.execute(query).rowcount
+
+
+def log_out(user):
+    """End the session this request runs in (the browser logs out)."""
+    row = user.current_session
+    if row is None:
+        return
+    row.ended_at = clock.now()
+    row.end_reason = "logout"
+    db.session.commit()
+
+
+def log_out_everywhere(user):
+    """End every session of the user, this one included."""
+    ended = end_sessions(user, "everywhere")
+    audit.record(user, "user.logged_out_everywhere", user, after={"sessions": ended})
+    db.session.commit()
+    return ended
+
+
+def end_own_session(user, session_id):
+    """End one of the user's live sessions; another user's (or an ended one) is not found.
+    Returns the ended row."""
+    row = db.session.execute(
+        db.select(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id, *_live())
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(_l("This session does not exist or has already ended."))
+    row.ended_at = clock.now()
+    row.end_reason = "ended"
+    audit.record(user, "user.session_ended", row, after={"user_agent": row.user_agent})
+    db.session.commit()
+    return row
+
+
+def prune_ended_sessions():
+    """Periodic job: forget sessions that ended, or went idle, more than KEEP_ENDED ago."""
+    cutoff = clock.now() - KEEP_ENDED
+    result = db.session.execute(delete(UserSession).where(or_(
+        UserSession.ended_at < cutoff, UserSession.last_seen_at < cutoff - _idle_limit())))
+    db.session.commit()
+    return result.rowcount
+
+
+# --- the device a person recognises ----------------------------------------------------------
+
+# First match wins: Edge, Opera and Samsung Internet also say "Chrome", Chrome also says
+# "Safari", Android also says "Linux" and an iPhone "like Mac OS X".
+_BROWSERS = (("Edge", r"Edg(e|A|iOS)?/"), ("Opera", r"OPR/|Opera"), ("Samsung Internet", r"SamsungBrowser/"),
+             ("Firefox", r"Firefox/|FxiOS/"), ("Chrome", r"Chrome/|CriOS/"), ("Safari", r"Version/.*Safari/"))
+_SYSTEMS = (("Android", r"Android"), ("iPhone", r"iPhone"), ("iPad", r"iPad"), ("Windows", r"Windows"),
+            ("ChromeOS", r"CrOS"), ("macOS", r"Macintosh|Mac OS X"), ("Linux", r"Linux"))
+
+
+def _first(table, user_agent):
+    return next((name for name, pattern in table if re.search(pattern, user_agent)), None)
+
+
+def describe_device(user_agent):
+    """``Chrome on Android``: the browser and system of a User-Agent, as a person names them."""
+    browser, system = _first(_BROWSERS, user_agent or ""), _first(_SYSTEMS, user_agent or "")
+    if browser and system:
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    if browser:
+        return browser
+    if system:
+        return _("A browser on %(system)s", system=system)
+    return _("Unknown device")

@@ -1,0 +1,64 @@
+"""Sessions in a real browser: a civil servant is logged in on a laptop and on a phone; on the
+laptop's account page they end the phone's session, and the phone is sent to log in. In
+Indonesian and in English; every page visited is checked with axe."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app.models import User
+from tests.e2e.conftest import PASSWORD, axe_check, make_user, tr
+
+pytestmark = pytest.mark.e2e
+
+
+def log_in(page, app, email):
+    """On the login page, in Indonesian (a visitor's language); the account's own language
+    (saved on the account) takes over once logged in."""
+    page.get_by_label(tr(app, "E-mail")).fill(email)
+    page.get_by_label(tr(app, "Password"), exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=tr(app, "Log in")).click()
+    expect(page.locator(".flash-messages")).to_contain_text("Rina Kartika")
+
+
+@pytest.mark.parametrize("locale", ["id", "en"])
+def test_ending_the_phones_session_from_the_laptop_sends_the_phone_to_log_in(live_server, page, phone_page, locale):
+    app, laptop, phone = live_server.app, page, phone_page
+    email = f"rina.sesi.{locale}@pontianak.go.id"
+    make_user(app, "buyer", email, full_name="Rina Kartika")
+    with live_server.db() as session:
+        session.execute(User.__table__.update().where(User.email == email).values(locale=locale))
+        session.commit()
+
+    phone.goto(live_server.url("/auth/login"))
+    log_in(phone, app, email)
+    laptop.goto(live_server.url("/auth/login"))
+    log_in(laptop, app, email)
+
+    laptop.goto(live_server.url("/account/"))
+    expect(laptop.locator("html")).to_have_attribute("lang", locale)
+    sessions = laptop.get_by_role("region", name=tr(app, "Where you are logged in", locale))
+    android = tr(app, "%(browser)s on %(system)s", locale, browser="Chrome", system="Android")
+    phone_row = sessions.get_by_role("row").filter(has_text=android)
+    this_row = sessions.get_by_role("row").filter(has_text=tr(app, "This device", locale))
+    expect(phone_row).to_have_count(1)
+    expect(phone_row).to_contain_text("WIB")
+    expect(this_row).to_have_count(1)
+    expect(this_row.get_by_role("button")).to_have_count(0)  # this browser logs out instead
+    axe_check(laptop)
+
+    phone_row.get_by_role("button", name=tr(app, "End", locale)).click()
+    expect(laptop.locator(".flash-messages")).to_contain_text(
+        tr(app, "The session on %(device)s has ended: that browser must log in again.", locale, device=android))
+    expect(sessions.get_by_role("row").filter(has_text=android)).to_have_count(0)
+    expect(this_row).to_have_count(1)
+    axe_check(laptop)
+
+    phone.goto(live_server.url("/account/"))
+    expect(phone).to_have_url(re.compile(r"/auth/login\?next="))
+    expect(phone.locator(".flash-messages")).to_contain_text(tr(app, "Please log in to open this page.", locale))
+    expect(phone.get_by_role("button", name=tr(app, "Log in", locale))).to_be_visible()
+    axe_check(phone)
+
+    laptop.reload()  # the laptop is still logged in
+    expect(laptop.get_by_role("heading", name=tr(app, "My account", locale))).to_be_visible()
