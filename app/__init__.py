@@ -88,9 +88,9 @@ def register_extensions(app):
 
 
 def register_converters(app):
-    from app import ids
+    from app import converters
 
-    ids.register(app)
+    converters.register(app)
 
 
 def register_blueprints(app):

@@ -378,7 +378,8 @@ def test_the_500_page_renders_for_a_logged_in_user_whatever_the_body(boom, clien
 
 @pytest.mark.parametrize("url", ["/orders/2147483648", "/orders/2147483648/receipt",
                                  "/department/orders/9223372036854775808", "/pay/checkout/99999999999999999999",
-                                 "/programme/documents/2147483648/file", "/orders/%D9%A3", "/orders/0"])
+                                 "/programme/documents/2147483648/file", "/orders/%D9%A3", "/orders/0",
+                                 "/produk/kopi%00aming", "/toko/a%00", "/media/public/a%00.png"])
 def test_ids_no_row_can_have_are_404_before_the_database(client, auth, factories, url):
     factories.BuyerFactory(email="b@pontianak.go.id")
     auth.login("b@pontianak.go.id")

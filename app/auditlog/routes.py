@@ -8,7 +8,7 @@ from sqlalchemy import false
 from app.auditlog import bp
 from app.authz import admin_required
 from app.extensions import db
-from app.ids import parse_id
+from app.converters import parse_id
 from app.models import AuditEntry, User
 from app.parsing import is_ascii_number
 from app.services import Invalid, reports

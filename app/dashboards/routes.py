@@ -13,7 +13,7 @@ from app import authz
 from app.authz import admin_required, roles_required
 from app.dashboards import bp
 from app.extensions import db
-from app.ids import parse_id
+from app.converters import parse_id
 from app.models import Department, Store
 from app.services import Invalid, exports, ocds, reports
 from app.services.orders import store_ids_of

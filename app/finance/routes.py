@@ -8,7 +8,7 @@ from app.authz import admin_required, roles_required
 from app.extensions import db
 from app.finance import bp
 from app.finance.forms import PayoutBatchForm, RecordTransferForm, RefundForm
-from app.ids import parse_id
+from app.converters import parse_id
 from app.models import CardPayment, CheckoutAttempt, Order, Refund, Store
 from app.services import DomainError
 from app.services import ledger

@@ -8,7 +8,7 @@ from app import clock
 from app.forms import ConfirmForm
 from app.authz import roles_required
 from app.extensions import db
-from app.ids import parse_id
+from app.converters import parse_id
 from app.mentor import bp
 from app.mentor.forms import DecisionForm, NoteForm
 from app.models import BusinessDocument, Category, Product, Store, User, UserRole
