@@ -11,6 +11,7 @@ Objects owned by someone else are reported as 404 by the services, so their exis
 does not leak. Rules take the user as an argument; only the decorators read current_user.
 """
 from functools import wraps
+from typing import Any, Protocol, cast
 
 from flask import abort, g, has_app_context, has_request_context
 from flask_babel import gettext as _
@@ -22,8 +23,16 @@ from app.models import DepartmentRole, OrderState, StoreMember
 from app.services import NotAllowed, NotFound
 
 
-def roles_required(*roles):
-    def decorator(view):
+class RoleGuardedView(Protocol):
+    """A view behind roles_required: it names its roles, so the tests can list who may open it."""
+
+    required_roles: tuple[str, ...]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+
+def roles_required(*roles: str):
+    def decorator(view) -> RoleGuardedView:
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
@@ -32,8 +41,9 @@ def roles_required(*roles):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.required_roles = roles
-        return wrapped
+        guarded = cast(RoleGuardedView, wrapped)
+        guarded.required_roles = roles
+        return guarded
 
     return decorator
 

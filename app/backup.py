@@ -44,6 +44,7 @@ import subprocess  # nosec B404 - runs pg_dump / pg_restore with an argument lis
 import tarfile
 import tempfile
 import zlib
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import click
@@ -458,89 +459,88 @@ def _rows_in(path):
         conn.close()
 
 
-def restore_sqlite(archive, force=False):
-    """Replace the database and uploads with the archive's; returns the manifest."""
-    target_path = _sqlite_path()
+@contextmanager
+def _unpacked(archive, kind, member):
+    """The archive open, its manifest read and its database member extracted (checked against
+    the manifest) into a temporary folder removed afterwards: (tar, manifest, uploads, path)."""
     tar = _open_archive(archive)
     work = tempfile.mkdtemp(prefix="pasar-restore-")
     try:
         with tar:
-            manifest = _read_manifest(tar, "sqlite")
-            uploads = _upload_members(tar, DB_MEMBER)
-            copy_path = _extract_checked(tar, manifest, DB_MEMBER, work)
-            check = sqlite3.connect(copy_path)
-            try:
-                if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                    raise BackupError("The database in the archive fails SQLite's integrity check.")
-                if _counts(check) != manifest["tables"]:
-                    raise BackupError("The database in the archive does not have the rows its manifest lists.")
-            except sqlite3.DatabaseError as exc:
-                raise BackupError(f"The database in the archive cannot be read: {exc}") from exc
-            finally:
-                check.close()
-
-            db.session.remove()
-            folder = _local_upload_folder()
-            if not force:
-                _refuse_unless_empty(_rows_in(target_path) if os.path.exists(target_path) else {}, folder)
-
-            db.engine.dispose()
-            source = sqlite3.connect(copy_path)
-            target = sqlite3.connect(target_path, timeout=30)
-            try:
-                source.backup(target)  # replaces every page of the target in one go
-            finally:
-                source.close()
-                target.close()
-            db.engine.dispose()
-            _restore_uploads(tar, uploads, folder, manifest)
-
-        _check_restored(manifest, _rows_in(target_path))
-        return manifest
+            manifest = _read_manifest(tar, kind)
+            uploads = _upload_members(tar, member)
+            yield tar, manifest, uploads, _extract_checked(tar, manifest, member, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def restore_sqlite(archive, force=False):
+    """Replace the database and uploads with the archive's; returns the manifest."""
+    target_path = _sqlite_path()
+    with _unpacked(archive, "sqlite", DB_MEMBER) as (tar, manifest, uploads, copy_path):
+        check = sqlite3.connect(copy_path)
+        try:
+            if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise BackupError("The database in the archive fails SQLite's integrity check.")
+            if _counts(check) != manifest["tables"]:
+                raise BackupError("The database in the archive does not have the rows its manifest lists.")
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(f"The database in the archive cannot be read: {exc}") from exc
+        finally:
+            check.close()
+
+        db.session.remove()
+        folder = _local_upload_folder()
+        if not force:
+            _refuse_unless_empty(_rows_in(target_path) if os.path.exists(target_path) else {}, folder)
+
+        db.engine.dispose()
+        source = sqlite3.connect(copy_path)
+        target = sqlite3.connect(target_path, timeout=30)
+        try:
+            source.backup(target)  # replaces every page of the target in one go
+        finally:
+            source.close()
+            target.close()
+        db.engine.dispose()
+        _restore_uploads(tar, uploads, folder, manifest)
+
+    _check_restored(manifest, _rows_in(target_path))
+    return manifest
 
 
 def restore_postgres(archive, force=False):
     """pg_restore the archive's dump into the configured database, then the uploads; returns the manifest."""
     _pg_tool("pg_restore")  # before anything else: without it nothing can be restored
     conninfo, password = _libpq_connection()
-    tar = _open_archive(archive)
-    work = tempfile.mkdtemp(prefix="pasar-restore-")
-    try:
-        with tar:
-            manifest = _read_manifest(tar, "postgresql")
-            uploads = _upload_members(tar, PG_MEMBER)
-            dump_path = _extract_checked(tar, manifest, PG_MEMBER, work)
-            try:
-                _run_pg("pg_restore", ["--list", dump_path])  # reads the dump only: no database yet
-            except BackupError as exc:
-                raise BackupError(f"The dump in the archive cannot be read: {exc.message}") from exc
+    with _unpacked(archive, "postgresql", PG_MEMBER) as (tar, manifest, uploads, dump_path):
+        try:
+            _run_pg("pg_restore", ["--list", dump_path])  # reads the dump only: no database yet
+        except BackupError as exc:
+            raise BackupError(f"The dump in the archive cannot be read: {exc.message}") from exc
 
-            db.session.remove()
-            with db.engine.connect() as conn:
-                schema, rows = _pg_schema(conn), _pg_counts(conn)
-            dumped = (manifest.get("postgresql") or {}).get("schema")
-            here = None if schema == "public" else schema
-            if dumped != here:
-                # pg_restore writes a dump back into the schema it came from, whatever the target.
-                raise BackupError(f"The backup holds {_schema_label(dumped)} but this install uses "
-                                  f"{_schema_label(here)}: pg_restore would not restore it there.")
-            folder = _local_upload_folder()
-            if not force:
-                _refuse_unless_empty(rows, folder)
-
-            db.engine.dispose()  # our own idle connections must not hold locks on what is dropped
-            _run_pg("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-                                   "--exit-on-error", f"--dbname={conninfo}", dump_path], password)
-            db.engine.dispose()
-            _restore_uploads(tar, uploads, folder, manifest)
-
+        db.session.remove()
         with db.engine.connect() as conn:
-            _check_restored(manifest, _pg_counts(conn))
-        return manifest
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+            schema, rows = _pg_schema(conn), _pg_counts(conn)
+        dumped = (manifest.get("postgresql") or {}).get("schema")
+        here = None if schema == "public" else schema
+        if dumped != here:
+            # pg_restore writes a dump back into the schema it came from, whatever the target.
+            raise BackupError(f"The backup holds {_schema_label(dumped)} but this install uses "
+                              f"{_schema_label(here)}: pg_restore would not restore it there.")
+        folder = _local_upload_folder()
+        if not force:
+            _refuse_unless_empty(rows, folder)
+
+        db.engine.dispose()  # our own idle connections must not hold locks on what is dropped
+        _run_pg("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
+                               "--exit-on-error", f"--dbname={conninfo}", dump_path], password)
+        db.engine.dispose()
+        _restore_uploads(tar, uploads, folder, manifest)
+
+    with db.engine.connect() as conn:
+        _check_restored(manifest, _pg_counts(conn))
+    return manifest
 
 
 # ------------------------------------------------------------------ commands

@@ -7,6 +7,7 @@ characters (PostgreSQL refuses NUL in text, SQLite keeps it: both now see the sa
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -14,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField
 from wtforms.validators import StopValidation, ValidationError
-from wtforms.widgets import DateInput, TextInput
+from wtforms.widgets import DateInput, Input, TextInput
 
 from app import parsing
 
@@ -87,7 +88,7 @@ class _ParsedField(Field):
     parsed value (None when empty); what was typed is shown back on an error. Each subclass
     names its parser as ``parse(text)``."""
 
-    widget = TextInput()
+    widget: Input = TextInput()
     # An empty input is "no value" (the validators say whether one is required); False: the
     # parser judges it too (a quantity is never empty).
     empty_is_none = True
@@ -111,6 +112,10 @@ class _ParsedField(Field):
         except parsing.ParseError as error:
             self.data = None
             raise ValueError(str(self.message or error.message)) from None
+
+    def parse(self, text: str) -> Any:
+        # Each subclass reads its own kind of value; this class is never used as a field itself.
+        raise NotImplementedError
 
     def pre_validate(self, form):
         # What was typed could not be read: say that, not "This field is required".

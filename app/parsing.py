@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TypeGuard
 
 from flask_babel import lazy_gettext as _l
 
@@ -33,7 +34,7 @@ class ParseError(ValueError):
         self.message = message
 
 
-def is_ascii_number(raw) -> bool:
+def is_ascii_number(raw) -> TypeGuard[str]:
     """``raw`` is one or more ASCII digits and nothing else."""
     return isinstance(raw, str) and _DIGITS.fullmatch(raw) is not None
 

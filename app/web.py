@@ -63,6 +63,15 @@ def _invalid_request():
     return _("The form could not be read. Reload the page and try again.")
 
 
+def or_404(lookup, *args):
+    """``lookup(*args)``, a service call that finds one thing for the current user; its
+    DomainError (someone else's, or not there) is a 404 page, so nobody learns it exists."""
+    try:
+        return lookup(*args)
+    except DomainError:
+        abort(404)
+
+
 def act(fn, success, done, on_error, code=303):
     """Run one state-changing service call for a button or a form on a page.
 

@@ -368,6 +368,22 @@ def test_revision_to_food_category_needs_documents(world, factories):
     assert p.category_id == craft.id
 
 
+def test_revision_whose_category_was_deleted_is_not_approved(world, factories):
+    craft, gifts = factories.CategoryFactory(), factories.CategoryFactory()
+    p = factories.ProductFactory(store=world.store, category=craft, live=True)
+    add_photo(p)
+    listings.update_product(world.seller, p, {"category_id": gifts.id})
+    listings.submit_listing(world.seller, p)
+    # No product uses the category yet (only the revision names it), so it can be deleted.
+    db.session.delete(gifts)
+    db.session.commit()
+    with pytest.raises(Invalid) as info:
+        listings.decide_listing(world.mentor, p, "approve")
+    assert info.value.message == "Choose a category."
+    db.session.rollback()
+    assert p.category_id == craft.id and p.listed
+
+
 def test_queue_is_oldest_first_and_limited_to_the_mentor(world, factories):
     listings.submit_listing(world.seller, world.product)
     clock.travel(hours=2)

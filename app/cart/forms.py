@@ -1,7 +1,7 @@
 """Forms of the cart and the checkout. The checkout's form is made per cart: one note per
 store in it, and each payment method's own fields (``PaymentMethod.form_fields``)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import Field, HiddenField, StringField, TextAreaField
 
 from app.forms import DayField, Form, QuantityField, strip
 from app.services import payments
@@ -36,7 +36,7 @@ class _CheckoutBase(Form):
 def checkout_form(store_ids):
     """The checkout form for a cart of these stores. Notes for stores not in the cart are
     not fields, so they are ignored."""
-    fields = {f"note_{store_id}": TextAreaField(filters=[strip]) for store_id in store_ids}
+    fields: dict[str, Field] = {f"note_{store_id}": TextAreaField(filters=[strip]) for store_id in store_ids}
     for method in payments.all_methods():
         for spec in method.form_fields(None):
             fields[f"{method.code}-{spec['name']}"] = StringField(filters=[strip, _short(500)])

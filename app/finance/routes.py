@@ -15,7 +15,7 @@ from app.services import ledger
 from app.services import payouts as payout_service
 from app.services import refunds as refund_service
 from app.services.orders import store_ids_of
-from app.web import flash_error, require_valid
+from app.web import flash_error, or_404, require_valid
 
 
 # ------------------------------------------------------------------ seller
@@ -111,21 +111,13 @@ def payouts():
 @bp.route("/payouts/<int:batch_id>")
 @admin_required
 def batch(batch_id):
-    try:
-        batch = payout_service.get_batch(current_user, batch_id)
-    except DomainError:
-        abort(404)
-    return render_template("finance/batch.html", batch=batch)
+    return render_template("finance/batch.html", batch=or_404(payout_service.get_batch, current_user, batch_id))
 
 
 @bp.route("/payouts/<int:batch_id>/transfers.csv")
 @admin_required
 def batch_csv(batch_id):
-    try:
-        text = payout_service.transfer_csv(current_user, batch_id)
-    except DomainError:
-        abort(404)
-    return Response(text, mimetype="text/csv",
+    return Response(or_404(payout_service.transfer_csv, current_user, batch_id), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=payouts-{batch_id}.csv"})
 
 

@@ -25,5 +25,6 @@ class NoteForm(Form):
     back = HiddenField()
 
     def back_to(self, default):
-        back = safe_next(self.back.data, "mentor.queue")
-        return back if (self.back.data or "").startswith("/mentor/") and back == self.back.data.strip() else default
+        data = self.back.data or ""
+        back = safe_next(data, "mentor.queue")
+        return back if data.startswith("/mentor/") and back == data.strip() else default

@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -40,7 +42,7 @@ def queue():
               .scalars().all() if not authz.is_member(current_user, s)]
     waiting_stores = [s for s in stores if s.status == "pending_verification"]
     pending_docs = [(s, d) for s in stores for d in s.documents if d.status == "pending"]
-    mentors = []
+    mentors: Sequence[User] = []
     if current_user.has_role("admin"):
         mentors = db.session.execute(db.select(User).join(User.role_rows).where(UserRole.role == "mentor")
                                      .order_by(User.full_name)).scalars().all()

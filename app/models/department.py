@@ -6,13 +6,19 @@ Money is whole rupiah (Integer). Every datetime is UTCDateTime.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.orm import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    # Names of the other aggregates, for the relationships' annotations; at run time
+    # SQLAlchemy resolves them by name, and importing them here would be circular.
+    from app.models.order import Order
+    from app.models.user import Department, User
 
 # purchaser: pejabat pengadaan (PP), places department orders;
 # approver: pejabat pembuat komitmen (PPK), approves or refuses them.
@@ -21,7 +27,7 @@ DEPARTMENT_ROLES = ("purchaser", "approver")
 PURCHASE_DECISIONS = ("", "approved", "refused", "expired", "cancelled")
 
 
-class DepartmentRole(db.Model):
+class DepartmentRole(Model):
     """A civil servant's role in buying for their department."""
 
     __tablename__ = "department_roles"
@@ -34,12 +40,12 @@ class DepartmentRole(db.Model):
     granted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
-    department: Mapped["Department"] = relationship()  # noqa: F821
-    granted_by: Mapped[Optional["User"]] = relationship(foreign_keys=[granted_by_id])  # noqa: F821
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])
+    department: Mapped["Department"] = relationship()
+    granted_by: Mapped[Optional["User"]] = relationship(foreign_keys=[granted_by_id])
 
 
-class PublicHoliday(db.Model):
+class PublicHoliday(Model):
     """A national holiday or collective leave day (cuti bersama): not a working day."""
 
     __tablename__ = "public_holidays"
@@ -49,7 +55,7 @@ class PublicHoliday(db.Model):
     name: Mapped[str] = mapped_column(String(120))
 
 
-class DepartmentPurchase(db.Model):
+class DepartmentPurchase(Model):
     """The department side of one order: budget line, purpose, the approver's decision,
     the documents (Surat Pesanan, BAST, invoice) and the treasury payment."""
 
@@ -93,12 +99,12 @@ class DepartmentPurchase(db.Model):
     treasury_recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     treasury_recorded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
-    order: Mapped["Order"] = relationship()  # noqa: F821
-    department: Mapped["Department"] = relationship()  # noqa: F821
-    requester: Mapped["User"] = relationship(foreign_keys=[requester_id])  # noqa: F821
-    approver: Mapped[Optional["User"]] = relationship(foreign_keys=[approver_id])  # noqa: F821
-    bast_confirmed_by: Mapped[Optional["User"]] = relationship(foreign_keys=[bast_confirmed_by_id])  # noqa: F821
-    treasury_recorded_by: Mapped[Optional["User"]] = relationship(foreign_keys=[treasury_recorded_by_id])  # noqa: F821
+    order: Mapped["Order"] = relationship()
+    department: Mapped["Department"] = relationship()
+    requester: Mapped["User"] = relationship(foreign_keys=[requester_id])
+    approver: Mapped[Optional["User"]] = relationship(foreign_keys=[approver_id])
+    bast_confirmed_by: Mapped[Optional["User"]] = relationship(foreign_keys=[bast_confirmed_by_id])
+    treasury_recorded_by: Mapped[Optional["User"]] = relationship(foreign_keys=[treasury_recorded_by_id])
 
     def __repr__(self):
         return f"<DepartmentPurchase order={self.order_id} {self.decision or 'pending'}>"

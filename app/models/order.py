@@ -6,7 +6,7 @@ Money is whole rupiah (Integer). Every datetime is UTCDateTime.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import (
     JSON,
@@ -22,9 +22,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.states import FINAL_STATES, ORDER_STATES, OrderState, in_clause  # noqa: F401
 from app.orm import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    # Names of the other aggregates, for the relationships' annotations; at run time
+    # SQLAlchemy resolves them by name, and importing them here would be circular.
+    from app.models.product import Product
+    from app.models.store import Store
+    from app.models.user import User
 
 # COD orders start at ``placed``; card orders at ``awaiting_payment`` and department orders at
 # ``awaiting_approval``, both with stock already held (see app.models.states).
@@ -41,7 +48,7 @@ TIME_WINDOWS = {
 COD_PAYMENT_KINDS = ("cash", "transfer")
 
 
-class Cart(db.Model):
+class Cart(Model):
     """One persistent cart per buyer, kept across log-ins and devices."""
 
     __tablename__ = "carts"
@@ -51,13 +58,13 @@ class Cart(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped["User"] = relationship()
     items: Mapped[list["CartItem"]] = relationship(
         back_populates="cart", cascade="all, delete-orphan", order_by="CartItem.id"
     )
 
 
-class CartItem(db.Model):
+class CartItem(Model):
     """A line in the cart. ``price_seen``/``available_seen`` are what the buyer saw when
     they added or last changed it, so the cart can say when the price or availability
     changed since."""
@@ -78,10 +85,10 @@ class CartItem(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     cart: Mapped[Cart] = relationship(back_populates="items")
-    product: Mapped["Product"] = relationship()  # noqa: F821
+    product: Mapped["Product"] = relationship()
 
 
-class CheckoutAttempt(db.Model):
+class CheckoutAttempt(Model):
     """One submitted checkout. The idempotency key comes from the review page's hidden
     field; the unique (buyer, key) pair makes a double submit place the orders once."""
 
@@ -98,11 +105,11 @@ class CheckoutAttempt(db.Model):
     payment_data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    buyer: Mapped["User"] = relationship()  # noqa: F821
+    buyer: Mapped["User"] = relationship()
     orders: Mapped[list["Order"]] = relationship(back_populates="checkout_attempt", order_by="Order.id")
 
 
-class Order(db.Model):
+class Order(Model):
     """One store's part of a checkout."""
 
     __tablename__ = "orders"
@@ -153,8 +160,8 @@ class Order(db.Model):
     cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     declined_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
-    buyer: Mapped["User"] = relationship()  # noqa: F821
-    store: Mapped["Store"] = relationship()  # noqa: F821
+    buyer: Mapped["User"] = relationship()
+    store: Mapped["Store"] = relationship()
     checkout_attempt: Mapped[Optional[CheckoutAttempt]] = relationship(back_populates="orders")
     items: Mapped[list["OrderItem"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderItem.id"
@@ -174,7 +181,7 @@ class Order(db.Model):
         return f"<Order {self.number} {self.state}>"
 
 
-class OrderItem(db.Model):
+class OrderItem(Model):
     """A product as it was bought: name, unit and price are copied at placing."""
 
     __tablename__ = "order_items"
@@ -194,10 +201,10 @@ class OrderItem(db.Model):
     line_total: Mapped[int] = mapped_column(Integer)
 
     order: Mapped[Order] = relationship(back_populates="items")
-    product: Mapped[Optional["Product"]] = relationship()  # noqa: F821
+    product: Mapped[Optional["Product"]] = relationship()
 
 
-class OrderEvent(db.Model):
+class OrderEvent(Model):
     """The order's timeline: every transition (and payment record), who and when."""
 
     __tablename__ = "order_events"
@@ -212,10 +219,10 @@ class OrderEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="events")
-    actor: Mapped[Optional["User"]] = relationship()  # noqa: F821
+    actor: Mapped[Optional["User"]] = relationship()
 
 
-class OrderMessage(db.Model):
+class OrderMessage(Model):
     """A short message between the buyer and the store about one order."""
 
     __tablename__ = "order_messages"
@@ -228,10 +235,10 @@ class OrderMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="messages")
-    author: Mapped["User"] = relationship()  # noqa: F821
+    author: Mapped["User"] = relationship()
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An in-app notification; the text is ``kind`` translated at display with ``params``."""
 
     __tablename__ = "notifications"
@@ -245,10 +252,10 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped["User"] = relationship()
 
 
-class ProductReview(db.Model):
+class ProductReview(Model):
     """A buyer's rating of a product they received, once per buyer and product; the
     store may reply once."""
 
@@ -270,6 +277,6 @@ class ProductReview(db.Model):
     reply_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     replied_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
-    product: Mapped["Product"] = relationship()  # noqa: F821
-    buyer: Mapped["User"] = relationship(foreign_keys=[buyer_id])  # noqa: F821
+    product: Mapped["Product"] = relationship()
+    buyer: Mapped["User"] = relationship(foreign_keys=[buyer_id])
     order_item: Mapped[OrderItem] = relationship()

@@ -11,13 +11,20 @@ reconciliation run and a retried job can never write the same money twice.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.orm import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    # Names of the other aggregates, for the relationships' annotations; at run time
+    # SQLAlchemy resolves them by name, and importing them here would be circular.
+    from app.models.order import CheckoutAttempt, Order
+    from app.models.store import Store
+    from app.models.user import User
 
 # Stripe's PaymentIntent statuses, plus ``new`` (no intent created yet).
 INTENT_FINAL_STATES = ("succeeded", "canceled")
@@ -28,7 +35,7 @@ LEDGER_REASONS = ("order_paid", "fee", "refund", "payout", "adjustment")
 LEDGER_ACCOUNTS = ("store", "platform")
 
 
-class CardPayment(db.Model):
+class CardPayment(Model):
     """One PaymentIntent for one checkout (all its orders)."""
 
     __tablename__ = "card_payments"
@@ -50,8 +57,8 @@ class CardPayment(db.Model):
     succeeded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     canceled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
-    checkout_attempt: Mapped["CheckoutAttempt"] = relationship()  # noqa: F821
-    buyer: Mapped["User"] = relationship()  # noqa: F821
+    checkout_attempt: Mapped["CheckoutAttempt"] = relationship()
+    buyer: Mapped["User"] = relationship()
     refunds: Mapped[list["Refund"]] = relationship(back_populates="card_payment", order_by="Refund.id")
 
     @property
@@ -63,7 +70,7 @@ class CardPayment(db.Model):
         return self.status in INTENT_FINAL_STATES
 
 
-class StripeEvent(db.Model):
+class StripeEvent(Model):
     """A webhook event, stored once; ``processed_at`` is set in the same transaction
     as its effects."""
 
@@ -78,7 +85,7 @@ class StripeEvent(db.Model):
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-class Refund(db.Model):
+class Refund(Model):
     """Money given back for one order. ``amount`` is whole rupiah."""
 
     __tablename__ = "refunds"
@@ -99,11 +106,11 @@ class Refund(db.Model):
     succeeded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     card_payment: Mapped[CardPayment] = relationship(back_populates="refunds")
-    order: Mapped["Order"] = relationship()  # noqa: F821
-    requested_by: Mapped[Optional["User"]] = relationship()  # noqa: F821
+    order: Mapped["Order"] = relationship()
+    requested_by: Mapped[Optional["User"]] = relationship()
 
 
-class PayoutBatch(db.Model):
+class PayoutBatch(Model):
     """The payouts of one period, exported as one bank-transfer file."""
 
     __tablename__ = "payout_batches"
@@ -114,7 +121,7 @@ class PayoutBatch(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    created_by: Mapped["User"] = relationship()  # noqa: F821
+    created_by: Mapped["User"] = relationship()
     payouts: Mapped[list["Payout"]] = relationship(back_populates="batch", order_by="Payout.id")
 
     @property
@@ -122,7 +129,7 @@ class PayoutBatch(db.Model):
         return sum(p.amount for p in self.payouts)
 
 
-class Payout(db.Model):
+class Payout(Model):
     """What one store is paid in a batch; bank details copied when the batch was made."""
 
     __tablename__ = "payouts"
@@ -145,11 +152,11 @@ class Payout(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     batch: Mapped[PayoutBatch] = relationship(back_populates="payouts")
-    store: Mapped["Store"] = relationship()  # noqa: F821
-    recorded_by: Mapped[Optional["User"]] = relationship()  # noqa: F821
+    store: Mapped["Store"] = relationship()
+    recorded_by: Mapped[Optional["User"]] = relationship()
 
 
-class LedgerEntry(db.Model):
+class LedgerEntry(Model):
     """One movement of money owed. Written once, never updated or deleted: a balance is
     the sum of credits minus debits. ``account`` is the store's account or the
     platform's (fees); ``store_id`` is the store the entry concerns in both cases."""
@@ -175,8 +182,8 @@ class LedgerEntry(db.Model):
     memo: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    store: Mapped["Store"] = relationship()  # noqa: F821
-    order: Mapped[Optional["Order"]] = relationship()  # noqa: F821
+    store: Mapped["Store"] = relationship()
+    order: Mapped[Optional["Order"]] = relationship()
     payout: Mapped[Optional[Payout]] = relationship()
 
     @property

@@ -2,15 +2,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from flask import current_app, has_app_context
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.states import LISTING_STATES, ListingState, in_clause  # noqa: F401
 from app.orm import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    # Names of the other aggregates, for the relationships' annotations; at run time
+    # SQLAlchemy resolves them by name, and importing them here would be circular.
+    from app.models.store import Category, Store
+    from app.models.user import User
 
 UNITS = ("pcs", "botol", "lembar", "paket")
 REASON_CODES = ("photo", "copywriting", "price", "permit", "category", "other")
@@ -22,7 +28,7 @@ def low_stock_threshold() -> int:
     return current_app.config.get("LOW_STOCK_THRESHOLD", 5) if has_app_context() else 5
 
 
-class Product(db.Model):
+class Product(Model):
     __tablename__ = "products"
     __table_args__ = (
         # The catalogue's main filter: listed products by category, newest first.
@@ -59,8 +65,8 @@ class Product(db.Model):
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     approved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
 
-    store: Mapped["Store"] = relationship()  # noqa: F821
-    category: Mapped["Category"] = relationship()  # noqa: F821
+    store: Mapped["Store"] = relationship()
+    category: Mapped["Category"] = relationship()
     images: Mapped[list["ProductImage"]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="ProductImage.position"
     )
@@ -103,7 +109,7 @@ class Product(db.Model):
         return f"<Product {self.slug}>"
 
 
-class ProductImage(db.Model):
+class ProductImage(Model):
     """An uploaded photo, re-encoded; ``key`` names the stored variants
     (``<key>/large.webp``, ``<key>/thumb.webp``)."""
 
@@ -122,7 +128,7 @@ class ProductImage(db.Model):
     product: Mapped[Product] = relationship(back_populates="images")
 
 
-class ProductRevision(db.Model):
+class ProductRevision(Model):
     """Proposed content for a live product; the approved version stays live meanwhile."""
 
     __tablename__ = "product_revisions"
@@ -140,7 +146,7 @@ class ProductRevision(db.Model):
     product: Mapped[Product] = relationship(back_populates="revisions")
 
 
-class ListingReview(db.Model):
+class ListingReview(Model):
     """One step in a listing's history: a submission or a mentor's decision.
     ``submitted_at`` on a decision is when the reviewed submission was made, so
     review turnaround is ``created_at - submitted_at``."""
@@ -161,4 +167,4 @@ class ListingReview(db.Model):
 
     product: Mapped[Product] = relationship(back_populates="reviews")
     revision: Mapped[Optional[ProductRevision]] = relationship()
-    actor: Mapped[Optional["User"]] = relationship()  # noqa: F821
+    actor: Mapped[Optional["User"]] = relationship()

@@ -3,14 +3,19 @@ admin-managed product categories that name the documents they require."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.states import STORE_STATES, StoreState, in_clause  # noqa: F401
 from app.orm import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    # Names of the other aggregates, for the relationships' annotations; at run time
+    # SQLAlchemy resolves them by name, and importing them here would be circular.
+    from app.models.user import User
 
 KECAMATAN = (
     "Pontianak Barat",
@@ -27,7 +32,7 @@ DOCUMENT_KINDS = ("nib", "halal", "pirt", "bpom_md", "bpom_ml", "hki", "other")
 DOCUMENT_STATES = ("pending", "valid", "rejected")
 
 
-class Store(db.Model):
+class Store(Model):
     __tablename__ = "stores"
     __table_args__ = (CheckConstraint(in_clause("status", STORE_STATES), name="status_known"),)
 
@@ -51,8 +56,8 @@ class Store(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
-    mentor: Mapped[Optional["User"]] = relationship(foreign_keys=[mentor_id])  # noqa: F821
-    created_by: Mapped["User"] = relationship(foreign_keys=[created_by_id])  # noqa: F821
+    mentor: Mapped[Optional["User"]] = relationship(foreign_keys=[mentor_id])
+    created_by: Mapped["User"] = relationship(foreign_keys=[created_by_id])
     members: Mapped[list["StoreMember"]] = relationship(back_populates="store", cascade="all, delete-orphan")
     documents: Mapped[list["BusinessDocument"]] = relationship(
         back_populates="store", cascade="all, delete-orphan", order_by="BusinessDocument.id"
@@ -66,7 +71,7 @@ class Store(db.Model):
         return f"<Store {self.slug}>"
 
 
-class StoreMember(db.Model):
+class StoreMember(Model):
     """A seller working for a store. A user belongs to at most one store."""
 
     __tablename__ = "store_members"
@@ -79,10 +84,10 @@ class StoreMember(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     store: Mapped[Store] = relationship(back_populates="members")
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped["User"] = relationship()
 
 
-class StoreInvitation(db.Model):
+class StoreInvitation(Model):
     """A store member's invitation for another person to join the store."""
 
     __tablename__ = "store_invitations"
@@ -99,7 +104,7 @@ class StoreInvitation(db.Model):
     store: Mapped[Store] = relationship()
 
 
-class BusinessDocument(db.Model):
+class BusinessDocument(Model):
     """A permit or registration a store holds: NIB, halal, PIRT-IRT, BPOM, HKI, other."""
 
     __tablename__ = "business_documents"
@@ -123,13 +128,13 @@ class BusinessDocument(db.Model):
     expiry_reminder_sent_for: Mapped[Optional[date]] = mapped_column(Date)
 
     store: Mapped[Store] = relationship(back_populates="documents")
-    reviewed_by: Mapped[Optional["User"]] = relationship()  # noqa: F821
+    reviewed_by: Mapped[Optional["User"]] = relationship()
 
     def is_valid_on(self, day: date) -> bool:
         return self.status == "valid" and (self.expires_on is None or self.expires_on >= day)
 
 
-class Category(db.Model):
+class Category(Model):
     """Admin-managed; ``required_documents`` lists groups of document kinds: the store
     needs one valid document of every group, e.g. ``[["pirt", "bpom_md", "bpom_ml"], ["halal"]]``.
     A sub-category also requires what its parent requires."""
@@ -154,7 +159,9 @@ class Category(db.Model):
 
     def requirement_groups(self) -> list[list[str]]:
         """Own groups plus every ancestor's."""
-        groups, node, seen = [], self, set()
+        groups: list[list[str]] = []
+        node: Optional[Category] = self
+        seen: set[int] = set()
         while node is not None and node.id not in seen:
             seen.add(node.id)
             groups.extend(list(g) for g in (node.required_documents or []))

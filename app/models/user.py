@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.orm import UTCDateTime, utcnow
 
 ROLES = ("buyer", "seller", "mentor", "admin")
@@ -16,7 +16,7 @@ INVITABLE_ROLES = ("mentor", "admin")
 DEFAULT_ORDER_CAP = 200_000_000
 
 
-class Department(db.Model):
+class Department(Model):
     """A department of the city government (OPD)."""
 
     __tablename__ = "departments"
@@ -34,7 +34,7 @@ class Department(db.Model):
         return f"<Department {self.code}>"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
@@ -42,7 +42,7 @@ class UserRole(db.Model):
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,7 +113,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email}>"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One browser that logged in: its cookies name this row, and they open the account only
     while it is live (see services.sessions)."""
 
@@ -132,7 +132,7 @@ class UserSession(db.Model):
     end_reason: Mapped[str] = mapped_column(String(20), default="")
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """An admin's invitation for a mentor or admin to join."""
 
     __tablename__ = "invitations"
@@ -166,7 +166,7 @@ class Invitation(db.Model):
         return self.state
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One decision or change of state or money. Never edited or deleted by the app."""
 
     __tablename__ = "audit_entries"
@@ -184,7 +184,7 @@ class AuditEntry(db.Model):
     actor: Mapped[Optional[User]] = relationship()
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """Every e-mail the app sends; readable by admins at /admin/outbox in development."""
 
     __tablename__ = "outbox_messages"

@@ -6,27 +6,18 @@ from flask_login import current_user
 
 from app.authz import roles_required
 from app.extensions import db
-from app.models import Order, OrderEvent, OrderItem, OrderMessage
+from app.models import Order, OrderItem
 from app.orders import bp
 from app.orders.forms import MessageForm, ReasonForm, ReviewForm
 from app.forms import ConfirmForm
 from app.services import DomainError
 from app.services import orders as order_service
 from app.services import reviews as review_service
-from app.web import act, flash_error, page_arg, require_valid
+from app.web import act, flash_error, or_404, page_arg, require_valid
 
 
 def _load(order_id):
-    try:
-        return order_service.get_order_for_buyer(
-            current_user, order_id,
-            db.joinedload(Order.store),
-            db.selectinload(Order.items),
-            db.selectinload(Order.events).joinedload(OrderEvent.actor),
-            db.selectinload(Order.messages).joinedload(OrderMessage.author),
-        )
-    except DomainError:
-        abort(404)
+    return or_404(order_service.get_order_for_buyer, current_user, order_id, *order_service.detail_options("store"))
 
 
 @bp.route("/")

@@ -5,10 +5,14 @@ from flask import current_app
 from app.payments_web import bp
 
 
+def _cards_on():
+    return bool(current_app.config.get("STRIPE_SECRET_KEY"))
+
+
 def expire_job():
     from app.services.payments.card import expire_unpaid_card_orders
 
-    if current_app.config.get("STRIPE_SECRET_KEY"):
+    if _cards_on():
         return expire_unpaid_card_orders()
     return []
 
@@ -16,9 +20,19 @@ def expire_job():
 def reconcile_job():
     from app.services.refunds import reconcile
 
-    if current_app.config.get("STRIPE_SECRET_KEY"):
+    if _cards_on():
         return reconcile()
     return []
+
+
+def _run_card_job(job):
+    """Run ``job`` and print each change it made; refused while card payments are off."""
+    if not _cards_on():
+        raise click.ClickException("STRIPE_SECRET_KEY is not set: card payments are off.")
+    changes = job()
+    for line in changes:
+        click.echo(line)
+    click.echo(f"{len(changes)} change(s).")
 
 
 @bp.cli.command("reconcile")
@@ -26,12 +40,7 @@ def reconcile_command():
     """Re-read open PaymentIntents and refunds from Stripe and apply what changed."""
     from app.services.refunds import reconcile
 
-    if not current_app.config.get("STRIPE_SECRET_KEY"):
-        raise click.ClickException("STRIPE_SECRET_KEY is not set: card payments are off.")
-    changes = reconcile()
-    for line in changes:
-        click.echo(line)
-    click.echo(f"{len(changes)} change(s).")
+    _run_card_job(reconcile)
 
 
 @bp.cli.command("expire")
@@ -39,12 +48,7 @@ def expire_command():
     """Expire card orders unpaid for longer than CARD_PAYMENT_TIMEOUT_MINUTES."""
     from app.services.payments.card import expire_unpaid_card_orders
 
-    if not current_app.config.get("STRIPE_SECRET_KEY"):
-        raise click.ClickException("STRIPE_SECRET_KEY is not set: card payments are off.")
-    changes = expire_unpaid_card_orders()
-    for line in changes:
-        click.echo(line)
-    click.echo(f"{len(changes)} change(s).")
+    _run_card_job(expire_unpaid_card_orders)
 
 
 @bp.cli.command("check")

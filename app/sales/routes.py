@@ -8,14 +8,14 @@ from flask_login import current_user
 
 from app.authz import roles_required
 from app.extensions import db
-from app.models import COD_PAYMENT_KINDS, ORDER_STATES, Order, OrderEvent, OrderMessage
+from app.models import COD_PAYMENT_KINDS, ORDER_STATES
 from app.sales import bp
 from app.orders.forms import DeliveryPaymentForm, MessageForm, ReasonForm, ReplyForm, StoreActionForm
 from app.services import DomainError
 from app.services import orders as order_service
 from app.services import payments
 from app.services import reviews as review_service
-from app.web import act, flash_error, page_arg, require_valid, safe_next
+from app.web import act, flash_error, or_404, page_arg, require_valid, safe_next
 
 # Tabs of the incoming list, in the order work happens.
 TABS = ("placed", "accepted", "ready", "delivered", "invoiced", "completed", "cancelled", "declined", "refused",
@@ -25,16 +25,7 @@ WAITING_TABS = order_service.WAITING_STATES
 
 
 def _load(order_id):
-    try:
-        return order_service.get_order_for_store(
-            current_user, order_id,
-            db.joinedload(Order.buyer),
-            db.selectinload(Order.items),
-            db.selectinload(Order.events).joinedload(OrderEvent.actor),
-            db.selectinload(Order.messages).joinedload(OrderMessage.author),
-        )
-    except DomainError:
-        abort(404)
+    return or_404(order_service.get_order_for_store, current_user, order_id, *order_service.detail_options("buyer"))
 
 
 @bp.route("/")

@@ -20,7 +20,7 @@ from app.services import documents as document_service
 from app.services import listings
 from app.services import stores as store_service
 from app.services.images import Upload
-from app.web import act, flash_error, render_form_page
+from app.web import act, flash_error, or_404, render_form_page
 
 seller_required = roles_required("seller")
 
@@ -44,7 +44,8 @@ def desk():
                  selectinload(Product.category))
         .order_by(Product.updated_at.desc())
     ).scalars().all()
-    by_state = {state: [] for state in ("changes_requested", "draft", "submitted", "approved", "rejected")}
+    by_state: dict[str, list[Product]] = {
+        state: [] for state in ("changes_requested", "draft", "submitted", "approved", "rejected")}
     for product in products:
         by_state.setdefault(product.status, []).append(product)
     needed = []
@@ -272,10 +273,7 @@ def product(product_id):
 
 
 def _member_product(product_id):
-    try:
-        return listings.get_product_for_member(current_user, product_id)
-    except DomainError:
-        abort(404)
+    return or_404(listings.get_product_for_member, current_user, product_id)
 
 
 @bp.route("/products/<int:product_id>/preview")

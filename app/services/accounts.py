@@ -101,17 +101,25 @@ def resend_verification(user):
 
 def verify_email(token):
     """Mark the address in ``token`` as verified. Returns the user."""
-    try:
-        data = read_token("verify", token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
-    except TokenError as exc:
-        raise BadLink(_expired_or_invalid(exc)) from exc
-    user = db.session.get(User, data.get("uid"))
-    if user is None or user.email != data.get("email"):
-        raise BadLink(_l("This link is not valid. Ask for a new one."))
+    # A link to an address the user has since changed confirms nothing.
+    user = _user_of_link("verify", token, "EMAIL_TOKEN_MAX_AGE", lambda user, data: user.email == data.get("email"))
     if not user.is_verified:
         user.email_verified_at = utcnow()
         audit.record(user, "user.email_verified", user)
         db.session.commit()
+    return user
+
+
+def _user_of_link(purpose, token, max_age_setting, still_good):
+    """The user an e-mail link names; BadLink (400) when it is expired, tampered with, names no
+    user, or ``still_good(user, data)`` says what it was made for has changed since."""
+    try:
+        data = read_token(purpose, token, current_app.config[max_age_setting])
+    except TokenError as exc:
+        raise BadLink(_expired_or_invalid(exc)) from exc
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not still_good(user, data):
+        raise BadLink(_l("This link is not valid. Ask for a new one."))
     return user
 
 
@@ -234,15 +242,9 @@ def request_password_reset(email):
 
 
 def user_for_reset_token(token):
-    try:
-        data = read_token("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"])
-    except TokenError as exc:
-        raise BadLink(_expired_or_invalid(exc)) from exc
-    user = db.session.get(User, data.get("uid"))
     # The version changes with every password change, so a used link stops working.
-    if user is None or user.session_version != data.get("v"):
-        raise BadLink(_l("This link is not valid. Ask for a new one."))
-    return user
+    return _user_of_link("reset", token, "RESET_TOKEN_MAX_AGE",
+                         lambda user, data: user.session_version == data.get("v"))
 
 
 def reset_password(token, new_password):

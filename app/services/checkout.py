@@ -117,8 +117,9 @@ def earliest_date(max_lead_time_days: int, today: date | None = None) -> date:
     return (today or clock.today()) + timedelta(days=max(0, max_lead_time_days or 0))
 
 
-def check_details(buyer, details: Details, view) -> None:
-    """Raise Invalid with the first problem in what the buyer chose."""
+def check_details(buyer, details: Details, view) -> payments.PaymentMethod:
+    """Raise Invalid with the first problem in what the buyer chose; give back the payment
+    method it checked, so the caller uses that one."""
     if details.delivery_method not in DELIVERY_METHODS:
         raise Invalid(_("Choose delivery to the office or pickup at the store."))
     if details.delivery_method == "office":
@@ -150,6 +151,7 @@ def check_details(buyer, details: Details, view) -> None:
     if method is None or not method.available_for(buyer, view.cart):
         raise Invalid(_("Choose a payment method."))
     method.validate(buyer, view.total, details.payment_data)
+    return method
 
 
 def _existing(buyer, key):
@@ -181,8 +183,9 @@ def place_orders(buyer, idempotency_key, details: Details, expected_total: int |
         if attempt is not None:
             return _replay(attempt)
         raise Conflict(_("Your cart is empty."))
-    check_details(buyer, details, view)
-    method = payments.get(details.payment_method)
+    method = check_details(buyer, details, view)
+    # A cart view with lines always has its cart (an absent cart gives an empty view).
+    assert view.cart is not None
 
     # Check every line first, so the buyer hears about every problem at once.
     today = clock.today()

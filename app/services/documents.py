@@ -38,7 +38,7 @@ def get_document(user, document_id: int) -> BusinessDocument:
     return doc
 
 
-def add_document(actor: User, store: Store, *, kind: str, number: str, issuer: str = "",
+def add_document(actor: User, store: Store, *, kind: str, number: str | None, issuer: str | None = "",
                  issued_on: date | None = None, expires_on: date | None = None,
                  upload: Upload | None = None) -> BusinessDocument:
     """A member uploads a document; it waits for the mentor's check."""

@@ -206,9 +206,9 @@ def process_image(upload: Upload) -> ProcessedImage:
         side = min(image.size)
         left, top = (image.width - side) / 2, (image.height - side) / 2
         # reducing_gap: box-reduce first, then Lanczos on what is left (fast, same look).
-        thumb = image.resize((THUMB, THUMB), Image.LANCZOS, box=(left, top, left + side, top + side),
+        thumb = image.resize((THUMB, THUMB), Image.Resampling.LANCZOS, box=(left, top, left + side, top + side),
                              reducing_gap=2.0)
-        image.thumbnail((LARGE, LARGE), Image.LANCZOS)
+        image.thumbnail((LARGE, LARGE), Image.Resampling.LANCZOS)
         # Turned upright only now that they are small: exif_transpose copies the picture.
         large = ImageOps.exif_transpose(image)
         thumb = ImageOps.exif_transpose(thumb)

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from app.labels import ORDER_STATE_LABELS
 from app.urls import absolute, path_for
 from app.extensions import db
-from app.models import Notification, StoreMember
+from app.models import Notification, StoreMember, User
 from app.orm import utcnow
 from app.services.mail import queue_email
 
@@ -98,7 +98,7 @@ def store_people(store_id):
 def stores_people(store_ids):
     """{store id: (active members, active owners)} for several stores, in one query."""
     ids = list(dict.fromkeys(store_ids))
-    people = {store_id: ([], []) for store_id in ids}
+    people: dict[int, tuple[list[User], list[User]]] = {store_id: ([], []) for store_id in ids}
     if not ids:
         return people
     rows = db.session.execute(

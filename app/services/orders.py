@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from app.urls import path_for
 from app import clock
 from app.extensions import db
-from app.models import Order, OrderMessage, StoreMember, User
+from app.models import Order, OrderEvent, OrderMessage, StoreMember, User
 from app.services import Conflict, Invalid, NotFound, audit
 from app.services import notifications as notify
 from app.services import payments  # noqa: F401 - registers the methods
@@ -45,6 +45,21 @@ def store_ids_of(user):
     return list(db.session.execute(
         db.select(StoreMember.store_id).where(StoreMember.user_id == user.id)
     ).scalars())
+
+
+# The side an order page names besides its own: the buyer sees the store, the store the buyer.
+_OTHER_PARTY = {"store": Order.store, "buyer": Order.buyer}
+
+
+def detail_options(other_party):
+    """What an order page shows, in a fixed number of queries: ``other_party`` ("store" or
+    "buyer"), the items, the timeline with who acted, the messages with who wrote them."""
+    return (
+        db.joinedload(_OTHER_PARTY[other_party]),
+        db.selectinload(Order.items),
+        db.selectinload(Order.events).joinedload(OrderEvent.actor),
+        db.selectinload(Order.messages).joinedload(OrderMessage.author),
+    )
 
 
 def get_order_for_buyer(user, order_id, *options):
@@ -213,7 +228,7 @@ def store_state_counts(user):
     rows = db.session.execute(
         db.select(Order.state, db.func.count(Order.id)).where(Order.store_id.in_(store_ids_of(user)))
         .group_by(Order.state)
-    ).all()
+    ).tuples().all()
     return dict(rows)
 
 

@@ -44,7 +44,7 @@ def unpaid_amount(store_id) -> int:
     ).scalar_one())
 
 
-def create_batch(admin, period_start: date, period_end: date):
+def create_batch(admin, period_start: date | None, period_end: date | None):
     """Make the payouts of a period. Returns (batch, skipped store names without bank details)."""
     _admin(admin)
     if period_start is None or period_end is None:

@@ -6,6 +6,7 @@ once. Another buyer's order item or another store's review is not found (404).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -98,7 +99,7 @@ def _has_endpoint(name):
 class Summary:
     count: int
     average: float | None
-    reviews: list
+    reviews: Sequence[ProductReview]
 
 
 def for_product(product_id, limit=20) -> Summary:
@@ -107,7 +108,7 @@ def for_product(product_id, limit=20) -> Summary:
         db.select(db.func.count(ProductReview.id), db.func.avg(ProductReview.rating))
         .where(ProductReview.product_id == product_id)
     ).one()
-    reviews = []
+    reviews: Sequence[ProductReview] = []
     if count:
         reviews = db.session.execute(
             db.select(ProductReview).where(ProductReview.product_id == product_id)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
+from app.orm import rows_matched
 from app.models import User, UserSession
 from app.services import NotFound, audit
 
@@ -112,7 +113,7 @@ def end_sessions(user, reason, keep=None):
              .values(ended_at=clock.now(), end_reason=reason))
     if keep is not None:
         query = query.where(UserSession.id != keep.id)
-    return db.session.execute(query).rowcount
+    return rows_matched(db.session.execute(query))
 
 
 def log_out(user):
@@ -154,7 +155,7 @@ def prune_ended_sessions():
     result = db.session.execute(delete(UserSession).where(or_(
         UserSession.ended_at < cutoff, UserSession.last_seen_at < cutoff - _idle_limit())))
     db.session.commit()
-    return result.rowcount
+    return rows_matched(result)
 
 
 # --- the device a person recognises ----------------------------------------------------------

@@ -154,37 +154,40 @@ def _transition(actor, store, action, note=""):
 
 
 
-def verify_store(actor: User, store: Store, note: str = "") -> Store:
-    require_reviewer(actor, store)
-    _transition(actor, store, "verify", note)
-    _notify_members(store, _l("Your store %(name)s is verified", name=store.name), "store_decision",
-                    decision="verified", note=note)
+def _decide(actor, store, action, note, subject, decision):
+    """A reviewer's decision on a store: the transition, an e-mail to its members, one commit."""
+    _transition(actor, store, action, note)
+    _notify_members(store, subject, "store_decision", decision=decision, note=note)
     db.session.commit()
     return store
+
+
+def _required_reason(note, missing):
+    """The reason typed for a decision that needs one, stripped; Invalid with ``missing`` when blank."""
+    if not (note or "").strip():
+        raise Invalid(missing)
+    return note.strip()
+
+
+def verify_store(actor: User, store: Store, note: str = "") -> Store:
+    require_reviewer(actor, store)
+    return _decide(actor, store, "verify", note, _l("Your store %(name)s is verified", name=store.name), "verified")
 
 
 def request_store_changes(actor: User, store: Store, note: str) -> Store:
     require_reviewer(actor, store)
-    if not (note or "").strip():
-        raise Invalid(_("Say what the store should change."))
-    _transition(actor, store, "request_changes", note.strip())
-    _notify_members(store, _l("Your store %(name)s needs changes", name=store.name), "store_decision",
-                    decision="changes_requested", note=note.strip())
-    db.session.commit()
-    return store
+    note = _required_reason(note, _("Say what the store should change."))
+    return _decide(actor, store, "request_changes", note, _l("Your store %(name)s needs changes", name=store.name),
+                   "changes_requested")
 
 
 def suspend_store(actor: User, store: Store, note: str) -> Store:
     """Admins suspend a store: all its products disappear from the market at once."""
     if not actor.has_role("admin"):
         raise NotAllowed(_("Only programme staff can suspend a store."))
-    if not (note or "").strip():
-        raise Invalid(_("Give the reason for the suspension."))
-    _transition(actor, store, "suspend", note.strip())
-    _notify_members(store, _l("Your store %(name)s is suspended", name=store.name), "store_decision",
-                    decision="suspended", note=note.strip())
-    db.session.commit()
-    return store
+    note = _required_reason(note, _("Give the reason for the suspension."))
+    return _decide(actor, store, "suspend", note, _l("Your store %(name)s is suspended", name=store.name),
+                   "suspended")
 
 
 def reinstate_store(actor: User, store: Store) -> Store:
@@ -223,7 +226,7 @@ def _notify_members(store, subject, template, **ctx):
 
 # ---------------------------------------------------------------- members
 
-def invite_member(actor: User, store: Store, email: str) -> StoreInvitation:
+def invite_member(actor: User, store: Store, email: str | None) -> StoreInvitation:
     """A member invites someone by e-mail; the link lets them join as a member."""
     if not is_member(actor, store):
         raise NotFound(_("Store not found."))

@@ -2,6 +2,8 @@
 a live product through a revision (price and stock change at once), and its photos."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext as _
 
 from app import clock
@@ -129,11 +131,18 @@ def _clean_money(data: dict, product: Product | None) -> dict:
 
 
 def _apply_content(product: Product, content: dict):
+    category = None
+    if "category_id" in content:
+        # Looked up before the product changes (the look-up flushes): a revision's category
+        # may have been deleted since it was submitted.
+        category = db.session.get(Category, content["category_id"])
+        if category is None:
+            raise Invalid(_("Choose a category."))
     for key in CONTENT_FIELDS:
         if key != "images" and key in content:
             setattr(product, key, content[key])
-    if "category_id" in content:
-        product.category = db.session.get(Category, content["category_id"])
+    if category is not None:
+        product.category = category
 
 
 def _unique_slug(name):
@@ -151,7 +160,7 @@ def create_product(actor, store: Store, data: dict) -> Product:
         raise NotFound(_("Store not found."))
     if store.status == "suspended":
         raise Conflict(_("The store is suspended; contact the programme staff."))
-    empty = {"name": "", "description": "", "category_id": None, "unit": "pcs", "weight_grams": 0,
+    empty: dict[str, Any] = {"name": "", "description": "", "category_id": None, "unit": "pcs", "weight_grams": 0,
              "min_order": 1, "lead_time_days": 0, "images": []}
     for required in ("name", "category_id", "price"):
         data.setdefault(required, "")
@@ -314,10 +323,10 @@ def add_image(actor, product: Product, upload) -> str:
     return key
 
 
-def remove_image(actor, product: Product, key: str):
+def remove_image(actor, product: Product, key: str | None):
     _check_editable(actor, product)
     images, _revision = _working_images(product)
-    if key not in [i["key"] for i in images]:
+    if key is None or key not in [i["key"] for i in images]:
         raise NotFound(_("Photo not found."))
     images = [i for i in images if i["key"] != key]
     _save_working_images(actor, product, images)
@@ -329,7 +338,7 @@ def remove_image(actor, product: Product, key: str):
     db.session.commit()
 
 
-def set_cover(actor, product: Product, key: str):
+def set_cover(actor, product: Product, key: str | None):
     _check_editable(actor, product)
     images, _revision = _working_images(product)
     if key not in [i["key"] for i in images]:
@@ -340,7 +349,7 @@ def set_cover(actor, product: Product, key: str):
     db.session.commit()
 
 
-def move_image(actor, product: Product, key: str, direction: int):
+def move_image(actor, product: Product, key: str | None, direction: int):
     _check_editable(actor, product)
     images, _revision = _working_images(product)
     keys = [i["key"] for i in images]

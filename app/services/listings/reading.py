@@ -26,10 +26,11 @@ def changes_since(product: Product):
     if what == "revision":
         before, after = content_of(product), revision.content
     else:
-        submissions = [r for r in product.reviews if r.action == "submitted" and r.revision_id is None and r.snapshot]
-        if len(submissions) < 2:
+        snapshots = [r.snapshot for r in product.reviews
+                     if r.action == "submitted" and r.revision_id is None and r.snapshot]
+        if len(snapshots) < 2:
             return []
-        before, after = submissions[-2].snapshot, submissions[-1].snapshot
+        before, after = snapshots[-2], snapshots[-1]
     rows = []
     for key in CONTENT_FIELDS + ("price", "stock"):
         if key in after and before.get(key) != after.get(key):

@@ -119,7 +119,7 @@ def approval_blockers(product: Product, category: Category | None = None) -> lis
     return problems
 
 
-def decide_listing(actor, product: Product, decision: str, reason_codes=(), note: str = "") -> Product:
+def decide_listing(actor, product: Product, decision: str, reason_codes=(), note: str | None = "") -> Product:
     """The store's mentor (or an admin) approves, requests changes (one or more reason
     codes and a note) or rejects what was submitted: a new product or a live product's
     revision. Nobody decides on their own store's product."""

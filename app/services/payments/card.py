@@ -159,7 +159,8 @@ def prepare_intent(buyer, checkout_id):
     return payment, intent
 
 
-def pay_with_test_card(buyer, checkout_id, number: str, exp_month: int | None, exp_year: int | None, cvc: str):
+def pay_with_test_card(buyer, checkout_id, number: str | None, exp_month: int | None, exp_year: int | None,
+                       cvc: str | None):
     """Stand-in only: confirm the intent server-side with a test card. Never marks the
     orders paid: the webhook (or reconciliation) does, from Stripe's word. Returns the
     intent's status; raises Invalid for a declined card."""

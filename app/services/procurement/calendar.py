@@ -60,7 +60,7 @@ def holidays():
     return db.session.execute(db.select(PublicHoliday).order_by(PublicHoliday.day)).scalars().all()
 
 
-def add_holiday(actor, day: date, name: str):
+def add_holiday(actor, day: date | None, name: str | None):
     if not actor.has_role("admin"):
         raise NotAllowed(_("Only the programme admin manages holidays."))
     name = (name or "").strip()

@@ -323,7 +323,7 @@ def treasury_date_range(purchase) -> tuple[date, date]:
     return min(purchase.bast_confirmed_at.astimezone(LOCAL_TZ).date(), today), today
 
 
-def record_treasury_payment(admin, order_id, paid_on: date, amount: int, reference: str):
+def record_treasury_payment(admin, order_id, paid_on: date | None, amount: int, reference: str | None):
     """An admin records the treasury's transfer to the store. It must equal the invoice
     amount and be dated between the handover and today; the order is then paid and completed."""
 
@@ -448,7 +448,7 @@ def department_spend(user):
         if not ids:
             raise NotAllowed(_("Only admins and approvers see department spending."))
         query = query.where(DepartmentPurchase.department_id.in_(ids))
-    rows = {}
+    rows: dict[int, SpendRow] = {}
     for purchase in db.session.execute(query).unique().scalars():
         row = rows.setdefault(purchase.department_id, SpendRow(purchase.department))
         state = purchase.order.state
