@@ -25,6 +25,7 @@ def create_app(config=None):
 
     register_extensions(app)
     register_observability(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -84,6 +85,12 @@ def register_extensions(app):
     from app.auth.session import configure_login
 
     configure_login(login_manager)
+
+
+def register_converters(app):
+    from app import converters
+
+    converters.register(app)
 
 
 def register_blueprints(app):

@@ -64,6 +64,8 @@ def from_environment(instance_path):
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "RATELIMIT_RESET": os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour"),
+        # Public document checks (/verifikasi/<code>): a person types a code or scans one.
+        "RATELIMIT_VERIFY": os.environ.get("RATELIMIT_VERIFY", "20 per minute;200 per hour"),
         # The reserved .test domain (demo accounts) is accepted outside production only.
         "EMAIL_ALLOW_TEST_DOMAINS": _bool("EMAIL_ALLOW_TEST_DOMAINS", development),
         "GOV_EMAIL_DOMAINS": _list("GOV_EMAIL_DOMAINS", "pontianak.go.id"),

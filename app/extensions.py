@@ -7,9 +7,9 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 
 from app.orm import Base
+from app.security import CSRFProtection
 
 db = SQLAlchemy(model_class=Base)
 if TYPE_CHECKING:
@@ -20,6 +20,6 @@ else:
     Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = CSRFProtection()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)

@@ -1,4 +1,6 @@
-"""Security headers for every response."""
+"""Security headers for every response, and the CSRF check."""
+from flask import current_app, request, session
+from flask_wtf.csrf import CSRFProtect, same_origin
 
 CSP = (
     "default-src 'self'; "
@@ -23,6 +25,30 @@ def register(app):
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        # What a logged-in person is shown is theirs (orders, receipts, the account): no browser
+        # or proxy cache keeps it for the next person at a shared office computer. A view that
+        # sends something cacheable (a photo, the sitemap) says so itself.
+        if "Cache-Control" not in headers and session.get("_user_id"):
+            headers["Cache-Control"] = "private, no-store"
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+
+class CSRFProtection(CSRFProtect):
+    """Flask-WTF's token check, and the browser's word on where the form was sent from.
+
+    Flask-WTF compares origins only over HTTPS, through the Referer; a token leaked to another
+    site (a shared screenshot, a log) would then work from it over plain HTTP. Browsers send
+    ``Origin`` with every POST: one that is neither this host nor BASE_URL is refused
+    (``null`` included: a sandboxed frame or a privacy redirect). A request without it (an
+    old browser, a script of our own) is left to the token."""
+
+    def protect(self):
+        super().protect()
+        origin = request.headers.get("Origin")
+        if origin is None or request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        base_url = current_app.config.get("BASE_URL") or ""
+        if not any(same_origin(origin + "/", own) for own in (request.host_url, base_url) if own):
+            self._error_response("The origin does not match the host.")

@@ -27,6 +27,14 @@ def render_form_page(template, status=None, **context):
     return render_template(template, **context), status
 
 
+def page_arg():
+    """The ``?page=`` of a list: a number a page can have, else the first page (db.paginate's
+    own reading takes ``٣`` and numbers too large for the database's OFFSET)."""
+    from app.converters import parse_id
+
+    return parse_id(request.args.get("page")) or 1
+
+
 def flash_error(error):
     flash(str(error.message), "danger")
 

@@ -403,6 +403,34 @@ def test_lock_ends_after_the_configured_minutes(lock_app, en, factories):
     assert en.post("/auth/login", data={"email": "s@umkm.test", "password": PASSWORD}).status_code == 302
 
 
+def test_a_stranger_cannot_use_the_lock_to_keep_the_owner_out(lock_app, en, factories):
+    """The owner's browser, where they logged in before, is not locked by someone else's wrong
+    passwords; the stranger's, and any other browser, is."""
+    factories.SellerFactory(email="s@umkm.test")
+    owner = en
+    assert owner.post("/auth/login", data={"email": "s@umkm.test", "password": PASSWORD}).status_code == 302
+    owner.post("/auth/logout")
+    stranger = _english_client(lock_app)
+    _fail(stranger, 3)
+    assert get_user(lock_app, "s@umkm.test").locked_until is not None
+    assert stranger.post("/auth/login", data={"email": "s@umkm.test", "password": PASSWORD}).status_code == 401
+    assert owner.post("/auth/login", data={"email": "s@umkm.test", "password": PASSWORD}).status_code == 302
+    assert owner.get("/account/").status_code == 200
+
+
+def test_a_trusted_browser_of_one_account_is_not_trusted_for_another(lock_app, en, factories):
+    factories.SellerFactory(email="s@umkm.test")
+    factories.SellerFactory(email="t@umkm.test")
+    assert en.post("/auth/login", data={"email": "t@umkm.test", "password": PASSWORD}).status_code == 302
+    en.post("/auth/logout")
+    _fail(_english_client(lock_app), 3)  # s@ is locked
+    assert en.post("/auth/login", data={"email": "s@umkm.test", "password": PASSWORD}).status_code == 401
+    # a forged note is not a trusted browser either
+    forged = _english_client(lock_app)
+    forged.set_cookie("pkb_device", "eyJ1aWQiOjF9.forged.signature")
+    assert forged.post("/auth/login", data={"email": "s@umkm.test", "password": PASSWORD}).status_code == 401
+
+
 def _english_client(app):
     client = app.test_client()
     client.post("/language", data={"lang": "en", "next": "/"})

@@ -241,6 +241,28 @@ def test_other_event_types_are_acknowledged_and_ignored(client, localstripe):  #
     assert response.status_code == 200 and response.get_json()["outcome"] == "ignored"
 
 
+def test_a_signed_event_for_an_unknown_refund_is_acknowledged_not_retried(app_ctx, client, localstripe):  # noqa: F811
+    """A 503 would have Stripe deliver it again for three days; no retry can make the refund exist."""
+    event = make_event("refund.updated", {"id": "re_nobody_made_this", "object": "refund"})
+    response = deliver(client, event)
+    assert response.status_code == 200 and response.get_json()["outcome"] == "unknown"
+    stored = db.session.execute(db.select(StripeEvent)).scalar_one()
+    assert stored.event_id == event["id"] and stored.processed_at is not None
+    assert db.session.execute(db.select(db.func.count(Refund.id))).scalar_one() == 0
+    assert deliver(client, event).get_json()["outcome"] == "duplicate"
+
+
+def test_an_unreachable_stripe_asks_for_the_event_again(app_ctx, client, localstripe):  # noqa: F811
+    from app.services import stripe_gateway
+
+    event = make_event("refund.updated", {"id": "re_123", "object": "refund"})
+    with mock.patch.object(stripe_gateway, "retrieve_refund",
+                           side_effect=stripe_gateway.StripeError("connection refused")):
+        response = deliver(client, event)
+    assert response.status_code == 503
+    assert db.session.execute(db.select(db.func.count(StripeEvent.id))).scalar_one() == 0
+
+
 def test_refund_reported_before_payment_succeeded_is_applied_in_order(app, client, auth, shop, localstripe):  # noqa: F811
     buyer, _admin, coffee, scarf = shop
     location, checkout_id = place_card_checkout(client, auth, shop)

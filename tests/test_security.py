@@ -4,7 +4,7 @@ from werkzeug.exceptions import InternalServerError
 
 from app.extensions import db
 from app.models import Department, User
-from tests.conftest import PASSWORD, empty_tables, make_app
+from tests.conftest import PASSWORD, empty_tables, make_app, outbox
 from tests.helpers import count, page_text
 
 JSON = {"Accept": "application/json"}
@@ -332,3 +332,145 @@ def test_500_handler_itself_answers(app):
         response, status = error_response(500)
         assert status == 500 and response.json["status"] == 500
     assert issubclass(InternalServerError, Exception)
+
+
+# --- request bodies the error pages must not read (issue 14) -----------------------------------
+
+def _logged_in_seller(app, client):
+    with app.app_context():
+        from tests import factories
+
+        factories.SellerFactory(email="s@umkm.test")
+    client.post("/auth/login", data={"email": "s@umkm.test", "password": PASSWORD})
+    _en(client)
+
+
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_an_oversized_upload_is_a_413_page_for_everyone(make, logged_in):
+    """The page's layout (the log-out button among it) never parses the body it is refusing."""
+    app = make(MAX_CONTENT_LENGTH=1024, PROPAGATE_EXCEPTIONS=False)
+    client = app.test_client()
+    if logged_in:
+        _logged_in_seller(app, client)
+    else:
+        _en(client)
+    app.config["WTF_CSRF_ENABLED"] = True  # the token check is the first to read the body
+    response = client.post("/seller/documents", data=b"a=" + b"x" * 4096,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413 and response.mimetype == "text/html"
+    assert "The file is too large." in page_text(response)
+    assert ("Log out" in page_text(response)) is logged_in
+
+
+def test_the_500_page_renders_for_a_logged_in_user_whatever_the_body(boom, client, auth):
+    from tests import factories
+
+    boom.add_url_rule("/boom-post", "boom_post", lambda: 1 / 0, methods=["POST"])
+    with boom.app_context():
+        factories.SellerFactory(email="s@umkm.test")
+    auth.login("s@umkm.test")
+    _en(client)
+    response = client.post("/boom-post", data='{"a": [', content_type="application/json")
+    assert response.status_code == 500 and "Something went wrong on our side" in page_text(response)
+
+
+# --- ids beyond the database's range (issue 14) --------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/orders/2147483648", "/orders/2147483648/receipt",
+                                 "/department/orders/9223372036854775808", "/pay/checkout/99999999999999999999",
+                                 "/programme/documents/2147483648/file", "/orders/%D9%A3", "/orders/0",
+                                 "/produk/kopi%00aming", "/toko/a%00", "/media/public/a%00.png"])
+def test_ids_no_row_can_have_are_404_before_the_database(client, auth, factories, url):
+    factories.BuyerFactory(email="b@pontianak.go.id")
+    auth.login("b@pontianak.go.id")
+    assert client.get(url).status_code == 404
+
+
+def test_the_largest_id_a_row_can_have_still_reaches_the_route(client, auth, factories):
+    factories.AdminFactory(email="a@pontianak.go.id")
+    factories.DepartmentFactory(id=2**31 - 1, name="Dinas Terakhir")
+    auth.login("a@pontianak.go.id")
+    response = client.get("/admin/departments/2147483647")
+    assert response.status_code == 200 and "Dinas Terakhir" in page_text(response)
+
+
+def test_ids_in_query_strings_and_forms_are_bounded_too(client, auth, factories):
+    from app.models import AuditEntry
+
+    factories.AdminFactory(email="a@pontianak.go.id")
+    db.session.add(AuditEntry(actor_id=None, action="system.tick", object_type="job", object_id=None))
+    db.session.commit()
+    auth.login("a@pontianak.go.id")
+    _en(client)
+    for actor in ("2147483648", "99999999999999999999"):
+        response = client.get("/admin/audit/", query_string={"actor": actor})
+        # a number no user can have matches nobody (not the system's own entries)
+        assert response.status_code == 200 and "0 entries." in page_text(response), actor
+    response = client.get("/admin/audit/", query_string={"object_id": "9223372036854775808"})
+    assert response.status_code == 200 and "0 entries." in page_text(response)
+    assert client.get("/mentor/", query_string={"mentor": "9223372036854775808"}).status_code == 200
+    assert client.get("/admin/users", query_string={"page": "9" * 30}).status_code == 200
+    store = factories.StoreFactory(name="Toko Batas")
+    category = factories.CategoryFactory()
+    for huge in ("2147483648", "9223372036854775808"):
+        assert client.post(f"/programme/stores/{store.id}/mentor", data={"mentor_id": huge}).status_code == 400
+        response = client.post(f"/programme/categories/{category.id}",
+                               data={"name_id": "Kain", "name_en": "Cloth", "slug": "kain", "parent_id": huge})
+        # the form comes back with the field marked, as for any choice not on the list
+        assert response.status_code == 400 and 'id="parent_id-error"' in page_text(response), huge
+    for batch_id in ("9223372036854775808", "654321"):  # beyond the column; no such batch
+        response = client.post("/finance/payouts/record/2147483647", data={"transfer_reference": "",
+                                                                           "batch_id": batch_id})
+        assert response.status_code == 422, batch_id
+
+
+# --- smaller items of issue 14 --------------------------------------------------------------------------
+
+def test_document_verification_is_rate_limited(make):
+    app = make(RATELIMIT_ENABLED=True, RATELIMIT_VERIFY="2 per minute")
+    client = app.test_client()
+    for _ in range(2):
+        assert client.get("/verifikasi/ABCDEFGHJK").status_code == 404
+    assert client.get("/verifikasi/ABCDEFGHJK").status_code == 429
+
+
+def test_personal_pages_are_not_kept_by_caches(client, auth, factories):
+    factories.BuyerFactory(email="b@pontianak.go.id")
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")  # anonymous: cacheable
+    auth.login("b@pontianak.go.id")
+    for url in ("/orders/", "/account/", "/cart/", "/"):
+        assert client.get(url).headers["Cache-Control"] == "private, no-store", url
+    # what a view marks as cacheable stays so (photos, the stylesheet)
+    assert "no-store" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")
+    assert client.get("/robots.txt").headers["Cache-Control"].startswith("public")
+
+
+def test_a_valid_token_from_a_foreign_origin_is_refused(make):
+    import re
+
+    app = make(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        from tests import factories
+
+        factories.SellerFactory(email="s@umkm.test")
+    client = app.test_client()
+    _en(client)
+    html = page_text(client.get("/auth/forgot"))
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    data = {"csrf_token": token, "email": "s@umkm.test"}
+    for origin in ("http://evil.example", "null", "https://localhost"):
+        response = client.post("/auth/forgot", data=data, headers={"Origin": origin})
+        assert response.status_code == 400, origin
+        assert "Your form expired or was sent from elsewhere" in page_text(response)
+    assert outbox(app, to="s@umkm.test") == []  # no reset link went out
+    assert client.post("/auth/forgot", data=data, headers={"Origin": "http://localhost"}).status_code == 302
+    assert len(outbox(app, to="s@umkm.test")) == 1
+    assert client.post("/auth/forgot", data=data).status_code == 302  # no Origin: the token decides
+
+
+def test_the_payout_file_neutralises_every_cell_a_spreadsheet_would_read_as_a_formula():
+    from app.services.exports import spreadsheet_safe
+
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1+1", "\r=1+1"):
+        assert spreadsheet_safe(text) == "'" + text
+    assert spreadsheet_safe("Bank Kalbar") == "Bank Kalbar"

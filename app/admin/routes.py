@@ -9,7 +9,7 @@ from app.authz import admin_required
 from app.extensions import db
 from app.models import Invitation, OutboxMessage, User
 from app.services import DomainError, accounts
-from app.web import flash_error, render_form_page
+from app.web import flash_error, page_arg, render_form_page
 
 
 @bp.route("/")
@@ -28,7 +28,7 @@ def index():
 @bp.route("/outbox")
 @admin_required
 def outbox():
-    page = db.paginate(db.select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=30)
+    page = db.paginate(db.select(OutboxMessage).order_by(OutboxMessage.id.desc()), page=page_arg(), per_page=30)
     return render_template("admin/outbox.html", page=page)
 
 
@@ -87,7 +87,7 @@ def users():
     if q:
         like = f"%{q.lower()}%"
         query = query.where(db.or_(db.func.lower(User.email).like(like), db.func.lower(User.full_name).like(like)))
-    page = db.paginate(query, per_page=50)
+    page = db.paginate(query, page=page_arg(), per_page=50)
     return render_template("admin/users.html", page=page, q=q, confirm_form=ConfirmForm())
 
 

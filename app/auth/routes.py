@@ -64,7 +64,8 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data)
+            user = accounts.authenticate(form.email.data, form.password.data,
+                                         device=request.cookies.get(accounts.DEVICE_COOKIE))
         except accounts.AccountLocked:
             # A locked account is answered like a wrong password or an unknown address (same
             # message, status and form), so the lock does not tell that the address has an
@@ -87,7 +88,11 @@ def login():
         if user.locale:
             session["locale"] = user.locale
         flash(_("Welcome, %(name)s.", name=user.full_name), "success")
-        return redirect(safe_next(form.next.data))
+        response = redirect(safe_next(form.next.data))
+        response.set_cookie(accounts.DEVICE_COOKIE, accounts.device_token(user),
+                            max_age=accounts.TRUSTED_DEVICE_DAYS * 24 * 3600, httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        return response
     return render_form_page("auth/login.html", form=form)
 
 
@@ -220,13 +225,6 @@ def role_label(role):
     from app.labels import ROLE_LABELS
 
     return str(ROLE_LABELS.get(role, role))
-
-
-@bp.app_context_processor
-def inject_logout_form():
-    return {"logout_form": ConfirmForm() if current_user.is_authenticated else None}
-
-
 
 
 @bp.before_app_request

@@ -14,6 +14,7 @@ from app import authz
 from app.authz import admin_required, roles_required
 from app.dashboards import bp
 from app.extensions import db
+from app.converters import parse_id
 from app.models import Department, Store
 from app.services import Invalid, exports, ocds, reports
 from app.services.orders import store_ids_of
@@ -141,10 +142,7 @@ def _department(departments):
         if not departments:
             abort(404)
         return departments[0]
-    try:
-        wanted = int(raw)
-    except ValueError:
-        abort(404)
+    wanted = parse_id(raw)
     for department in departments:
         if department.id == wanted:
             return department

@@ -8,6 +8,7 @@ from app.authz import admin_required, roles_required
 from app.extensions import db
 from app.finance import bp
 from app.finance.forms import PayoutBatchForm, RecordTransferForm, RefundForm
+from app.converters import parse_id
 from app.models import CardPayment, CheckoutAttempt, Order, Refund, Store
 from app.services import DomainError
 from app.services import ledger
@@ -27,7 +28,7 @@ def balance():
     if not store_ids:
         abort(404)
     stores = db.session.execute(db.select(Store).where(Store.id.in_(store_ids)).order_by(Store.name)).scalars().all()
-    wanted = request.args.get("store", type=int)
+    wanted = request.args.get("store", type=parse_id)
     store = next((s for s in stores if s.id == wanted), stores[0])
     return render_template("finance/balance.html", store=store, stores=stores,
                            balance=ledger.balance(store.id), unpaid=payout_service.unpaid_amount(store.id),
@@ -133,7 +134,10 @@ def record(payout_id):
         batch_id = form.batch_id.data
         if not batch_id:
             abort(error.status)
-        batch = payout_service.get_batch(current_user, batch_id)
+        try:  # the batch page the form was sent from, shown again with the message
+            batch = payout_service.get_batch(current_user, batch_id)
+        except DomainError:
+            abort(error.status)
         return render_template("finance/batch.html", batch=batch), error.status
     flash(_("Payout %(reference)s recorded as paid.", reference=payout.reference), "success")
     return redirect(url_for("finance.batch", batch_id=payout.batch_id), code=303)

@@ -10,7 +10,7 @@ from app.authz import admin_required
 from app.extensions import db
 from app.models import OutboxMessage
 from app.services import Conflict, DomainError
-from app.web import flash_error
+from app.web import flash_error, page_arg
 
 bp = Blueprint("jobs", __name__)
 admin_link("jobs.mail", _l("E-mail delivery"), "envelope-exclamation", 85)
@@ -43,7 +43,7 @@ def mail():
     page = db.paginate(
         db.select(OutboxMessage).where(OutboxMessage.status.in_(("failed", "queued")))
         .order_by(OutboxMessage.status, OutboxMessage.id.desc()),
-        per_page=50)
+        page=page_arg(), per_page=50)
     runs = {row.name: row for row in db.session.execute(db.select(PeriodicJobRun)).scalars()}
     return render_template("jobs/mail.html", page=page, retry_form=ConfirmForm(),
                            periodic=[(job, runs.get(job.name)) for job in periodic_jobs()])

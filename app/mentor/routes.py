@@ -10,6 +10,7 @@ from app import clock
 from app.forms import ConfirmForm
 from app.authz import roles_required
 from app.extensions import db
+from app.converters import parse_id
 from app.mentor import bp
 from app.mentor.forms import DecisionForm, NoteForm
 from app.models import BusinessDocument, Category, Product, Store, User, UserRole
@@ -35,7 +36,7 @@ def _stores_query(user, mentor_id=None):
 @bp.route("/")
 @reviewer_required
 def queue():
-    mentor_id = request.args.get("mentor", type=int) if current_user.has_role("admin") else None
+    mentor_id = request.args.get("mentor", type=parse_id) if current_user.has_role("admin") else None
     rows = listings.review_queue(current_user, mentor_id=mentor_id)
     stores = [s for s in db.session.execute(_stores_query(current_user, mentor_id).order_by(Store.created_at))
               .scalars().all() if not authz.is_member(current_user, s)]

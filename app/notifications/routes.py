@@ -1,16 +1,16 @@
 """The in-app notification list."""
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.notifications import bp
 from app.services import notifications as notify
-from app.web import safe_next
+from app.web import page_arg, safe_next
 
 
 @bp.route("/")
 @login_required
 def index():
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     return render_template("notifications/index.html", pagination=notify.list_for(current_user, page=page),
                            unread=notify.unread_count(current_user))
 

@@ -1,6 +1,6 @@
 """The buyer's orders: list, detail with timeline and messages, receipt, cancel,
 confirm receipt, reviews."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,7 +13,7 @@ from app.forms import ConfirmForm
 from app.services import DomainError
 from app.services import orders as order_service
 from app.services import reviews as review_service
-from app.web import act, flash_error, or_404, require_valid
+from app.web import act, flash_error, or_404, page_arg, require_valid
 
 
 def _load(order_id):
@@ -23,7 +23,7 @@ def _load(order_id):
 @bp.route("/")
 @roles_required("buyer")
 def index():
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     return render_template("orders/index.html", pagination=order_service.buyer_orders(current_user, page=page))
 
 

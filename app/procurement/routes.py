@@ -1,11 +1,11 @@
 """Routes parse the form, call one service, flash, redirect or render."""
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import authz
 from app.authz import admin_required, roles_required
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import Department
 from app.procurement import bp
 from app.procurement.forms import (DecisionForm, DepartmentForm, DepartmentRoleForm, HolidayForm, TeamRoleForm,
@@ -259,7 +259,13 @@ def delete_holiday(holiday_id):
 # ------------------------------------------------------------------ public verification
 
 
+def _verify_limit():
+    return current_app.config["RATELIMIT_VERIFY"]
+
+
 @bp.route("/verifikasi/<code>")
+# Codes are 50 random bits, but nobody should get to try them by the million.
+@limiter.limit(_verify_limit)
 def verify(code):
     result = procurement.verify(code)
     return render_template("procurement/verify.html", result=result, code=code,

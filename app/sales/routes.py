@@ -15,7 +15,7 @@ from app.services import DomainError
 from app.services import orders as order_service
 from app.services import payments
 from app.services import reviews as review_service
-from app.web import act, flash_error, or_404, require_valid, safe_next
+from app.web import act, flash_error, or_404, page_arg, require_valid, safe_next
 
 # Tabs of the incoming list, in the order work happens.
 TABS = ("placed", "accepted", "ready", "delivered", "invoiced", "completed", "cancelled", "declined", "refused",
@@ -34,7 +34,7 @@ def index():
     state = request.args.get("state") or None
     if state not in ORDER_STATES:
         state = None
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     return render_template("sales/index.html", state=state, tabs=TABS, waiting_tabs=WAITING_TABS,
                            counts=order_service.store_state_counts(current_user),
                            pagination=order_service.store_orders(current_user, state=state, page=page),
@@ -128,7 +128,7 @@ def message(order_id):
 @bp.route("/reviews")
 @roles_required("seller")
 def reviews():
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     return render_template("sales/reviews.html", pagination=review_service.for_stores(current_user, page=page))
 
 

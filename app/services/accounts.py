@@ -145,15 +145,39 @@ def _is_locked(user):
     return user.locked_until is not None and user.locked_until > clock.now()
 
 
-def authenticate(email, password):
+# A browser its owner has logged in from keeps a signed note of it (the cookie below) for
+# this long, and the lock does not apply to it: anyone can type ten wrong passwords for
+# someone else's address, but that locks out only browsers that never logged in as them.
+DEVICE_COOKIE = "pkb_device"
+TRUSTED_DEVICE_DAYS = 365
+
+
+def device_token(user):
+    """The value of DEVICE_COOKIE after ``user`` logged in."""
+    return make_token("device", {"uid": user.id})
+
+
+def _trusted_device(user, token):
+    if not token:
+        return False
+    try:
+        data = read_token("device", token, TRUSTED_DEVICE_DAYS * 24 * 3600)
+    except TokenError:
+        return False
+    return isinstance(data, dict) and data.get("uid") == user.id
+
+
+def authenticate(email, password, device=None):
     """The user for these credentials, or None. Upgrades an old hash on the way.
 
     After LOCKOUT_THRESHOLD failures in a row the account is locked for LOCKOUT_MINUTES
     and its owner gets one notice e-mail. While locked every log-in is refused without
     checking the password, so the lock cannot be used to guess it; a success resets the count.
+    The lock does not apply to a browser the owner logged in from before (``device``, the
+    DEVICE_COOKIE it holds), so a stranger cannot use it to keep the owner out.
     """
     user = find_user_by_email(email)
-    if user is not None and _is_locked(user):
+    if user is not None and _is_locked(user) and not _trusted_device(user, device):
         # Refused without checking the password, at the cost of the one hash an unknown
         # address costs, so the timing does not tell that the account exists.
         verify_password(_DUMMY_HASH(), password)

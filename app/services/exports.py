@@ -62,18 +62,20 @@ def _xlsx_value(value, kind):
         try:
             return date.fromisoformat(value[:10] if kind == "date" else value[:7] + "-01")
         except ValueError:
-            return value
+            return spreadsheet_safe(value)
     if kind == "datetime" and isinstance(value, datetime):
         return value.replace(tzinfo=None)  # Excel has no time zones; the header says WIB
     if kind == "percent" and isinstance(value, (int, float)):
         return value / 100.0
     if isinstance(value, (int, float, date)):
         return value
-    return _safe_text(str(value))
+    return spreadsheet_safe(str(value))
 
 
-def _safe_text(value):
-    """Spreadsheet formula injection: text starting with = + - @ is prefixed with '."""
+def spreadsheet_safe(value):
+    """Spreadsheet formula injection: text starting with = + - @ (or a tab or carriage return,
+    which some spreadsheets skip before reading the formula) is prefixed with '. Every file a
+    spreadsheet may open goes through here."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
@@ -90,10 +92,10 @@ def csv_lines(header, rows):
         return data
 
     buffer.write("\ufeff")  # BOM: spreadsheet programs then read UTF-8 correctly
-    writer.writerow([_safe_text(_cell(h)) for h in header])
+    writer.writerow([spreadsheet_safe(_cell(h)) for h in header])
     yield flush()
     for row in rows:
-        writer.writerow([_safe_text(_cell(v)) for v in row])
+        writer.writerow([spreadsheet_safe(_cell(v)) for v in row])
         yield flush()
 
 

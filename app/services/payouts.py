@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models import LedgerEntry, Payout, PayoutBatch, Store
 from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
 from app.services import ledger
+from app.services.exports import spreadsheet_safe
 
 
 def _admin(user):
@@ -103,15 +104,11 @@ def transfer_csv(admin, batch_id) -> str:
     writer = csv.writer(out)
     writer.writerow(["bank", "account", "holder", "amount", "reference"])
     for payout in batch.payouts:
-        writer.writerow([_csv_safe(payout.bank_name), _csv_safe(payout.bank_account_number),
-                         _csv_safe(payout.bank_account_holder), payout.amount, payout.reference])
+        writer.writerow([spreadsheet_safe(payout.bank_name or ""),
+                         spreadsheet_safe(payout.bank_account_number or ""),
+                         spreadsheet_safe(payout.bank_account_holder or ""), payout.amount,
+                         spreadsheet_safe(payout.reference or "")])
     return out.getvalue()
-
-
-def _csv_safe(value):
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def record_transfer(admin, payout_id, transfer_reference):

@@ -38,7 +38,8 @@ HANDLED = (
 
 
 def process_event(event) -> str:
-    """Apply one verified event. Returns "processed", "duplicate" or "ignored"."""
+    """Apply one verified event. Returns "processed", "duplicate", "ignored" or "unknown" (a
+    refund Stripe itself does not know: stored and acknowledged, nothing changes)."""
     from app.services import refunds
     from app.services.payments.card import sync_intent
 
@@ -74,9 +75,13 @@ def process_event(event) -> str:
                         if change:
                             changes.append(change)
             else:  # refund.* / charge.refund.updated: the refund itself, re-read
-                change = refunds.apply_stripe_refund(gateway.retrieve_refund(object_id))
-                if change:
-                    changes.append(change)
+                stripe_refund = _refund(object_id)
+                if stripe_refund is None:
+                    outcome = "unknown"
+                else:
+                    change = refunds.apply_stripe_refund(stripe_refund)
+                    if change:
+                        changes.append(change)
         row.processed_at = clock.now()
         row.summary = {"outcome": outcome, "changes": changes[:50]}
         db.session.commit()
@@ -87,6 +92,17 @@ def process_event(event) -> str:
     except Exception:
         db.session.rollback()
         raise
+
+
+def _refund(refund_id):
+    """Stripe's copy of the refund, or None when Stripe refuses the request (no such refund in
+    this account): retrying cannot change that, and an error answer would have Stripe deliver
+    the event again for days. Only an unreachable Stripe is worth a retry."""
+    try:
+        return gateway.retrieve_refund(refund_id)
+    except gateway.InvalidRequestError as error:
+        log.warning("event for a refund Stripe does not know: %s (%s)", refund_id, type(error).__name__)
+        return None
 
 
 def _payment(intent_id):

@@ -1,4 +1,4 @@
-"""Signed, expiring tokens for e-mail links (verification, reset, invitation)."""
+"""Signed, expiring tokens for e-mail links (verification, reset, invitation) and trusted browsers."""
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
@@ -8,6 +8,7 @@ SALTS = {
     "verify": "pkb-verify-email",
     "reset": "pkb-reset-password",
     "invite": "pkb-invitation",
+    "device": "pkb-trusted-device",
 }
 
 
