@@ -1,6 +1,9 @@
 """Security headers for every response, and the CSRF check."""
 from flask import current_app, request, session
 from flask_wtf.csrf import CSRFProtect, same_origin
+from werkzeug.datastructures import ImmutableMultiDict
+
+from app.forms import has_controls, strip_controls
 
 CSP = (
     "default-src 'self'; "
@@ -17,6 +20,15 @@ CSP = (
 
 
 def register(app):
+    @app.before_request
+    def drop_control_characters():
+        """NUL and other control characters in a query string are nothing a person typed, and
+        PostgreSQL refuses NUL in text where SQLite keeps it: they are dropped before any view
+        reads its arguments, on both databases (forms clean their own fields: app.forms.Form)."""
+        if any(has_controls(value) for values in request.args.listvalues() for value in values):
+            request.args = ImmutableMultiDict(
+                [(strip_controls(key), strip_controls(value)) for key, value in request.args.items(multi=True)])
+
     @app.after_request
     def set_security_headers(response):
         headers = response.headers

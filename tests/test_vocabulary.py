@@ -243,3 +243,20 @@ def test_the_seller_desk_warns_of_the_documents_the_reminder_names():
     later = BusinessDocument(status="valid", expires_on=date.fromordinal(day.toordinal() + REMINDER_DAYS + 1))
     pending = BusinessDocument(status="pending", expires_on=day)
     assert expiring_soon([soon, later, pending], day) == [soon]
+
+
+def test_control_characters_in_a_query_string_are_dropped_for_everyone(client):
+    from app.forms import Form  # noqa: F401 - the same rule as the forms'
+
+    response = client.get("/katalog?q=kopi%00%01&sort=newest%00")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "\x00" not in page and "kopi" in page
+
+
+@pytest.mark.parametrize("typed", ["²", "①", "2147483648", "Rp 2.147.483.648", "-5"])
+def test_catalogue_price_filters_never_reach_the_database_unread(client, typed):
+    response = client.get("/katalog", query_string={"min_price": typed, "max_price": typed})
+    # Read as a message on the page (400), never as an overflow or a ValueError (500).
+    assert response.status_code == 400
+    assert 'is-invalid' in response.get_data(as_text=True)

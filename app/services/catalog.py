@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, exists, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from app.parsing import ParseError, parse_optional_rupiah
 from app.catalog.cache import cached_value
 from app.extensions import db
 from app.models import BusinessDocument, Category, Product, ProductImage, Store
@@ -174,17 +175,14 @@ class Filters:
 
 
 def _price(raw, name, filters):
+    """A price filter as people type it ("Rp 25.000", "25000"); unreadable is a message, never an error."""
     from flask_babel import gettext as _
 
-    raw = (raw or "").strip().replace(".", "").replace(" ", "")
-    if raw.lower().startswith("rp"):
-        raw = raw[2:]
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 12:
+    try:
+        return parse_optional_rupiah(raw)
+    except ParseError:
         filters.errors[name] = _("Enter the price as a whole number of rupiah, e.g. 25000.")
         return None
-    return int(raw)
 
 
 def parse_filters(args) -> Filters:
