@@ -85,8 +85,8 @@ def coerce_id(value):
 
 class _ParsedField(Field):
     """A text input whose value is read by one of app.parsing's functions. ``data`` is the
-    parsed value (None when empty); what was typed is shown back on an error. Each subclass
-    names its parser as ``parse(text)``."""
+    parsed value (None when empty); what was typed is shown back on an error. It reads a whole
+    number within its bounds; a subclass for another kind of value overrides ``parse(text)``."""
 
     widget: Input = TextInput()
     # An empty input is "no value" (the validators say whether one is required); False: the
@@ -114,8 +114,7 @@ class _ParsedField(Field):
             raise ValueError(str(self.message or error.message)) from None
 
     def parse(self, text: str) -> Any:
-        # Each subclass reads its own kind of value; this class is never used as a field itself.
-        raise NotImplementedError
+        return parsing.parse_int(text, **self.bounds)
 
     def pre_validate(self, form):
         # What was typed could not be read: say that, not "This field is required".
@@ -150,9 +149,6 @@ class WholeNumberField(_ParsedField):
     """A count or a number typed by a person: ASCII digits only; ``data`` is an int."""
 
     widget = TextInput(input_type="number")
-
-    def parse(self, text):
-        return parsing.parse_int(text, **self.bounds)
 
 
 class QuantityField(_ParsedField):
