@@ -13,7 +13,7 @@ import pytest
 
 from app import clock
 from app.extensions import db
-from tests.conftest import PASSWORD, empty_tables, make_app
+from tests.conftest import PASSWORD, make_app, release_app
 
 ROLES = ("anonymous", "buyer", "seller", "mentor", "admin")
 
@@ -151,6 +151,14 @@ def summary(response):
     return response.status_code
 
 
+def role_clients(app, emails):
+    """A test client per role, logged in as the role's user; "anonymous" logged in as nobody."""
+    clients = {"anonymous": app.test_client()}
+    for role, email in emails.items():
+        clients[role] = logged_in_client(app, email)
+    return clients
+
+
 @pytest.fixture(scope="module", name="walk")
 def walk_fixture(tmp_path_factory, pg_schema):
     """Import ``walk_fixture`` into a test module to get the ``walk`` fixture (one per module)."""
@@ -161,9 +169,7 @@ def walk_fixture(tmp_path_factory, pg_schema):
             from tests import factories
 
             values, per_endpoint, users, _owners = _build_world(factories)
-        clients = {"anonymous": app.test_client()}
-        for role, email in users.items():
-            clients[role] = logged_in_client(app, email)
+        clients = role_clients(app, users)
         result = Walk(app, clients, {"values": values, "per_endpoint": per_endpoint})
         for rule in app.url_map.iter_rules():
             if rule.endpoint == "static":
@@ -178,8 +184,4 @@ def walk_fixture(tmp_path_factory, pg_schema):
                 result.get[(key, role)] = response
         yield result
     finally:
-        if pg_schema is not None:
-            empty_tables(app)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        release_app(app, pg_schema)

@@ -114,6 +114,15 @@ def make_app(tmp_path, schema, **overrides):
     return app
 
 
+def release_app(app, schema):
+    """End a module-scoped app: empty its PostgreSQL schema for the next module, close its pool."""
+    if schema is not None:
+        empty_tables(app)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def empty_tables(app):
     """Empty every table and restart the id sequences. DELETE on the (few, small) tables a
     test filled is far cheaper than TRUNCATE, which rewrites the files of every table."""

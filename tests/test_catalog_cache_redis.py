@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from app.extensions import db
-from tests.conftest import empty_tables, make_app
+from tests.conftest import empty_tables, make_app, release_app
 
 REDIS = "redis://127.0.0.1:6379/0"
 
@@ -116,8 +116,4 @@ def test_pages_are_served_when_redis_is_down(tmp_path, pg_schema):
         assert client.get("/katalog").status_code == 200
         assert "Kopi Aming" in client.get(f"/produk/{slug}").get_data(as_text=True)
     finally:
-        if pg_schema is not None:
-            empty_tables(app)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        release_app(app, pg_schema)

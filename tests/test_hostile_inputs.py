@@ -14,9 +14,11 @@ import random
 import pytest
 
 from app.extensions import db
+from app.models import User
+
 from tests import hostile_walk
-from tests.authz_walk import _build_world, logged_in_client, url_args
-from tests.conftest import empty_tables, make_app
+from tests.authz_walk import _build_world, logged_in_client, role_clients, url_args
+from tests.conftest import make_app, release_app
 
 FULL = os.environ.get("HOSTILE_FULL") == "1"
 SAMPLE = int(os.environ.get("HOSTILE_SAMPLE", "600"))
@@ -32,27 +34,26 @@ def hostile(tmp_path_factory, pg_schema):
             from tests import factories
 
             values, per_endpoint, _users, owners = _build_world(factories)
-        clients = {"anonymous": app.test_client()}
-        for role, email in owners.items():
-            clients[role] = logged_in_client(app, email)
+        clients = role_clients(app, owners)
         rules = {rule.rule: rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
         urls = {key: rule.build(url_args(rule, values, per_endpoint))[1] for key, rule in rules.items()}
         inputs = hostile_walk.discover(app, rules, clients, urls)
 
         def stay_logged_in(client, email):
-            """A walked logout (or a session ended some other way) must not turn a role anonymous."""
+            """A walked logout (or a session ended some other way) must not turn a role anonymous.
+            A walked admin button may have deactivated or locked the role's user: undo that first."""
             with client.session_transaction() as session:
                 if "_user_id" in session:
                     return
+            with app.app_context():
+                db.session.execute(db.update(User).where(User.email == email)
+                                   .values(active=True, failed_logins=0, locked_until=None))
+                db.session.commit()
             logged_in_client(app, email, client)
 
         yield hostile_walk.Walker(app, rules, inputs, values, per_endpoint, clients, owners, stay_logged_in)
     finally:
-        if pg_schema is not None:
-            empty_tables(app)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        release_app(app, pg_schema)
 
 
 def test_the_walk_finds_the_inputs_of_routes_nobody_listed(hostile):

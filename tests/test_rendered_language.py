@@ -24,7 +24,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from app.extensions import db
-from tests.conftest import empty_tables, make_app
+from tests.conftest import make_app, release_app
 
 PO_PATH = Path(__file__).resolve().parents[1] / "app" / "translations" / "id" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[sdif]")
@@ -158,11 +158,7 @@ def demo(tmp_path_factory, pg_schema, english):
             db.session.remove()
         yield app, {role: (email, password) for role, email, password in logins}, codes, rules
     finally:
-        if pg_schema is not None:
-            empty_tables(app)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        release_app(app, pg_schema)
 
 
 def problems_on(texts, english, codes):
