@@ -24,7 +24,7 @@ from app.models import Order, OrderEvent, OrderState, Product
 from app.orm import rows_matched, utcnow
 from app.services import Conflict, audit
 from app.services import notifications as notify
-from app.services.payments import registry as payments
+from app.services import payment_registry as payments
 
 # state -> {action: (new state, side that may do it)}; side: buyer, store, system, approver.
 TRANSITIONS = {

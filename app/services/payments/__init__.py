@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from app.services.payments.base import PaymentMethod
 
-from app.services.payments.registry import all_methods, available_for, get, label_for, register
+from app.services.payment_registry import all_methods, available_for, get, label_for, register
 
 from app.services.payments.cod import PayOnDelivery  # noqa: E402
 

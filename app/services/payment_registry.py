@@ -5,7 +5,10 @@ that the order's state machine can ask a method's rules without importing its co
 """
 from __future__ import annotations
 
-from app.services.payments.base import PaymentMethod
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # importing the payments package would import the methods, which import this
+    from app.services.payments.base import PaymentMethod
 
 _REGISTRY: dict[str, PaymentMethod] = {}
 
