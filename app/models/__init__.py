@@ -56,6 +56,7 @@ from app.models.order import (  # noqa: F401,E402
 )
 from app.models.department import (  # noqa: F401,E402
     DEPARTMENT_ROLES,
+    PAYMENT_MODES,
     DepartmentPurchase,
     DepartmentRole,
     PublicHoliday,
@@ -69,4 +70,13 @@ from app.models.payment import (  # noqa: F401,E402
     PayoutBatch,
     Refund,
     StripeEvent,
+)
+from app.models.tax import (  # noqa: F401,E402
+    RULE_APPLIES_TO,
+    STORE_CERTIFICATE,
+    STORE_VAT,
+    TAX_CODES,
+    TAX_KINDS,
+    InvoiceTaxLine,
+    TaxRule,
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -18,11 +18,17 @@ if TYPE_CHECKING:
     # Names of the other aggregates, for the relationships' annotations; at run time
     # SQLAlchemy resolves them by name, and importing them here would be circular.
     from app.models.order import Order
+    from app.models.tax import InvoiceTaxLine
     from app.models.user import Department, User
 
 # purchaser: pejabat pengadaan (PP), places department orders;
-# approver: pejabat pembuat komitmen (PPK), approves or refuses them.
-DEPARTMENT_ROLES = ("purchaser", "approver")
+# approver: pejabat pembuat komitmen (PPK), approves or refuses them;
+# treasurer: bendahara pengeluaran, pays the stores and withholds or collects their tax.
+DEPARTMENT_ROLES = ("purchaser", "approver", "treasurer")
+# ls: pembayaran langsung, the treasury pays the invoice after the handover (BAST);
+# up_card / up_treasurer: uang persediaan, paid by the department's card (KKPD) after the
+# approval, or by the treasurer at the handover against a kuitansi.
+PAYMENT_MODES = ("ls", "up_card", "up_treasurer")
 # approved, refused, expired (auto-cancelled after 3 working days), cancelled (by the purchaser)
 PURCHASE_DECISIONS = ("", "approved", "refused", "expired", "cancelled")
 
@@ -99,12 +105,31 @@ class DepartmentPurchase(Model):
     treasury_recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     treasury_recorded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
+    payment_mode: Mapped[str] = mapped_column(String(14), default="ls")
+    # The tax of the invoice (or kuitansi), frozen when it is issued: gross (what the order
+    # costs, taxes in the price included), what the treasurer withholds or collects, the net
+    # paid to the store; the lines are in invoice_tax_lines.
+    tax_issued_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    tax_gross: Mapped[Optional[int]] = mapped_column(Integer)
+    tax_withheld: Mapped[Optional[int]] = mapped_column(Integer)
+    net_payable: Mapped[Optional[int]] = mapped_column(Integer)
+    # The treasurer's withholding/collection slip (bukti potong/pungut) and the state's
+    # receipt of the tax paid (NTPN), or pending until it is paid.
+    tax_slip: Mapped[str] = mapped_column(String(60), default="")
+    ntpn: Mapped[str] = mapped_column(String(30), default="")
+    ntpn_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The receipt (kuitansi) of a UP payment by the treasurer at the handover.
+    kuitansi_number: Mapped[Optional[str]] = mapped_column(String(60), unique=True)
+    kuitansi_code: Mapped[Optional[str]] = mapped_column(String(12), unique=True)
+
     order: Mapped["Order"] = relationship()
     department: Mapped["Department"] = relationship()
     requester: Mapped["User"] = relationship(foreign_keys=[requester_id])
     approver: Mapped[Optional["User"]] = relationship(foreign_keys=[approver_id])
     bast_confirmed_by: Mapped[Optional["User"]] = relationship(foreign_keys=[bast_confirmed_by_id])
     treasury_recorded_by: Mapped[Optional["User"]] = relationship(foreign_keys=[treasury_recorded_by_id])
+    tax_lines: Mapped[list["InvoiceTaxLine"]] = relationship(
+        back_populates="purchase", cascade="all, delete-orphan", order_by="InvoiceTaxLine.id")
 
     def __repr__(self):
         return f"<DepartmentPurchase order={self.order_id} {self.decision or 'pending'}>"

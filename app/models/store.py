@@ -28,7 +28,9 @@ KECAMATAN = (
 
 
 # Business document kinds. BPOM comes as MD (domestic) or ML (imported).
-DOCUMENT_KINDS = ("nib", "halal", "pirt", "bpom_md", "bpom_ml", "hki", "other")
+# The tax profile is documents too, checked by the mentor: npwp (taxpayer number), sppkp
+# (VAT registration: the store is PKP), pp55 (the surat keterangan of the final 0.5 % tax).
+DOCUMENT_KINDS = ("nib", "halal", "pirt", "bpom_md", "bpom_ml", "hki", "other", "npwp", "sppkp", "pp55")
 DOCUMENT_STATES = ("pending", "valid", "rejected")
 
 
@@ -149,6 +151,8 @@ class Category(Model):
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     required_documents: Mapped[list] = mapped_column(JSON, default=list)
+    # goods, service or catering: which tax rules apply to its lines (app.models.tax).
+    tax_kind: Mapped[str] = mapped_column(String(10), default="goods")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[Optional["Category"]] = relationship(remote_side="Category.id", back_populates="children")
