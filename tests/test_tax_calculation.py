@@ -128,7 +128,7 @@ OVERLAPS = [
 
 @pytest.mark.parametrize("a,b,expected", OVERLAPS)
 def test_overlapping_rules(a, b, expected):
-    base = {**DEFAULT_RULES[-5]}  # PPh 22 on goods
+    base = next(r for r in DEFAULT_RULES if r["tax"] == "pph22")
     first = Rule(id=1, **{**base, **a})
     second = Rule(id=2, **{**base, **b})
     assert tax.conditions_overlap(first, second) is expected
