@@ -148,19 +148,34 @@ def is_approver(user, department_id=None) -> bool:
     return bool(ids) if department_id is None else department_id in ids
 
 
+def treasurer_department_ids(user) -> list[int]:
+    """The departments ``user`` is treasurer (bendahara pengeluaran) of."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [department_id for department_id, role in department_roles_of(user) if role == "treasurer"]
+
+
+def is_treasurer(user, department_id=None) -> bool:
+    ids = treasurer_department_ids(user)
+    return bool(ids) if department_id is None else department_id in ids
+
+
 def is_purchase_party(user, purchase) -> bool:
-    """The purchaser, the department's approvers, the store's members and admins."""
+    """The purchaser, the department's approvers and treasurers, the store's members and admins."""
     if not getattr(user, "is_authenticated", False):
         return False
     return (user.has_role("admin") or purchase.requester_id == user.id
-            or is_approver(user, purchase.department_id) or is_member_of(user, purchase.order.store_id))
+            or is_approver(user, purchase.department_id) or is_treasurer(user, purchase.department_id)
+            or is_member_of(user, purchase.order.store_id))
 
 
 def purchase_actions(purchase, user) -> set[str]:
     """What ``user`` may do on a department order now: ``decide`` (approve or refuse: an
     approver of the department, never on their own order), ``confirm_bast`` (the purchaser,
-    once delivered), ``record_treasury_payment`` (an admin, once invoiced); and
-    ``own_order_waiting`` when an approver looks at their own order awaiting approval."""
+    once delivered), ``record_treasury_payment`` (the department's treasurer or an admin,
+    once invoiced), ``pay_on_delivery`` (the treasurer, a UP order paid at the handover, once
+    delivered); and ``own_order_waiting`` when an approver looks at their own order awaiting
+    approval."""
     order = purchase.order
     actions = set()
     approver = is_approver(user, purchase.department_id)
@@ -169,6 +184,12 @@ def purchase_actions(purchase, user) -> set[str]:
         actions.add("own_order_waiting" if own else "decide")
     if own and order.state == OrderState.DELIVERED:
         actions.add("confirm_bast")
-    if user.has_role("admin") and order.state == OrderState.INVOICED:
+    treasurer = is_treasurer(user, purchase.department_id)
+    up_at_handover = purchase.payment_mode == "up_treasurer"
+    if own and order.state == OrderState.DELIVERED and up_at_handover:
+        actions.discard("confirm_bast")  # the treasurer's payment at the handover confirms it
+    if (treasurer or user.has_role("admin")) and order.state == OrderState.INVOICED:
         actions.add("record_treasury_payment")
+    if treasurer and up_at_handover and order.state == OrderState.DELIVERED:
+        actions.add("pay_on_delivery")
     return actions

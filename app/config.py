@@ -98,6 +98,9 @@ def from_environment(instance_path):
         # Memory one picture may take while it is decoded and resized (checked from its header
         # first: a 170 KB PNG can decode to 160 MB). Each web worker handles one at a time.
         "IMAGE_DECODE_BUDGET_MB": int(os.environ.get("IMAGE_DECODE_BUDGET_MB", "64")),
+        # The most a department may pay from petty cash (UP: card or treasurer) per order; the
+        # default is the UP limit per payee of PMK 190/2012 (README, tax table).
+        "DEPARTMENT_UP_CAP": int(os.environ.get("DEPARTMENT_UP_CAP", "50000000")),
         # At most this many in stock is shown to buyers as "low stock" (and on the seller's dashboard).
         "LOW_STOCK_THRESHOLD": int(os.environ.get("LOW_STOCK_THRESHOLD", "5")),
         # Anonymous catalogue pages are cached per worker this long (seconds; 0 = off).

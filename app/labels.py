@@ -102,6 +102,9 @@ DOCUMENT_KIND_LABELS = {
     "bpom_ml": _l("BPOM ML"),
     "hki": _l("HKI"),
     "other": _l("Other document"),
+    "npwp": _l("NPWP (taxpayer number)"),
+    "sppkp": _l("SPPKP (VAT registration, PKP)"),
+    "pp55": _l("PP 55/2022 certificate (final 0.5% tax)"),
 }
 
 LISTING_STATE_LABELS = {
@@ -175,7 +178,25 @@ STOCK_LABELS = {
 }
 
 # Department purchases
-DEPARTMENT_ROLE_LABELS = {"purchaser": _l("Purchaser (PP)"), "approver": _l("Approver (PPK)")}
+DEPARTMENT_ROLE_LABELS = {"purchaser": _l("Purchaser (PP)"), "approver": _l("Approver (PPK)"),
+                          "treasurer": _l("Treasurer (bendahara pengeluaran)")}
+
+TAX_LABELS = {
+    "ppn": _l("PPN (VAT)"),
+    "pbjt": _l("PBJT (regional tax on food and drink)"),
+    "pph22": _l("PPh 22 (income tax collected on goods)"),
+    "pph23": _l("PPh 23 (income tax withheld on services)"),
+    "pph_final": _l("Final income tax 0.5% (PP 55/2022)"),
+}
+TAX_KIND_LABELS = {"goods": _l("Goods"), "service": _l("Service"), "catering": _l("Catering"), "all": _l("All")}
+STORE_VAT_LABELS = {"pkp": _l("VAT-registered (PKP)"), "non_pkp": _l("Not VAT-registered"), "any": _l("Any store")}
+STORE_CERTIFICATE_LABELS = {"with": _l("Holds the PP 55/2022 certificate"),
+                            "without": _l("Without the PP 55/2022 certificate"), "any": _l("Either")}
+PAYMENT_MODE_LABELS = {
+    "ls": _l("LS: treasury transfer after the invoice"),
+    "up_card": _l("UP: the department's card (KKPD)"),
+    "up_treasurer": _l("UP: the treasurer pays at the handover"),
+}
 
 DEPARTMENT_DECISION_LABELS = {
     "": _l("Awaiting approval"),
@@ -227,6 +248,11 @@ TEMPLATE_GLOBALS = {
     "stock_badge_classes": STOCK_BADGE_CLASSES,
     "department_role_labels": DEPARTMENT_ROLE_LABELS,
     "department_decision_labels": DEPARTMENT_DECISION_LABELS,
+    "tax_labels": TAX_LABELS,
+    "tax_kind_labels": TAX_KIND_LABELS,
+    "payment_mode_labels": PAYMENT_MODE_LABELS,
+    "store_vat_labels": STORE_VAT_LABELS,
+    "store_certificate_labels": STORE_CERTIFICATE_LABELS,
 }
 
 

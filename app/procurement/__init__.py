@@ -22,6 +22,10 @@ def _is_approver(user):
     return authz.is_approver(user)
 
 
+def _is_treasurer(user):
+    return authz.is_treasurer(user)
+
+
 def _approvals_count(user):
     from app.services import procurement
 
@@ -32,17 +36,22 @@ nav_item("procurement.purchases", _l("Department purchases"), icon="building", r
          when=_is_purchaser, group="department")
 nav_item("procurement.approvals", _l("Approvals"), icon="clipboard-check", roles=("buyer",), order=35,
          badge="department_approvals", when=_is_approver, group="department")
+nav_item("procurement.treasury", _l("Treasury"), icon="safe", roles=("buyer",), order=36,
+         when=_is_treasurer, group="department")
 nav_counter("department_approvals", _approvals_count)
 admin_link("procurement.departments", _l("Departments"), "building", 40)
 admin_link("procurement.spend", _l("Department spending"), "cash-coin", 42)
 admin_link("procurement.holidays", _l("Public holidays"), "calendar-event", 44)
+admin_link("procurement.tax_rule_list", _l("Tax rules"), "percent", 46)
 
 
 @bp.app_context_processor
 def procurement_labels():
     from app.services import procurement
 
-    return {"department_document_titles": procurement.DOCUMENT_TITLES}
+    from app.services.tax import percent
+
+    return {"department_document_titles": procurement.DOCUMENT_TITLES, "tax_percent": percent}
 
 
 # Run by the job scheduler too (``flask jobs scheduler``), so nobody has to remember.
@@ -61,6 +70,17 @@ def auto_cancel_command():
     with job_context(current_app._get_current_object()):  # type: ignore[attr-defined]  # the app behind the proxy
         count = procurement.cancel_stale_department_orders()
     click.echo(f"{count} department order(s) cancelled.")
+
+
+@bp.cli.command("seed-tax-rules")
+def seed_tax_rules_command():
+    """Add the default tax rules that are missing (README, tax table)."""
+    from app.extensions import db
+    from app.services import tax_rules
+
+    count = tax_rules.seed_default_rules()
+    db.session.commit()
+    click.echo(f"{count} tax rule(s) added.")
 
 
 @bp.cli.command("seed-holidays")

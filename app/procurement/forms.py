@@ -1,9 +1,9 @@
 """Forms of the department pages. Field names match the inputs of the templates."""
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import DayField, EmailAddress, Form, RupiahField, coerce_id, strip
+from app.forms import DayField, EmailAddress, Form, RupiahField, WholeNumberField, coerce_id, strip
 from app.labels import DEPARTMENT_ROLE_LABELS
 from app.parsing import RUPIAH_MAX
 
@@ -47,3 +47,50 @@ class TreasuryPaymentForm(Form):
     amount = RupiahField(_l("Amount (Rp)"), validators=[InputRequired(message=_l("Enter the amount in whole rupiah."))],
                          minimum=1)
     reference = StringField(_l("Transfer reference"), filters=[strip], validators=[DataRequired(), Length(max=80)])
+
+
+class TreasurerPaymentForm(TreasuryPaymentForm):
+    """The treasurer's payment of an invoice: the net payable, with the slip and the NTPN."""
+
+    slip = StringField(_l("Withholding/collection slip (bukti potong/pungut)"), filters=[strip],
+                       validators=[Length(max=60)])
+    ntpn = StringField(_l("NTPN"), filters=[strip], validators=[Length(max=40)])
+    ntpn_pending = BooleanField(_l("The tax is not paid yet: NTPN pending"))
+
+
+class HandoverPaymentForm(Form):
+    """UP by the treasurer at the handover."""
+
+    paid_on = DayField(_l("Payment date"), validators=[DataRequired(message=_l("Enter the date of the payment."))])
+    amount = RupiahField(_l("Amount paid (Rp)"),
+                         validators=[InputRequired(message=_l("Enter the amount in whole rupiah."))], minimum=1)
+    slip = StringField(_l("Withholding/collection slip (bukti potong/pungut)"), filters=[strip],
+                       validators=[Length(max=60)])
+    ntpn = StringField(_l("NTPN"), filters=[strip], validators=[Length(max=40)])
+    ntpn_pending = BooleanField(_l("The tax is not paid yet: NTPN pending"))
+
+
+class NtpnForm(Form):
+    ntpn = StringField(_l("NTPN"), filters=[strip], validators=[DataRequired(), Length(max=40)])
+
+
+class TaxRuleForm(Form):
+    tax = SelectField(_l("Tax"), choices=[], validate_choice=False, validators=[DataRequired()])
+    applies_to = SelectField(_l("Applies to"), choices=[], validate_choice=False, validators=[DataRequired()])
+    store_vat = SelectField(_l("Stores"), choices=[], validate_choice=False, validators=[DataRequired()])
+    store_certificate = SelectField(_l("Certificate"), choices=[], validate_choice=False,
+                                    validators=[DataRequired()])
+    rate_bp = WholeNumberField(_l("Rate (hundredths of a percent: 12% is 1200)"),
+                               validators=[InputRequired(message=_l("Enter the rate."))], minimum=1, maximum=10000)
+    base_num = WholeNumberField(_l("Base: numerator"), validators=[Optional()], minimum=1, maximum=1000)
+    base_den = WholeNumberField(_l("Base: denominator"), validators=[Optional()], minimum=1, maximum=1000)
+    threshold = RupiahField(_l("Threshold (Rp): not collected at or below"), validators=[Optional()], minimum=0,
+                            maximum=RUPIAH_MAX)
+    legal_basis = StringField(_l("Legal basis"), filters=[strip], validators=[DataRequired(), Length(max=200)])
+    effective_from = DayField(_l("In force from"), validators=[DataRequired(message=_l("Enter the day the rule starts."))])
+    effective_until = DayField(_l("In force until (empty: open-ended)"), validators=[Optional()])
+
+
+class CategoryTaxKindForm(Form):
+    category_id = SelectField(_l("Category"), coerce=coerce_id, validate_choice=False, validators=[InputRequired()])
+    tax_kind = SelectField(_l("Sold as"), choices=[], validate_choice=False, validators=[DataRequired()])

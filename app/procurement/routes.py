@@ -8,11 +8,14 @@ from app.authz import admin_required, roles_required
 from app.extensions import db, limiter
 from app.models import Department
 from app.procurement import bp
-from app.procurement.forms import (DecisionForm, DepartmentForm, DepartmentRoleForm, HolidayForm, TeamRoleForm,
-                                   TreasuryPaymentForm)
+from app.procurement.forms import (CategoryTaxKindForm, DecisionForm, DepartmentForm, DepartmentRoleForm,
+                                   HandoverPaymentForm, HolidayForm, NtpnForm, TaxRuleForm, TeamRoleForm,
+                                   TreasurerPaymentForm)
 from app.services import DomainError, NotFound
-from app.services import documents_pdf, procurement
+from app.services import documents_pdf, exports, procurement, tax_rules
+from app.services.procurement import taxes
 from app.services.documents_pdf import file_name, stored_pdf
+from app.converters import parse_id
 from app.web import act, flash_error, require_valid
 
 
@@ -41,9 +44,11 @@ def purchase(order_id, status=200):
     first_day, last_day = procurement.treasury_date_range(item)
     documents = [k for k in procurement.DOCUMENT_KINDS if procurement.document_available(item, k)]
     return render_template(
-        "procurement/purchase.html", purchase=item, order=item.order, actions=actions,
+        "procurement/purchase.html", purchase=item, order=item.order, actions=actions, tax=procurement.breakdown(item),
         documents=documents, preparing=[k for k in documents if documents_pdf.preparing(item, k)],
         format_code=procurement.format_code, paid_on_min=first_day, paid_on_max=last_day,
+        amount_due=procurement.amount_due(item),
+        can_record_ntpn=authz.is_treasurer(current_user, item.department_id) or current_user.has_role("admin"),
     ), status
 
 
@@ -166,12 +171,144 @@ def spend():
 
 
 @bp.route("/department/orders/<int:order_id>/payment", methods=["POST"])
-@admin_required
+@roles_required("buyer", "admin")
 def treasury_payment(order_id):
-    form = TreasuryPaymentForm()
+    form = TreasurerPaymentForm()
     return _act(order_id, lambda: procurement.record_treasury_payment(
-        current_user, order_id, form.paid_on.data, form.amount.data, form.reference.data),
-        _("Treasury payment recorded. The order is paid and completed."), form)
+        current_user, order_id, form.paid_on.data, form.amount.data, form.reference.data, form.slip.data,
+        form.ntpn.data, bool(form.ntpn_pending.data)),
+        _("Payment recorded. The order is paid and completed."), form)
+
+
+@bp.route("/department/orders/<int:order_id>/handover-payment", methods=["POST"])
+@roles_required("buyer")
+def handover_payment(order_id):
+    form = HandoverPaymentForm()
+    return _act(order_id, lambda: procurement.pay_on_delivery(
+        current_user, order_id, form.paid_on.data, form.amount.data, form.slip.data, form.ntpn.data,
+        bool(form.ntpn_pending.data)),
+        _("Payment recorded and the kuitansi issued: print it for the store to sign."), form)
+
+
+@bp.route("/department/orders/<int:order_id>/ntpn", methods=["POST"])
+@roles_required("buyer", "admin")
+def record_ntpn(order_id):
+    form = NtpnForm()
+    return _act(order_id, lambda: procurement.record_tax_payment(current_user, order_id, form.ntpn.data),
+                _("NTPN recorded."), form)
+
+
+# ------------------------------------------------------------------ treasurer
+
+
+def _treasurer_departments():
+    ids = authz.treasurer_department_ids(current_user)
+    if not ids:
+        abort(403)
+    return [procurement.get_department(i) for i in ids]
+
+
+@bp.route("/department/treasury")
+@roles_required("buyer")
+def treasury():
+    departments = _treasurer_departments()
+    due, handover = procurement.treasury_desk(current_user)
+    first, _last = taxes.month_range(None, None)
+    return render_template("procurement/treasury.html", due=due, handover=handover, departments=departments,
+                           month=first, amount_due=procurement.amount_due)
+
+
+def _report(modes, template, name):
+    departments = _treasurer_departments()
+    wanted = request.args.get("department", type=parse_id)
+    department = next((d for d in departments if d.id == wanted), None) if wanted else departments[0]
+    if department is None:
+        abort(404)
+    first, last = taxes.month_range(request.args.get("year", type=parse_id), request.args.get("month", type=parse_id))
+    rows = taxes.register_rows(taxes.paid_in(department.id, first, last, modes))
+    fmt = request.args.get("format", "")
+    if fmt in exports.FORMATS:
+        header = [_("Paid on"), _("Order"), _("Invoice / kuitansi"), _("Payment"), _("Store"), _("NPWP"),
+                  _("Gross"), _("DPP"), "PPN", "PPh 22", "PPh 23", _("Final income tax 0.5%"),
+                  _("Withheld or collected"), _("Net paid"), _("Slip (bukti potong/pungut)"), "NTPN"]
+        keys = ("paid_on", "order", "document", "mode", "store", "npwp", "gross", "dpp", "ppn", "pph22", "pph23",
+                "pph_final", "withheld", "net", "slip", "ntpn")
+        kinds = ["date", "text", "text", "text", "text", "text", *(["money"] * 8), "text", "text"]
+        body = ([r[k] if k != "ntpn" or r[k] != "pending" else _("pending") for k in keys] for r in rows)
+        return exports.stream(fmt, header, body, exports.filename(name, department.code, first.strftime("%Y-%m"),
+                                                                    ext=fmt),
+                              sheet_title=name, kinds=kinds)
+    return render_template(template, rows=rows, department=department, departments=departments, first=first,
+                           last=last, totals={k: sum(r[k] for r in rows) for k in
+                                              ("gross", "ppn", "pph22", "pph23", "pph_final", "withheld", "net")})
+
+
+@bp.route("/department/treasury/register")
+@roles_required("buyer")
+def tax_register():
+    return _report(None, "procurement/tax_register.html", "tax-register")
+
+
+@bp.route("/department/treasury/up")
+@roles_required("buyer")
+def up_report():
+    return _report(("up_card", "up_treasurer"), "procurement/up_report.html", "up-spending")
+
+
+# ------------------------------------------------------------------ admin: tax rules
+
+
+def _rule_input(form):
+    return tax_rules.RuleInput(
+        tax=form.tax.data, applies_to=form.applies_to.data, store_vat=form.store_vat.data,
+        store_certificate=form.store_certificate.data, rate_bp=form.rate_bp.data, base_num=form.base_num.data,
+        base_den=form.base_den.data, threshold=form.threshold.data, legal_basis=form.legal_basis.data,
+        effective_from=form.effective_from.data, effective_until=form.effective_until.data)
+
+
+@bp.route("/admin/tax-rules", methods=["GET", "POST"])
+@admin_required
+def tax_rule_list():
+    status, values = 200, {}
+    if request.method == "POST":
+        form = TaxRuleForm()
+        try:
+            require_valid(form)
+            rule_id = request.args.get("rule", type=parse_id)
+            if rule_id:
+                tax_rules.update_rule(current_user, rule_id, _rule_input(form))
+                message = _("Tax rule changed.")
+            else:
+                tax_rules.add_rule(current_user, _rule_input(form))
+                message = _("Tax rule added.")
+        except DomainError as error:
+            db.session.rollback()
+            flash_error(error)
+            status, values = error.status, form.typed()
+        else:
+            flash(message, "success")
+            return redirect(url_for("procurement.tax_rule_list"), code=303)
+    from app.models import Category
+
+    categories = db.session.execute(db.select(Category).order_by(Category.position, Category.name_id)).scalars().all()
+    return render_template("procurement/tax_rules.html", rules=tax_rules.all_rules_ordered(),
+                           used=tax_rules.used_rule_ids(), categories=categories, values=values), status
+
+
+@bp.route("/admin/tax-rules/categories", methods=["POST"])
+@admin_required
+def category_tax_kind():
+    form = CategoryTaxKindForm()
+    try:
+        require_valid(form)
+        tax_rules.set_category_tax_kind(current_user, form.category_id.data, form.tax_kind.data)
+    except DomainError as error:
+        if error.status == 404:
+            abort(404)
+        flash_error(error)
+        return redirect(url_for("procurement.tax_rule_list"), code=303)
+    flash(_("Category saved."), "success")
+    return redirect(url_for("procurement.tax_rule_list"), code=303)
 
 
 # ------------------------------------------------------------------ admin: departments, holidays

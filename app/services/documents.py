@@ -3,6 +3,7 @@ mentor marks each valid or rejected with a note. Any change re-computes the visi
 of the store's products, so a renewed, validated certificate brings them back."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask_babel import gettext as _
@@ -21,6 +22,15 @@ from app.services.listings.visibility import refresh_visibility
 from app.services.mail import queue_email
 
 DOCUMENT_STATE_LABELS_KEYS = ("pending", "valid", "rejected", "expired")
+
+
+def normalise_npwp(number: str) -> str:
+    """An NPWP as its digits: 15 (the old format, often written 12.345.678.9-012.345) or 16
+    (the NIK-based one); anything else is refused."""
+    digits = re.sub(r"[\s.\-]", "", number or "")
+    if not re.fullmatch(r"\d{15}|\d{16}", digits):
+        raise Invalid(_("An NPWP is 15 or 16 digits (dots and dashes may be typed), e.g. 01.234.567.8-701.000."))
+    return digits
 
 
 def document_state(doc: BusinessDocument, day: date | None = None) -> str:
@@ -50,6 +60,8 @@ def add_document(actor: User, store: Store, *, kind: str, number: str | None, is
     number = (number or "").strip()
     if not number:
         raise Invalid(_("Enter the document's number."))
+    if kind == "npwp":
+        number = normalise_npwp(number)
     if issued_on and expires_on and expires_on < issued_on:
         raise Invalid(_("The expiry date is before the issue date."))
     if expires_on and expires_on < clock.today():

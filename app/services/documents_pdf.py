@@ -27,10 +27,11 @@ from fpdf import FPDF
 from app import clock
 from app.i18n import local_date, local_time, rupiah
 from app.services import procurement
+from app.services.tax import percent, terbilang
 
 log = logging.getLogger("pkb.documents")
 
-FILE_NAMES = {"sp": "surat-pesanan", "bast": "bast", "invoice": "invoice"}
+FILE_NAMES = {"sp": "surat-pesanan", "bast": "bast", "invoice": "invoice", "kuitansi": "kuitansi"}
 _REPLACEMENTS = {"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                  "\u2026": "...", "\u00a0": " "}
 
@@ -56,7 +57,8 @@ def _render_html(purchase, kind, number, code) -> str:
         department=purchase.department, number=number, code=procurement.format_code(code),
         verify_url=current_app.config.get("BASE_URL", "").rstrip("/") + f"/verifikasi/{code}",
         issued=tanggal(procurement.document_date(purchase, kind), with_time=True),
-        tanggal=tanggal, rp=rupiah,
+        tanggal=tanggal, rp=rupiah, tax=procurement.breakdown(purchase), terbilang=terbilang, percent=percent,
+        store_npwp=procurement.store_profile(order.store, clock.today()).npwp,
     )
 
 
@@ -97,7 +99,8 @@ def version(purchase, kind) -> str:
     return "issued"
 
 
-VERSIONS = {"sp": ("issued",), "bast": ("delivered", "confirmed"), "invoice": ("issued", "paid")}
+VERSIONS = {"sp": ("issued",), "bast": ("delivered", "confirmed"), "invoice": ("issued", "paid"),
+            "kuitansi": ("issued",)}
 
 
 def storage_key(purchase, kind, which=None) -> str:
@@ -118,6 +121,8 @@ def version_since(purchase, kind):
         return purchase.decided_at
     if kind == "bast":
         return purchase.bast_confirmed_at or purchase.order.delivered_at
+    if kind == "kuitansi":
+        return purchase.treasury_recorded_at
     return purchase.treasury_recorded_at or purchase.invoice_issued_at
 
 

@@ -24,7 +24,14 @@ class DepartmentPurchaseMethod(PaymentMethod):
         return user is not None and user.is_authenticated and authz.is_purchaser(user)
 
     def form_fields(self, user) -> list[dict]:
+        from app.labels import PAYMENT_MODE_LABELS
+
         return [
+            {"name": "payment_mode", "label": _("How the department pays"), "kind": "select",
+             "choices": [(code, str(label)) for code, label in PAYMENT_MODE_LABELS.items()
+                         if code != "up_card"],
+             "help": _("UP (petty cash) is for small purchases, up to the UP cap per order; "
+                       "LS is the treasury's transfer after the invoice.")},
             {"name": "kode_rup", "label": _("Kode RUP (for department purchase)"), "kind": "text",
              "maxlength": 12, "placeholder": "48123456",
              "help": _("The procurement plan entry (RUP): 6 to 12 digits.")},
@@ -37,7 +44,11 @@ class DepartmentPurchaseMethod(PaymentMethod):
 
     def summary(self, data):
         data = data or {}
-        return [(_("Kode RUP"), data.get("kode_rup", "")),
+        from app.labels import PAYMENT_MODE_LABELS
+
+        mode = data.get("payment_mode") or "ls"
+        return [(_("How the department pays"), PAYMENT_MODE_LABELS.get(mode, mode)),
+                (_("Kode RUP"), data.get("kode_rup", "")),
                 (_("Kode rekening belanja"), data.get("kode_rekening", "")),
                 (_("Purpose"), data.get("purpose", ""))]
 

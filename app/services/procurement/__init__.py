@@ -18,8 +18,11 @@ Rules kept here:
   the order is ``invoiced``), the invoice after the BAST. Each is downloadable only by the
   parties (purchaser, the department's approvers, the store's members, admins) and
   carries a short HMAC-derived verification code checked by a public page;
-- an admin records the treasury payment, which must equal the invoice amount: the order
-  is paid and completed;
+- the invoice carries its tax (``taxes``: frozen from the dated rules when issued); the
+  department's treasurer (or an admin) records the payment, which must equal the net
+  payable, with the slip and NTPN: the order is paid and completed;
+- UP: at checkout the purchaser may choose petty cash under the UP cap: the treasurer pays
+  at the handover against a kuitansi (``pay_on_delivery``);
 - every step writes an audit entry and commits once.
 """
 from app.services.procurement.calendar import (  # noqa: F401
@@ -71,12 +74,22 @@ from app.services.procurement.purchases import (  # noqa: F401
     invoices_due,
     on_order_closed,
     open_purchases,
+    pay_on_delivery,
     pending_count,
     purchase_of,
     purchases_of,
+    record_tax_payment,
     record_treasury_payment,
     refuse_order,
     treasury_date_range,
+    treasury_desk,
+)
+from app.services.procurement.taxes import (  # noqa: F401
+    amount_due,
+    breakdown,
+    freeze_tax,
+    invoice_lines,
+    store_profile,
 )
 from app.services.procurement.terms import (  # noqa: F401
     APPROVAL_WORKING_DAYS,

@@ -26,6 +26,9 @@ def document_available(purchase, kind) -> bool:
         return order.state in ("delivered", "invoiced", "completed") and order.delivered_at is not None
     if kind == "invoice":
         return purchase.bast_confirmed_at is not None
+    if kind == "kuitansi":
+        # Only for a UP payment by the treasurer, once it is recorded.
+        return purchase.kuitansi_number is not None and purchase.treasury_recorded_at is not None
     return False
 
 
@@ -45,7 +48,7 @@ def document_number(purchase, kind):
 
 def document_date(purchase, kind):
     return {"sp": purchase.decided_at, "bast": purchase.order.delivered_at,
-            "invoice": purchase.invoice_issued_at}[kind]
+            "invoice": purchase.invoice_issued_at, "kuitansi": purchase.treasury_recorded_at}[kind]
 
 
 def verify(code):
@@ -66,7 +69,8 @@ def verify(code):
                     "date": document_date(purchase, kind), "purchase": purchase,
                     "department": purchase.department.name, "store": purchase.order.store.name,
                     "order_number": purchase.order.number,
-                    "total": purchase.invoice_amount if kind == "invoice" else purchase.order.total,
+                    "total": {"invoice": purchase.invoice_amount,
+                              "kuitansi": purchase.treasury_amount}.get(kind, purchase.order.total),
                     "approver": purchase.approver.full_name if purchase.approver else "",
                     "purchaser": purchase.requester.full_name}
     return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -14,12 +15,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import clock
-from app.authz import approver_department_ids, is_approver, is_purchase_party, is_purchaser
+from app.authz import (approver_department_ids, is_approver, is_purchase_party, is_purchaser, is_treasurer,
+                       treasurer_department_ids)
 from app.clock import LOCAL_TZ
 from app.extensions import db
-from app.labels import DEPARTMENT_DECISION_LABELS, ORDER_STATE_LABELS
+from app.labels import DEPARTMENT_DECISION_LABELS, ORDER_STATE_LABELS, PAYMENT_MODE_LABELS
 from app.models import (
     DEFAULT_ORDER_CAP,
+    PAYMENT_MODES,
     Department,
     DepartmentPurchase,
     Order,
@@ -34,6 +37,7 @@ from app.services import notifications as notify
 from app.services.mail import queue_email
 from app.services.procurement.calendar import approval_deadline
 from app.services.procurement.departments import people_with_role
+from app.services.procurement import taxes
 from app.services.procurement.terms import APPROVAL_WORKING_DAYS, INVOICE_TERM_DAYS, KODE_REKENING, KODE_RUP, rupiah
 from app.urls import absolute, path_for
 
@@ -55,6 +59,18 @@ def check_department_checkout(user, total, data):
         raise Invalid(_("Describe the purpose of the purchase, e.g. Rapat koordinasi 12 Desember."))
     if len(purpose) > 300:
         raise Invalid(_("Keep the purpose under 300 characters."))
+    mode = (data.get("payment_mode") or "ls").strip()
+    if mode not in PAYMENT_MODES:
+        raise Invalid(_("Choose how the department pays: LS (treasury transfer) or UP (card or treasurer)."))
+    if mode != "ls":
+        up_cap = current_app.config["DEPARTMENT_UP_CAP"]
+        if total > up_cap:
+            raise Invalid(_("A UP (petty cash) purchase may be at most %(cap)s per order; this cart comes to "
+                            "%(total)s. Choose LS (treasury transfer after the invoice), or order less.",
+                            cap=rupiah(up_cap), total=rupiah(total)))
+    if mode == "up_treasurer" and not people_with_role(department.id, "treasurer"):
+        raise Conflict(_("%(department)s has no treasurer (bendahara pengeluaran) who could pay at the handover. "
+                         "Ask the programme admin to name one, or choose LS.", department=department.name))
     cap = department.order_cap or DEFAULT_ORDER_CAP
     if total > cap:
         raise Invalid(_("A department purchase of %(department)s may be at most %(cap)s per order; this cart comes to "
@@ -77,6 +93,7 @@ def open_purchases(checkout, orders):
             order=order, department_id=buyer.department_id, requester_id=buyer.id,
             kode_rup=data.get("kode_rup", "").strip(), kode_rekening=data.get("kode_rekening", "").strip(),
             purpose=data.get("purpose", "").strip()[:300], requested_at=now, decision="",
+            payment_mode=(data.get("payment_mode") or "ls").strip(),
         )
         db.session.add(purchase)
         purchases.append(purchase)
@@ -84,7 +101,8 @@ def open_purchases(checkout, orders):
     for purchase in purchases:
         audit.record(buyer, "department.request", purchase, before=None, after={
             "order": purchase.order.number, "total": purchase.order.total, "kode_rup": purchase.kode_rup,
-            "kode_rekening": purchase.kode_rekening, "purpose": purchase.purpose})
+            "kode_rekening": purchase.kode_rekening, "purpose": purchase.purpose,
+            "payment_mode": purchase.payment_mode})
     total = sum(o.total for o in orders)
     numbers = ", ".join(o.number for o in orders)
     for approver in people_with_role(buyer.department_id, "approver"):
@@ -303,11 +321,17 @@ def confirm_bast(purchaser, order_id):
     apply_transition(order, "confirm_bast", purchaser, "buyer")
     now = clock.now()
     purchase.bast_confirmed_at, purchase.bast_confirmed_by_id = now, purchaser.id
-    purchase.invoice_amount, purchase.invoice_issued_at = order.total, now
+    breakdown = taxes.freeze_tax(purchase)
+    purchase.invoice_amount, purchase.invoice_issued_at = breakdown.gross, now
     purchase.invoice_due_on = clock.today() + timedelta(days=INVOICE_TERM_DAYS)
     audit.record(purchaser, "department.confirm_bast", purchase, before=before, after={
         "state": order.state, "bast_number": purchase.bast_number, "invoice_number": purchase.invoice_number,
-        "invoice_amount": purchase.invoice_amount})
+        "invoice_amount": purchase.invoice_amount, "tax_withheld": purchase.tax_withheld,
+        "net_payable": purchase.net_payable})
+    link = path_for("procurement.treasury")
+    for treasurer in people_with_role(purchase.department_id, "treasurer"):
+        notify.add(treasurer, "department_invoice_due", link=link, invoice=purchase.invoice_number,
+                   department=purchase.department.name, number=order.number, total=rupiah(purchase.net_payable))
     link = path_for("procurement.spend")
     for admin in _admins():
         notify.add(admin, "department_invoice_due", link=link, invoice=purchase.invoice_number,
@@ -327,13 +351,44 @@ def treasury_date_range(purchase) -> tuple[date, date]:
     return min(purchase.bast_confirmed_at.astimezone(LOCAL_TZ).date(), today), today
 
 
-def record_treasury_payment(admin, order_id, paid_on: date | None, amount: int, reference: str | None):
-    """An admin records the treasury's transfer to the store. It must equal the invoice
-    amount and be dated between the handover and today; the order is then paid and completed."""
-
-    if not admin.has_role("admin"):
-        raise NotFound(_("This department order does not exist."))
+def _treasury_purchase(actor, order_id):
+    """The purchase for its department's treasurer or an admin; another party of the order:
+    403; anyone else (a treasurer of another department too): 404."""
     purchase = _purchase_by_order(order_id)
+    if not (actor.has_role("admin") or is_treasurer(actor, purchase.department_id)):
+        if is_purchase_party(actor, purchase):
+            raise NotAllowed(_("Only the department's treasurer records its payments."))
+        raise NotFound(_("This department order does not exist."))
+    return purchase
+
+
+def _check_tax_references(purchase, slip, ntpn, ntpn_pending):
+    """The slip (bukti potong/pungut) and NTPN the treasurer records with a payment that
+    withheld or collected tax; (slip, ntpn, pending)."""
+    slip, ntpn = (slip or "").strip(), re.sub(r"\s", "", (ntpn or "")).upper()
+    if not purchase.tax_withheld:
+        return slip[:60], ntpn[:30], False
+    if not slip or len(slip) > 60:
+        raise Invalid(_("Enter the number of the withholding/collection slip (bukti potong/pungut), "
+                        "at most 60 characters."))
+    if ntpn_pending:
+        if ntpn:
+            raise Invalid(_("Either enter the NTPN or mark it pending, not both."))
+        return slip, "", True
+    if not re.fullmatch(r"[0-9A-Z]{16}", ntpn):
+        raise Invalid(_("The NTPN is the 16 letters and digits of the state's receipt; "
+                        "mark it pending if the tax is not paid yet."))
+    return slip, ntpn, False
+
+
+def record_treasury_payment(actor, order_id, paid_on: date | None, amount: int, reference: str | None,
+                            slip: str | None = "", ntpn: str | None = "", ntpn_pending: bool = False):
+    """The department's treasurer (or an admin) records the payment of an invoice to the
+    store. It must equal the net payable (the invoice less the tax withheld or collected)
+    and be dated between the handover and today; with tax withheld it names the slip and
+    the NTPN (or marks it pending). The order is then paid and completed."""
+
+    purchase = _treasury_purchase(actor, order_id)
     order = purchase.order
     if order.state != "invoiced":
         if purchase.treasury_recorded_at:
@@ -348,24 +403,41 @@ def record_treasury_payment(admin, order_id, paid_on: date | None, amount: int, 
         raise Invalid(_("The transfer date cannot be in the future."))
     if paid_on < first:
         raise Invalid(_("The transfer date cannot be before the handover was confirmed."))
-    if amount != purchase.invoice_amount:
-        raise Invalid(_("The amount paid (%(amount)s) does not match the invoice amount (%(invoice)s). "
-                        "Check the transfer; nothing was recorded.",
-                        amount=rupiah(amount), invoice=rupiah(purchase.invoice_amount)))
+    due = taxes.amount_due(purchase)
+    if amount != due:
+        raise Invalid(_("The amount paid (%(amount)s) does not match the invoice amount to pay, the net payable "
+                        "%(invoice)s (%(gross)s less %(tax)s tax withheld or collected). Check the transfer; "
+                        "nothing was recorded.",
+                        amount=rupiah(amount), invoice=rupiah(due), gross=rupiah(purchase.invoice_amount),
+                        tax=rupiah(purchase.tax_withheld or 0)))
     reference = (reference or "").strip()
     if not reference or len(reference) > 80:
         raise Invalid(_("Enter the transfer reference (at most 80 characters)."))
+    slip, ntpn, pending = _check_tax_references(purchase, slip, ntpn, ntpn_pending)
     before = {"state": order.state, "payment_state": order.payment_state}
-    apply_transition(order, "record_treasury_payment", admin, "admin", reference)
-    now = clock.now()
+    apply_transition(order, "record_treasury_payment", actor, "admin", reference)
+    _record_paid(actor, purchase, paid_on, amount, reference, slip, ntpn, pending, "transfer")
+    audit.record(actor, "department.treasury_payment", purchase, before=before, after={
+        "state": order.state, "payment_state": "paid", "paid_on": paid_on.isoformat(), "amount": amount,
+        "reference": reference, "tax_withheld": purchase.tax_withheld, "slip": slip, "ntpn": ntpn,
+        "ntpn_pending": pending})
+    _tell_paid(purchase, amount)
+    db.session.commit()
+    return purchase
+
+
+def _record_paid(actor, purchase, paid_on, amount, reference, slip, ntpn, pending, kind):
+    order, now = purchase.order, clock.now()
     purchase.treasury_paid_on, purchase.treasury_amount = paid_on, amount
     purchase.treasury_reference = reference
-    purchase.treasury_recorded_by_id, purchase.treasury_recorded_at = admin.id, now
-    order.payment_state, order.payment_kind, order.payment_amount = "paid", "transfer", amount
+    purchase.treasury_recorded_by_id, purchase.treasury_recorded_at = actor.id, now
+    purchase.tax_slip, purchase.ntpn, purchase.ntpn_pending = slip, ntpn, pending
+    order.payment_state, order.payment_kind, order.payment_amount = "paid", kind, amount
     order.payment_reference, order.paid_at = reference, now
-    audit.record(admin, "department.treasury_payment", purchase, before=before, after={
-        "state": order.state, "payment_state": "paid", "paid_on": paid_on.isoformat(), "amount": amount,
-        "reference": reference})
+
+
+def _tell_paid(purchase, amount):
+    order = purchase.order
     params = {"number": order.number, "total": rupiah(amount)}
     notify.add(purchase.requester, "department_paid", link=path_for("procurement.purchase", order_id=order.id),
                **params)
@@ -376,6 +448,67 @@ def record_treasury_payment(admin, order_id, paid_on: date | None, amount: int, 
         queue_email(recipient.email, _l("Treasury payment for order %(number)s", number=order.number),
                     "department_paid", locale=recipient.locale, recipient=recipient, purchase=purchase,
                     order=order, link=absolute(path_for("sales.detail", order_id=order.id)))
+
+
+def record_tax_payment(treasurer, order_id, ntpn: str | None):
+    """The treasurer adds the NTPN of a payment recorded with it pending."""
+    purchase = _treasury_purchase(treasurer, order_id)
+    if purchase.treasury_recorded_at is None or not purchase.ntpn_pending:
+        raise Conflict(_("Order %(number)s has no tax payment waiting for its NTPN.", number=purchase.order.number))
+    _slip, ntpn, _pending = _check_tax_references(purchase, purchase.tax_slip, ntpn, False)
+    audit.record(treasurer, "department.ntpn", purchase, before={"ntpn": "", "ntpn_pending": True},
+                 after={"ntpn": ntpn, "ntpn_pending": False})
+    purchase.ntpn, purchase.ntpn_pending = ntpn, False
+    db.session.commit()
+    return purchase
+
+
+def pay_on_delivery(treasurer, order_id, paid_on: date | None, amount: int, slip: str | None = "",
+                    ntpn: str | None = "", ntpn_pending: bool = False):
+    """UP by the treasurer: at the handover of a delivered order the treasurer pays the store
+    (the net payable) and records it; the handover (BAST) is confirmed with it and the
+    kuitansi is issued for the store to sign. The order is then paid and completed."""
+    purchase = _purchase_by_order(order_id)
+    if not is_treasurer(treasurer, purchase.department_id):
+        raise NotFound(_("This department order does not exist."))
+    order = purchase.order
+    if purchase.payment_mode != "up_treasurer":
+        raise Conflict(_("Order %(number)s is paid by %(mode)s, not by the treasurer at the handover.",
+                         number=order.number, mode=PAYMENT_MODE_LABELS[purchase.payment_mode]))
+    if order.state != "delivered":
+        if purchase.treasury_recorded_at:
+            raise Conflict(_("The payment of order %(number)s has already been recorded.", number=order.number))
+        raise Conflict(_("The treasurer pays at the handover, once the store has delivered; order %(number)s is "
+                         "%(state)s.", number=order.number, state=ORDER_STATE_LABELS.get(order.state, order.state)))
+    if not isinstance(paid_on, date):
+        raise Invalid(_("Enter the date of the payment."))
+    delivered_on = order.delivered_at.astimezone(LOCAL_TZ).date() if order.delivered_at else date.min
+    if paid_on > clock.today() or paid_on < min(delivered_on, clock.today()):
+        raise Invalid(_("The payment is dated from the delivery to today."))
+    breakdown = taxes.compute_for(purchase)
+    if amount != breakdown.net_payable:
+        raise Invalid(_("The amount paid (%(amount)s) is not the net payable (%(due)s: %(gross)s less %(tax)s tax "
+                        "withheld or collected). Nothing was recorded.", amount=rupiah(amount),
+                        due=rupiah(breakdown.net_payable), gross=rupiah(breakdown.gross),
+                        tax=rupiah(breakdown.withheld)))
+    purchase.tax_withheld = breakdown.withheld  # what the slip check below asks about
+    slip, ntpn, pending = _check_tax_references(purchase, slip, ntpn, ntpn_pending)
+    before = {"state": order.state, "payment_state": order.payment_state}
+    now = clock.now()
+    breakdown = taxes.freeze_tax(purchase)
+    apply_transition(order, "confirm_bast", treasurer, "buyer")
+    apply_transition(order, "record_treasury_payment", treasurer, "admin", purchase.kuitansi_number or "")
+    purchase.bast_confirmed_at, purchase.bast_confirmed_by_id = now, treasurer.id
+    purchase.invoice_amount, purchase.invoice_issued_at, purchase.invoice_due_on = breakdown.gross, now, paid_on
+    year = clock.local_now().year
+    purchase.kuitansi_number = f"{order.id:06d}/KW/{purchase.department.code}/{year}"
+    purchase.kuitansi_code = document_code("kuitansi", purchase.kuitansi_number)
+    _record_paid(treasurer, purchase, paid_on, amount, purchase.kuitansi_number, slip, ntpn, pending, "cash")
+    audit.record(treasurer, "department.up_payment", purchase, before=before, after={
+        "state": order.state, "payment_state": "paid", "paid_on": paid_on.isoformat(), "amount": amount,
+        "kuitansi": purchase.kuitansi_number, "tax_withheld": purchase.tax_withheld, "slip": slip, "ntpn": ntpn,
+        "ntpn_pending": pending})
+    _tell_paid(purchase, amount)
     db.session.commit()
     return purchase
 
@@ -425,11 +558,30 @@ def purchases_of(user):
     ).unique().scalars().all()
 
 
-def invoices_due():
+def invoices_due(department_ids=None):
+    """Invoices waiting for the treasury (of ``department_ids``; None: every department)."""
+    query = (db.select(DepartmentPurchase).join(Order, Order.id == DepartmentPurchase.order_id)
+             .where(Order.state == "invoiced"))
+    if department_ids is not None:
+        query = query.where(DepartmentPurchase.department_id.in_(department_ids))
     return db.session.execute(
+        query.options(*_LOAD).order_by(DepartmentPurchase.invoice_due_on)).unique().scalars().all()
+
+
+def treasury_desk(user):
+    """The treasurer's desk: per department they pay for, the invoices due and the UP
+    orders to pay at the handover."""
+    ids = treasurer_department_ids(user)
+    if not ids:
+        raise NotAllowed(_("Only a department's treasurer (bendahara pengeluaran) sees its invoices."))
+    due = invoices_due(ids)
+    handover = db.session.execute(
         db.select(DepartmentPurchase).join(Order, Order.id == DepartmentPurchase.order_id)
-        .where(Order.state == "invoiced").options(*_LOAD).order_by(DepartmentPurchase.invoice_due_on)
+        .where(DepartmentPurchase.department_id.in_(ids), DepartmentPurchase.payment_mode == "up_treasurer",
+               Order.state.in_(("placed", "accepted", "ready", "delivered")))
+        .options(*_LOAD).order_by(DepartmentPurchase.requested_at)
     ).unique().scalars().all()
+    return due, handover
 
 
 @dataclass

@@ -14,11 +14,12 @@ APPROVAL_WORKING_DAYS = 3
 INVOICE_TERM_DAYS = 30
 KODE_RUP = re.compile(r"\d{6,12}")
 KODE_REKENING = re.compile(r"\d{1,4}(\.\d{1,4}){2,7}")
-DOCUMENT_KINDS = ("sp", "bast", "invoice")
+DOCUMENT_KINDS = ("sp", "bast", "invoice", "kuitansi")
 DOCUMENT_TITLES = {
     "sp": _l("Purchase order (Surat Pesanan)"),
     "bast": _l("Handover record (BAST)"),
     "invoice": _l("Invoice"),
+    "kuitansi": _l("Receipt (kuitansi)"),
 }
 
 # In-app notification texts of this feature (the notification list translates them).
