@@ -75,11 +75,11 @@ class NtpnForm(Form):
 
 
 class TaxRuleForm(Form):
-    tax = SelectField(_l("Tax"), choices=[], validate_choice=False, validators=[DataRequired()])
-    applies_to = SelectField(_l("Applies to"), choices=[], validate_choice=False, validators=[DataRequired()])
-    store_vat = SelectField(_l("Stores"), choices=[], validate_choice=False, validators=[DataRequired()])
-    store_certificate = SelectField(_l("Certificate"), choices=[], validate_choice=False,
-                                    validators=[DataRequired()])
+    # Chosen from lists on the page; the service names what it does not know.
+    tax = StringField(_l("Tax"), filters=[strip], validators=[DataRequired(), Length(max=12)])
+    applies_to = StringField(_l("Applies to"), filters=[strip], validators=[DataRequired(), Length(max=10)])
+    store_vat = StringField(_l("Stores"), filters=[strip], validators=[DataRequired(), Length(max=8)])
+    store_certificate = StringField(_l("Certificate"), filters=[strip], validators=[DataRequired(), Length(max=8)])
     rate_bp = WholeNumberField(_l("Rate (hundredths of a percent: 12% is 1200)"),
                                validators=[InputRequired(message=_l("Enter the rate."))], minimum=1, maximum=10000)
     base_num = WholeNumberField(_l("Base: numerator"), validators=[Optional()], minimum=1, maximum=1000)
@@ -93,4 +93,4 @@ class TaxRuleForm(Form):
 
 class CategoryTaxKindForm(Form):
     category_id = SelectField(_l("Category"), coerce=coerce_id, validate_choice=False, validators=[InputRequired()])
-    tax_kind = SelectField(_l("Sold as"), choices=[], validate_choice=False, validators=[DataRequired()])
+    tax_kind = StringField(_l("Sold as"), filters=[strip], validators=[DataRequired(), Length(max=10)])

@@ -60,11 +60,11 @@ def _can_manage_roles(actor, department, role):
 
 
 def grant_department_role(actor, department_id, email, role):
-    """An admin names a purchaser or approver of a department; an approver of the
+    """An admin names a purchaser, approver or treasurer of a department; an approver of the
     department may name purchasers. The person must belong to the department."""
     department = get_department(department_id)
     if role not in DEPARTMENT_ROLE_LABELS:
-        raise Invalid(_("Choose purchaser or approver."))
+        raise Invalid(_("Choose purchaser, approver or treasurer."))
     if not _can_manage_roles(actor, department, role):
         if actor.has_role("admin") or is_approver(actor, department.id):
             raise NotAllowed(_("Only the programme admin can name approvers."))
