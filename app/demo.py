@@ -70,6 +70,7 @@ DEMO_LOGINS = [
     ("buyer", "budi.santoso@pontianak.go.id"),
     ("purchaser", "dian.puspita@pontianak.go.id"),
     ("approver", "rahmat.hidayat@pontianak.go.id"),
+    ("treasurer", "nurul.aini@pontianak.go.id"),
 ]
 
 

@@ -65,7 +65,11 @@ def seed_department_demo():
     from app.orders.demo import _demo_products
     from app.services.procurement import seed_national_holidays
 
+    from app.procurement.tax_demo import seed_tax_demo
+
     seed_national_holidays()
+    # The tax first (rules, treasurer, a PKP caterer): the orders walked to their invoice carry it.
+    seed_tax_demo()
     team = None
     for code, purchaser_email, approver_email, approver_name in TEAMS:
         department = db.session.execute(db.select(Department).where(Department.code == code)).scalar_one_or_none()
@@ -154,6 +158,11 @@ def _steps(order_id, steps, purchaser, approver, store_id, orders, procurement, 
         elif step == "confirm_bast":
             procurement.confirm_bast(purchaser, order_id)
         elif step == "pay" and admin is not None:
-            total = db.session.execute(db.select(Order.total).where(Order.id == order_id)).scalar_one()
-            procurement.record_treasury_payment(admin, order_id, clock.today(), total,
-                                                f"SP2D {order_id:05d}/LS/{clock.local_now().year}")
+            purchase = db.session.execute(
+                db.select(DepartmentPurchase).where(DepartmentPurchase.order_id == order_id)).scalar_one()
+            withheld = bool(purchase.tax_withheld)
+            procurement.record_treasury_payment(
+                admin, order_id, clock.today(), procurement.amount_due(purchase),
+                f"SP2D {order_id:05d}/LS/{clock.local_now().year}",
+                slip=f"BP-{order_id:05d}/{clock.local_now().year}" if withheld else "",
+                ntpn=f"{order_id:016d}"[-16:] if withheld else "")
