@@ -80,7 +80,7 @@ class TaxRuleForm(Form):
     applies_to = StringField(_l("Applies to"), filters=[strip], validators=[DataRequired(), Length(max=10)])
     store_vat = StringField(_l("Stores"), filters=[strip], validators=[DataRequired(), Length(max=8)])
     store_certificate = StringField(_l("Certificate"), filters=[strip], validators=[DataRequired(), Length(max=8)])
-    rate_bp = WholeNumberField(_l("Rate (hundredths of a percent: 12% is 1200)"),
+    rate_bp = WholeNumberField(_l("Rate (hundredths of a percent)"),
                                validators=[InputRequired(message=_l("Enter the rate."))], minimum=1, maximum=10000)
     base_num = WholeNumberField(_l("Base: numerator"), validators=[Optional()], minimum=1, maximum=1000)
     base_den = WholeNumberField(_l("Base: denominator"), validators=[Optional()], minimum=1, maximum=1000)

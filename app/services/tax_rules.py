@@ -69,7 +69,7 @@ def _checked(data: RuleInput) -> RuleInput:
             or data.store_certificate not in STORE_CERTIFICATE:
         raise Invalid(_("Choose what the rule applies to and for which stores."))
     if data.rate_bp is None or not 0 < data.rate_bp <= 10000:
-        raise Invalid(_("The rate is more than 0% and at most 100%, in hundredths of a percent (12% is 1200)."))
+        raise Invalid(_("The rate is more than 0 and at most 10000 hundredths of a percent (12 percent is 1200)."))
     num, den = data.base_num or 1, data.base_den or 1
     if not 0 < num <= den <= 1000:
         raise Invalid(_("The base is a fraction of the price of at most 1, e.g. 11/12."))
