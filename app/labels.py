@@ -188,7 +188,8 @@ TAX_LABELS = {
     "pph23": _l("PPh 23 (income tax withheld on services)"),
     "pph_final": _l("Final income tax 0.5% (PP 55/2022)"),
 }
-TAX_KIND_LABELS = {"goods": _l("Goods"), "service": _l("Service"), "catering": _l("Catering"), "all": _l("All")}
+TAX_KIND_LABELS = {"goods": _l("Goods"), "service": _l("Service"), "catering": _l("Catering service"),
+                   "all": _l("All")}
 STORE_VAT_LABELS = {"pkp": _l("VAT-registered (PKP)"), "non_pkp": _l("Not VAT-registered"), "any": _l("Any store")}
 STORE_CERTIFICATE_LABELS = {"with": _l("Holds the PP 55/2022 certificate"),
                             "without": _l("Without the PP 55/2022 certificate"), "any": _l("Either")}

@@ -45,6 +45,8 @@ TABLE = {
     "/admin/departments": GP((LOGIN, 403, 403, 403, 200), (LOGIN, 403, 403, 403, OK)),
     "/admin/departments/<int:department_id>": GP((LOGIN, 403, 403, 403, 200), (LOGIN, 403, 403, 403, OK)),
     "/admin/holidays": GP((LOGIN, 403, 403, 403, 200), (LOGIN, 403, 403, 403, OK)),
+    "/admin/tax-rules": GP((LOGIN, 403, 403, 403, 200), (LOGIN, 403, 403, 403, OK)),
+    "/admin/tax-rules/categories": P(LOGIN, 403, 403, 403, OK),
     "/admin/holidays/<int:holiday_id>/delete": P(LOGIN, 403, 403, 403, OK),
     "/admin/invitations": GP((LOGIN, 403, 403, 403, 200), (LOGIN, 403, 403, 403, OK)),
     "/admin/invitations/<int:invitation_id>/revoke": P(LOGIN, 403, 403, 403, OK),
@@ -85,7 +87,13 @@ TABLE = {
     "/department/orders/<int:order_id>/approve": P(LOGIN, 404, 403, 403, 403),
     "/department/orders/<int:order_id>/bast": P(LOGIN, 404, 403, 403, 403),
     "/department/orders/<int:order_id>/documents/<kind>.pdf": G(LOGIN, 404, 404, 404, 200),
-    "/department/orders/<int:order_id>/payment": P(LOGIN, 403, 403, 403, OK),
+    # A department's treasurer pays; a buyer who is no party of the order finds none.
+    "/department/orders/<int:order_id>/payment": P(LOGIN, 404, 403, 403, OK),
+    "/department/orders/<int:order_id>/handover-payment": P(LOGIN, 404, 403, 403, 403),
+    "/department/orders/<int:order_id>/ntpn": P(LOGIN, 404, 403, 403, OK),
+    "/department/treasury": G(LOGIN, 403, 403, 403, 403),
+    "/department/treasury/register": G(LOGIN, 403, 403, 403, 403),
+    "/department/treasury/up": G(LOGIN, 403, 403, 403, 403),
     "/department/orders/<int:order_id>/refuse": P(LOGIN, 404, 403, 403, 403),
     "/department/purchases": G(LOGIN, 200, 403, 403, 403),
     # an approver of Dinas A: their department's approvers and admins only

@@ -138,7 +138,8 @@ def test_ls_invoice_carries_the_tax_and_the_treasurer_pays_the_net(app, client, 
     assert client.post(f"/department/orders/{order.id}/ntpn", data={"ntpn": "bad"}).status_code == 422
     assert client.post(f"/department/orders/{order.id}/ntpn", data={"ntpn": "a1b2c3d4e5f6g7h8"}).status_code == 303
     assert purchase_of(order.id).ntpn == "A1B2C3D4E5F6G7H8"
-    actions = set(db.session.execute(db.select(AuditEntry.action).where(AuditEntry.action.like("department.%"))).scalars())
+    actions = set(db.session.execute(
+        db.select(AuditEntry.action).where(AuditEntry.action.like("department.%"))).scalars())
     assert {"department.confirm_bast", "department.treasury_payment", "department.ntpn"} <= actions
 
     # The register: per store, NPWP, what was withheld, slip and NTPN; CSV and XLSX.
@@ -148,7 +149,7 @@ def test_ls_invoice_carries_the_tax_and_the_treasurer_pays_the_net(app, client, 
     response = client.get(f"/department/treasury/register?month={today.month}&year={today.year}&format=csv")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    row = dict(zip(rows[0], rows[1]))
+    row = dict(zip(rows[0], rows[1], strict=True))
     assert (row["NPWP"], row["PPN"], row["PPh 22"], row["PPh 23"], row["Net paid"], row["NTPN"]) == (
         "012345678701000", "110000", "15000", "40000", "3145000", "A1B2C3D4E5F6G7H8")
     xlsx = client.get(f"/department/treasury/register?month={today.month}&year={today.year}&format=xlsx")

@@ -87,7 +87,8 @@ class TaxRuleForm(Form):
     threshold = RupiahField(_l("Threshold (Rp): not collected at or below"), validators=[Optional()], minimum=0,
                             maximum=RUPIAH_MAX)
     legal_basis = StringField(_l("Legal basis"), filters=[strip], validators=[DataRequired(), Length(max=200)])
-    effective_from = DayField(_l("In force from"), validators=[DataRequired(message=_l("Enter the day the rule starts."))])
+    effective_from = DayField(_l("In force from"),
+                              validators=[DataRequired(message=_l("Enter the day the rule starts."))])
     effective_until = DayField(_l("In force until (empty: open-ended)"), validators=[Optional()])
 
 

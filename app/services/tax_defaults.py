@@ -6,10 +6,11 @@ adds later ones (a change of the law is a new rule with its own start date). Eac
 day they were checked.
 """
 from datetime import date
+from typing import Any
 
 PPN_THRESHOLD = 2_000_000
 
-DEFAULT_RULES = [
+DEFAULT_RULES: list[dict[str, Any]] = [
     # PPN 11 % on the price, from 1 April 2022 to the end of 2024.
     *({"tax": "ppn", "applies_to": kind, "store_vat": "pkp", "store_certificate": "any", "rate_bp": 1100,
        "base_num": 1, "base_den": 1, "threshold": PPN_THRESHOLD, "effective_from": date(2022, 4, 1),

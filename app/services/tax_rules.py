@@ -102,19 +102,19 @@ def add_rule(actor, data: RuleInput) -> TaxRule:
     same case: that rule then ends the day before."""
     _admin(actor)
     data = _checked(data)
+    start: date = data.effective_from  # type: ignore[assignment]  # checked above
     clashes = _clashes(data)
     closing = []
     for rule in clashes:
-        replaceable = (rule.effective_until is None and rule.effective_from < data.effective_from
-                       and data.effective_from > clock.today())
+        replaceable = (rule.effective_until is None and rule.effective_from < start and start > clock.today())
         if not replaceable:
             raise Conflict(_("This rule overlaps %(rule)s: two rules would apply to the same sale on the same day. "
                              "End that rule or pick other days.", rule=_describe(rule)))
         closing.append(rule)
     for rule in closing:
         audit.record(actor, "tax_rule.end", rule, before={"effective_until": None},
-                     after={"effective_until": (data.effective_from - timedelta(days=1)).isoformat()})
-        rule.effective_until = data.effective_from - timedelta(days=1)
+                     after={"effective_until": (start - timedelta(days=1)).isoformat()})
+        rule.effective_until = start - timedelta(days=1)
     rule = TaxRule(**{f: getattr(data, f) for f in FIELDS}, created_by_id=actor.id, created_at=clock.now())
     db.session.add(rule)
     db.session.flush()

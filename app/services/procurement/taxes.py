@@ -124,15 +124,15 @@ def month_range(year: int | None, month: int | None) -> tuple[date, date]:
 
 
 def paid_in(department_id: int, first: date, last: date, modes=None):
-    from app.services.procurement.purchases import _LOAD
-
     query = (db.select(DepartmentPurchase)
              .where(DepartmentPurchase.department_id == department_id,
                     DepartmentPurchase.treasury_paid_on >= first, DepartmentPurchase.treasury_paid_on <= last))
     if modes:
         query = query.where(DepartmentPurchase.payment_mode.in_(modes))
     return db.session.execute(
-        query.options(*_LOAD, db.selectinload(DepartmentPurchase.tax_lines))
+        query.options(db.joinedload(DepartmentPurchase.order).joinedload(Order.store),
+                      db.joinedload(DepartmentPurchase.order).selectinload(Order.items),
+                      db.selectinload(DepartmentPurchase.tax_lines))
         .order_by(DepartmentPurchase.treasury_paid_on, DepartmentPurchase.id)
     ).unique().scalars().all()
 
