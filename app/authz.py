@@ -192,4 +192,7 @@ def purchase_actions(purchase, user) -> set[str]:
         actions.add("record_treasury_payment")
     if treasurer and up_at_handover and order.state == OrderState.DELIVERED:
         actions.add("pay_on_delivery")
+    if (own and purchase.payment_mode == "up_card" and order.payment_state == "due"
+            and order.state in (OrderState.PLACED, OrderState.ACCEPTED, OrderState.READY, OrderState.DELIVERED)):
+        actions.add("pay_by_card")  # KKPD: only the purchaser who placed it
     return actions

@@ -105,9 +105,16 @@ def _lock(payment_id) -> CardPayment:
     ).scalar_one()
 
 
+def _kkpd_due(order) -> bool:
+    """A department order paid by the department's card (KKPD): due once approved, while live."""
+    return (order.payment_method == "department" and order.payment_state == "due"
+            and order.state in ("placed", "accepted", "ready", "delivered"))
+
+
 def amount_due(payment) -> int:
-    """What is still to be paid: the orders of the checkout still awaiting payment."""
-    return sum(o.total for o in payment.orders if o.state == "awaiting_payment")
+    """What is still to be paid: the orders of the checkout still awaiting payment (and
+    approved department orders paid by the department's card)."""
+    return sum(o.total for o in payment.orders if o.state == "awaiting_payment" or _kkpd_due(o))
 
 
 # ------------------------------------------------------------------ the payment page
@@ -253,16 +260,23 @@ def _allocate(payment, received):
 
     changes = []
     left = received
-    orders = sorted(payment.orders, key=lambda o: (o.state != "awaiting_payment", o.id))
+    orders = sorted(payment.orders, key=lambda o: (o.state != "awaiting_payment" and not _kkpd_due(o), o.id))
     for order in orders:
         if order.payment_state not in ("due", "none") or order.total > left:
             continue
+        kkpd = _kkpd_due(order)
         left -= order.total
         order.payment_state = "paid"
         order.payment_amount = order.total
         order.paid_at = clock.now()
         ledger.credit_order_paid(order, payment)
-        if order.state == "awaiting_payment":
+        if kkpd:
+            # The department's card paid an approved order: the store goes on; the purchase records it.
+            from app.services import procurement
+
+            procurement.on_card_paid(order, payment)
+            changes.append(f"{order.number}: paid by the department's card")
+        elif order.state == "awaiting_payment":
             apply_transition(order, "payment_confirmed", None, "system")
             changes.append(f"{order.number}: paid")
         else:

@@ -28,8 +28,7 @@ class DepartmentPurchaseMethod(PaymentMethod):
 
         return [
             {"name": "payment_mode", "label": _("How the department pays"), "kind": "select",
-             "choices": [(code, str(label)) for code, label in PAYMENT_MODE_LABELS.items()
-                         if code != "up_card"],
+             "choices": [(code, str(label)) for code, label in PAYMENT_MODE_LABELS.items()],
              "help": _("UP (petty cash) is for small purchases, up to the UP cap per order; "
                        "LS is the treasury's transfer after the invoice.")},
             {"name": "kode_rup", "label": _("Kode RUP (for department purchase)"), "kind": "text",
@@ -82,6 +81,13 @@ class DepartmentPurchaseMethod(PaymentMethod):
 
         if order.payment_state == "due":
             order.payment_state = "none"
+        elif order.payment_state == "paid":
+            # Paid by the department's card (KKPD), then cancelled or declined: the money goes back.
+            from app.extensions import db
+            from app.services import refund_requests
+
+            db.session.flush()
+            refund_requests.request_refund(order, order.total, _("Department order closed after the card payment"))
         procurement.on_order_closed(order, actor, action)
 
 

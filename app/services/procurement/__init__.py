@@ -72,6 +72,7 @@ from app.services.procurement.purchases import (  # noqa: F401
     get_purchase_for,
     get_purchase_for_approver,
     invoices_due,
+    on_card_paid,
     on_order_closed,
     open_purchases,
     pay_on_delivery,

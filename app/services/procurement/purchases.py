@@ -68,6 +68,12 @@ def check_department_checkout(user, total, data):
             raise Invalid(_("A UP (petty cash) purchase may be at most %(cap)s per order; this cart comes to "
                             "%(total)s. Choose LS (treasury transfer after the invoice), or order less.",
                             cap=rupiah(up_cap), total=rupiah(total)))
+    if mode == "up_card":
+        from app.services import stripe_gateway
+
+        if not stripe_gateway.enabled():
+            raise Invalid(_("Card payments are not set up here, so the department's card (KKPD) cannot be used. "
+                            "Choose LS or UP by the treasurer."))
     if mode == "up_treasurer" and not people_with_role(department.id, "treasurer"):
         raise Conflict(_("%(department)s has no treasurer (bendahara pengeluaran) who could pay at the handover. "
                          "Ask the programme admin to name one, or choose LS.", department=department.name))
@@ -244,6 +250,8 @@ def approve_order(approver, order_id, note=""):
     purchase.decision, purchase.approver_id, purchase.decided_at = "approved", approver.id, clock.now()
     purchase.decision_note = note
     _issue_numbers(purchase)
+    if purchase.payment_mode == "up_card":
+        _open_card_payment(purchase)
     audit.record(approver, "department.approve", purchase, before=before,
                  after={"state": order.state, "decision": "approved", "sp_number": purchase.sp_number},
                  note=note)
@@ -251,6 +259,38 @@ def approve_order(approver, order_id, note=""):
     _tell_store_approved(purchase)
     db.session.commit()
     return purchase
+
+
+def _open_card_payment(purchase):
+    """KKPD: once approved, the purchaser pays by the department's card on the checkout's
+    card payment page (the Stripe path of card orders; the webhook marks it paid)."""
+    from app.models import CardPayment
+
+    order = purchase.order
+    checkout = order.checkout_attempt
+    exists = db.session.execute(
+        db.select(CardPayment.id).where(CardPayment.checkout_attempt_id == checkout.id)).first()
+    if exists is None:
+        db.session.add(CardPayment(checkout_attempt_id=checkout.id, buyer_id=checkout.buyer_id, amount=order.total,
+                                   status="new",
+                                   idempotency_key=f"pkb-kkpd-{checkout.id}-{checkout.idempotency_key}"))
+
+
+def on_card_paid(order, payment):
+    """The department's card (KKPD) paid an approved order (inside sync_intent's
+    transaction): the purchase records the payment and freezes the tax of its kuitansi. The
+    card pays the gross, so nothing is withheld from it (the store settles its own tax)."""
+    purchase = purchase_of(order)
+    if purchase is None or purchase.treasury_recorded_at is not None:
+        return
+    taxes.freeze_tax(purchase, collect=False)
+    now = clock.now()
+    purchase.treasury_paid_on, purchase.treasury_amount = clock.today(), order.total
+    purchase.treasury_reference = f"KKPD {payment.intent_id or payment.id}"[:80]
+    purchase.treasury_recorded_by_id, purchase.treasury_recorded_at = purchase.requester_id, now
+    order.payment_kind, order.payment_reference = "card", purchase.treasury_reference
+    audit.record(None, "department.kkpd_paid", purchase, before={"payment_state": "due"},
+                 after={"payment_state": "paid", "amount": order.total, "intent": payment.intent_id})
 
 
 def refuse_order(approver, order_id, note):
@@ -321,6 +361,18 @@ def confirm_bast(purchaser, order_id):
     apply_transition(order, "confirm_bast", purchaser, "buyer")
     now = clock.now()
     purchase.bast_confirmed_at, purchase.bast_confirmed_by_id = now, purchaser.id
+    if purchase.payment_mode == "up_card" and order.payment_state == "paid":
+        # Paid by the department's card after the approval: the handover completes it.
+        apply_transition(order, "record_treasury_payment", purchaser, "admin", purchase.treasury_reference)
+        purchase.invoice_amount, purchase.invoice_issued_at = order.total, now
+        purchase.invoice_due_on = purchase.treasury_paid_on
+        audit.record(purchaser, "department.confirm_bast", purchase, before=before, after={
+            "state": order.state, "bast_number": purchase.bast_number, "paid_by": "kkpd"})
+        db.session.commit()
+        return purchase
+    if purchase.payment_mode == "up_card":
+        raise Conflict(_("Order %(number)s is paid by the department's card (KKPD): pay it before confirming the "
+                         "handover.", number=order.number))
     breakdown = taxes.freeze_tax(purchase)
     purchase.invoice_amount, purchase.invoice_issued_at = breakdown.gross, now
     purchase.invoice_due_on = clock.today() + timedelta(days=INVOICE_TERM_DAYS)

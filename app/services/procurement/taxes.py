@@ -85,10 +85,16 @@ def breakdown(purchase) -> calc.Breakdown:
     return result
 
 
-def freeze_tax(purchase) -> calc.Breakdown:
+def freeze_tax(purchase, collect=True) -> calc.Breakdown:
     """Compute the tax on today's rules and the store's profile today and copy it onto the
-    purchase. No commit: the caller's transaction issues the document it belongs to."""
+    purchase. ``collect=False``: paid in full by card, nothing is withheld (the taxes in the
+    price are shown; income tax is the store's to settle). No commit: the caller's
+    transaction issues the document it belongs to."""
     result = compute_for(purchase)
+    if not collect:
+        result.lines = [line for line in result.lines if line.in_price]
+        for line in result.lines:
+            line.withheld = 0
     purchase.tax_lines.clear()
     for line in result.lines:
         purchase.tax_lines.append(InvoiceTaxLine(
