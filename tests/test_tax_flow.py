@@ -109,7 +109,7 @@ def test_ls_invoice_carries_the_tax_and_the_treasurer_pays_the_net(app, client, 
     assert lines == {("ppn", "goods"): (916_667, 110_000, 110_000), ("pph22", "goods"): (1_000_000, 15_000, 15_000),
                      ("pbjt", "catering"): (2_000_000, 200_000, 0), ("pph23", "catering"): (2_000_000, 40_000, 40_000)}
     invoice = client.get(f"/department/orders/{order.id}/documents/invoice.pdf")
-    assert invoice.status_code == 200
+    assert invoice.status_code == 200 and b"/Subtype /Image" in invoice.data  # the verification QR code
     for text in (b"PPN", b"PPh Pasal 22", b"PPh Pasal 23", b"PBJT", b"Rp 3.145.000", b"012345678701000"):
         assert text in invoice.data.replace(b"\xa0", b" "), text
 
@@ -159,6 +159,17 @@ def test_ls_invoice_carries_the_tax_and_the_treasurer_pays_the_net(app, client, 
     values = [c.value for c in next(sheet.iter_rows(min_row=2, max_row=2))]
     assert 3_145_000 in values and "BPU-2026-0091" in values
     assert ledger.check_books().balanced
+
+
+def test_the_qr_code_opens_the_verification_page(app):
+    import segno  # noqa: F401 - the generator the documents use
+
+    from app.services.documents_pdf import _qr_png, verification_url
+
+    with app.app_context():
+        url = verification_url("ABCDEFGHJK")
+        png = _qr_png(url).getvalue()
+    assert url.endswith("/verifikasi/ABCDEFGHJK") and png.startswith(b"\x89PNG")
 
 
 def test_who_may_pay(app, client, auth, world):

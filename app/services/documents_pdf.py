@@ -17,6 +17,7 @@ once the handover is confirmed, the invoice once the treasury has paid (it then 
 LUNAS). The superseded file is deleted."""
 from __future__ import annotations
 
+import io
 import logging
 import unicodedata
 from datetime import timedelta, timezone
@@ -55,15 +56,30 @@ def _render_html(purchase, kind, number, code) -> str:
     return render_template(
         f"procurement/pdf/{kind}.html", purchase=purchase, order=order, store=order.store,
         department=purchase.department, number=number, code=procurement.format_code(code),
-        verify_url=current_app.config.get("BASE_URL", "").rstrip("/") + f"/verifikasi/{code}",
+        verify_url=verification_url(code),
         issued=tanggal(procurement.document_date(purchase, kind), with_time=True),
         tanggal=tanggal, rp=rupiah, tax=procurement.breakdown(purchase), terbilang=terbilang, percent=percent,
         store_npwp=procurement.store_profile(order.store, clock.today()).npwp,
     )
 
 
+def verification_url(code) -> str:
+    return current_app.config.get("BASE_URL", "").rstrip("/") + f"/verifikasi/{code}"
+
+
+def _qr_png(url) -> io.BytesIO:
+    """A QR code of ``url`` as a PNG (segno, pure Python): a phone opens the verification page."""
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=4, border=2)
+    buffer.seek(0)
+    return buffer
+
+
 def render_pdf(purchase, kind) -> bytes:
-    """The PDF of ``kind`` (sp, bast, invoice) for ``purchase``."""
+    """The PDF of ``kind`` (sp, bast, invoice, kuitansi) for ``purchase``, with a QR code of
+    its verification page in the top right corner."""
     from flask_babel import force_locale
 
     number = procurement.document_number(purchase, kind)
@@ -78,6 +94,7 @@ def render_pdf(purchase, kind) -> bytes:
     pdf.set_creator("Pasar Kite Bise")
     pdf.set_creation_date(procurement.document_date(purchase, kind))
     pdf.add_page()
+    pdf.image(_qr_png(verification_url(code)), x=pdf.w - pdf.r_margin - 20, y=6, w=20, h=20)
     pdf.set_font("Helvetica", size=10)
     pdf.write_html(latin1(html))
     return bytes(pdf.output())
