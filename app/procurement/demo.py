@@ -105,11 +105,39 @@ def seed_department_demo():
             _walk(order.id, steps, purchaser, approver, product.store_id, moved)
         finally:
             clock.travel(-sum(moved, timedelta(0)))
+    _seed_tax_invoice(purchaser, approver)
 
 
-def _place(purchaser, product, key, data):
+# An invoice with tax for the treasurer's desk: nasi kotak from the PKP caterer (catering,
+# PBJT in the price, PPh 23 withheld); the handover is confirmed, the payment is due.
+TAX_SCENARIO = ("demo-department-0007-tax", "Nasi Kotak Ayam Bakar", 30, "Rapat kerja Satu Data 2027",
+                "48123470", "5.1.02.01.01.0024")
+
+
+def _seed_tax_invoice(purchaser, approver):
+    from app.models import Product
+
+    key, name, quantity, purpose, kode_rup, kode_rekening = TAX_SCENARIO
+    if db.session.execute(db.select(CheckoutAttempt.id).where(CheckoutAttempt.idempotency_key == key)).first():
+        return
+    product = db.session.execute(db.select(Product).where(Product.name == name)).scalars().first()
+    if product is None or product.stock < quantity:
+        return
+    steps = ["approve", "accept", "mark_ready", "mark_delivered", "confirm_bast"]
+    moved = [-timedelta(days=len(steps), hours=3)]
+    clock.travel(moved[0])
+    try:
+        order = _place(purchaser, product, key, {"kode_rup": kode_rup, "kode_rekening": kode_rekening,
+                                                 "purpose": purpose}, quantity=quantity)
+        db.session.commit()
+        _walk(order.id, steps, purchaser, approver, product.store_id, moved)
+    finally:
+        clock.travel(-sum(moved, timedelta(0)))
+
+
+def _place(purchaser, product, key, data, quantity=None):
     """A department order awaiting approval, as checkout leaves it (stock held)."""
-    quantity = max(product.min_order, 10)
+    quantity = quantity or max(product.min_order, 10)
     total = product.price * quantity
     attempt = CheckoutAttempt(buyer_id=purchaser.id, idempotency_key=key, payment_method="department",
                               total=total, payment_data=data)
