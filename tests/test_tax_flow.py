@@ -288,6 +288,11 @@ def test_malformed_npwp_refused(typed):
 
 def test_up_by_the_treasurer_at_the_handover_with_a_kuitansi(app, client, auth, world):
     w = world
+    from app.models import DepartmentRole
+
+    db.session.execute(db.update(DepartmentRole).where(DepartmentRole.user_id == w.treasurer.id)
+                       .values(nip="198503142010011002"))
+    db.session.commit()
     app.config["DEPARTMENT_UP_CAP"] = 3_000_000
     # Over the UP cap: refused at checkout, nothing placed.
     login(client, auth, w.team.purchaser)
@@ -332,6 +337,7 @@ def test_up_by_the_treasurer_at_the_handover_with_a_kuitansi(app, client, auth, 
     kuitansi = client.get(f"/department/orders/{order.id}/documents/kuitansi.pdf")
     assert kuitansi.status_code == 200 and b"KUITANSI" in kuitansi.data
     assert b"Satu juta seratus sepuluh ribu rupiah" in kuitansi.data
+    assert b"Nurul Aini" in kuitansi.data and b"NIP 198503142010011002" in kuitansi.data
     # The public page verifies the kuitansi.
     verify = client.get(f"/verifikasi/{purchase.kuitansi_code}")
     assert verify.status_code == 200 and purchase.kuitansi_number in page_text(verify)
@@ -358,3 +364,21 @@ def test_up_treasurer_needs_a_treasurer(app, client, auth, world):
     response = client.post("/cart/checkout", data=details(**department_details(**{
         "department-payment_mode": "barter"})))
     assert response.status_code == 422
+
+
+def test_admin_names_a_treasurer_with_a_nip(app, client, auth, world, factories):
+    from app.models import DepartmentRole
+
+    w = world
+    colleague = factories.BuyerFactory(full_name="Agus Salim", department=w.team.department)
+    login(client, auth, w.team.admin)
+    url = f"/admin/departments/{w.team.department.id}"
+    bad = client.post(url, data={"action": "role", "email": colleague.email, "role": "treasurer", "nip": "12345"})
+    assert bad.status_code == 422 and "18 digits" in page_text(bad)
+    assert not db.session.execute(db.select(DepartmentRole).where(DepartmentRole.user_id == colleague.id)).first()
+    response = client.post(url, data={"action": "role", "email": colleague.email, "role": "treasurer",
+                                      "nip": "19850314 201001 1 002"})
+    assert response.status_code == 303
+    row = db.session.execute(db.select(DepartmentRole).where(DepartmentRole.user_id == colleague.id)).scalar_one()
+    assert (row.role, row.nip) == ("treasurer", "198503142010011002")
+    assert "NIP 198503142010011002" in page_text(client.get(url))

@@ -43,6 +43,8 @@ class DepartmentRole(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
+    # The civil servant's NIP (18 digits), printed under their name in the signature blocks.
+    nip: Mapped[str] = mapped_column(String(18), default="")
     granted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

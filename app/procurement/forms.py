@@ -27,6 +27,7 @@ class DepartmentRoleForm(Form):
     action = HiddenField()
     email = EmailField(_l("E-mail"), filters=[strip], validators=[DataRequired(), EmailAddress(), Length(max=254)])
     role = SelectField(_l("Role"), choices=list(DEPARTMENT_ROLE_LABELS.items()), validators=[DataRequired()])
+    nip = StringField(_l("NIP (optional)"), filters=[strip], validators=[Length(max=24)])
 
 
 class DepartmentForm(Form):

@@ -345,7 +345,8 @@ def department(department_id):
             role_form = DepartmentRoleForm()
             if role_form.action.data == "role":
                 require_valid(role_form)
-                procurement.grant_department_role(current_user, item.id, role_form.email.data, role_form.role.data)
+                procurement.grant_department_role(current_user, item.id, role_form.email.data, role_form.role.data,
+                                                  role_form.nip.data)
                 message = _("Role granted.")
             else:
                 form = DepartmentForm()

@@ -60,6 +60,7 @@ def _render_html(purchase, kind, number, code) -> str:
         issued=tanggal(procurement.document_date(purchase, kind), with_time=True),
         tanggal=tanggal, rp=rupiah, tax=procurement.breakdown(purchase), terbilang=terbilang, percent=percent,
         store_npwp=procurement.store_profile(order.store, clock.today()).npwp,
+        nip=lambda user, role: procurement.nip_of(user, purchase.department_id, role),
     )
 
 

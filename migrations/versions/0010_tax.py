@@ -1,4 +1,4 @@
-"""tax: dated tax rules, the tax lines of issued invoices, the category's tax kind, and on
+"""tax: dated tax rules, the NIP of a department role, the tax lines of issued invoices, the category's tax kind, and on
 each department purchase its payment mode (LS / UP), frozen tax, the treasurer's slip and
 NTPN and the kuitansi
 
@@ -80,6 +80,9 @@ def upgrade():
     with op.batch_alter_table('categories', schema=None) as batch_op:
         batch_op.add_column(sa.Column('tax_kind', sa.String(length=10), server_default='goods', nullable=False))
 
+    with op.batch_alter_table('department_roles', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('nip', sa.String(length=18), server_default='', nullable=False))
+
     with op.batch_alter_table('department_purchases', schema=None) as batch_op:
         batch_op.add_column(sa.Column('payment_mode', sa.String(length=14), server_default='ls', nullable=False))
         batch_op.add_column(sa.Column('tax_issued_at', sa.DateTime(timezone=True), nullable=True))
@@ -102,6 +105,8 @@ def downgrade():
         for column in ('kuitansi_code', 'kuitansi_number', 'ntpn_pending', 'ntpn', 'tax_slip', 'net_payable',
                        'tax_withheld', 'tax_gross', 'tax_issued_at', 'payment_mode'):
             batch_op.drop_column(column)
+    with op.batch_alter_table('department_roles', schema=None) as batch_op:
+        batch_op.drop_column('nip')
     with op.batch_alter_table('categories', schema=None) as batch_op:
         batch_op.drop_column('tax_kind')
     with op.batch_alter_table('invoice_tax_lines', schema=None) as batch_op:

@@ -59,7 +59,18 @@ def _can_manage_roles(actor, department, role):
     return role == "purchaser" and is_approver(actor, department.id)
 
 
-def grant_department_role(actor, department_id, email, role):
+def nip_of(user, department_id, role) -> str:
+    """The NIP recorded with ``user``'s ``role`` in the department ("" when none)."""
+    if user is None:
+        return ""
+    return db.session.execute(
+        db.select(DepartmentRole.nip).where(DepartmentRole.user_id == user.id,
+                                            DepartmentRole.department_id == department_id,
+                                            DepartmentRole.role == role)
+    ).scalar_one_or_none() or ""
+
+
+def grant_department_role(actor, department_id, email, role, nip: str | None = ""):
     """An admin names a purchaser, approver or treasurer of a department; an approver of the
     department may name purchasers. The person must belong to the department."""
     department = get_department(department_id)
@@ -69,6 +80,9 @@ def grant_department_role(actor, department_id, email, role):
         if actor.has_role("admin") or is_approver(actor, department.id):
             raise NotAllowed(_("Only the programme admin can name approvers."))
         raise NotFound(_("This department does not exist."))
+    nip = re.sub(r"\s", "", nip or "")
+    if nip and not re.fullmatch(r"\d{18}", nip):
+        raise Invalid(_("A NIP is the 18 digits of the civil servant's number, e.g. 198503142010011002."))
     email = (email or "").strip().lower()
     user = db.session.execute(db.select(User).where(db.func.lower(User.email) == email)).scalar_one_or_none()
     if user is None or not user.active:
@@ -86,11 +100,11 @@ def grant_department_role(actor, department_id, email, role):
     if exists is not None:
         raise Conflict(_("%(name)s is already %(role)s.", name=user.full_name, role=DEPARTMENT_ROLE_LABELS[role]))
     row = DepartmentRole(user_id=user.id, department_id=department.id, role=role, granted_by_id=actor.id,
-                         granted_at=clock.now())
+                         granted_at=clock.now(), nip=nip)
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "department.role_grant", row, before=None,
-                 after={"user_id": user.id, "department_id": department.id, "role": role})
+                 after={"user_id": user.id, "department_id": department.id, "role": role, "nip": nip})
     db.session.commit()
     return row
 
