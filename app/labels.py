@@ -188,6 +188,9 @@ TAX_LABELS = {
     "pph23": _l("PPh 23 (income tax withheld on services)"),
     "pph_final": _l("Final income tax 0.5% (PP 55/2022)"),
 }
+# Short names for tables on a phone; the long ones above are their titles.
+TAX_SHORT_LABELS = {"ppn": "PPN", "pbjt": "PBJT", "pph22": "PPh 22", "pph23": "PPh 23",
+                    "pph_final": _l("Final 0.5 percent")}
 TAX_KIND_LABELS = {"goods": _l("Goods"), "service": _l("Service"), "catering": _l("Catering service"),
                    "all": _l("All")}
 STORE_VAT_LABELS = {"pkp": _l("VAT-registered (PKP)"), "non_pkp": _l("Not VAT-registered"), "any": _l("Any store")}
@@ -250,6 +253,7 @@ TEMPLATE_GLOBALS = {
     "department_role_labels": DEPARTMENT_ROLE_LABELS,
     "department_decision_labels": DEPARTMENT_DECISION_LABELS,
     "tax_labels": TAX_LABELS,
+    "tax_short_labels": TAX_SHORT_LABELS,
     "tax_kind_labels": TAX_KIND_LABELS,
     "payment_mode_labels": PAYMENT_MODE_LABELS,
     "store_vat_labels": STORE_VAT_LABELS,

@@ -123,7 +123,7 @@ def test_ls_with_tax_treasurer_and_register(live_server, browser):
     page.get_by_role("button", name="Confirm BAST").click()
     expect(page.locator(".flash-messages")).to_contain_text("invoice has been issued")
     tax = page.get_by_role("region", name="Tax")
-    for text in ("PPN (VAT)", "PPh 22", "PPh 23", "PBJT", "Rp 3.310.000", "Rp 110.000", "Rp 15.000", "Rp 40.000",
+    for text in ("PPN", "PPh 22", "PPh 23", "PBJT", "Rp 3.310.000", "Rp 110.000", "Rp 15.000", "Rp 40.000",
                  "Rp 3.145.000", "PMK 131/2024"):
         expect(tax).to_contain_text(text)
     axe_check(page)
