@@ -147,6 +147,7 @@ def test_demo_data_is_idempotent(app, runner):
             db.select(User).where(User.email == "rahmat.hidayat@pontianak.go.id")).scalar_one()
         assert {r.role for r in db.session.execute(db.select(DepartmentRole).where(
             DepartmentRole.user_id == approver.id)).scalars()} == {"approver"}
-        assert db.session.scalar(db.select(db.func.count(DepartmentRole.id))) == 4
+        # Two teams of purchaser and approver, and the treasurer of Diskominfo.
+        assert db.session.scalar(db.select(db.func.count(DepartmentRole.id))) == 5
         assert db.session.scalar(db.select(db.func.count(DepartmentPurchase.id))) == 6  # one at each stage
         assert db.session.scalar(db.select(db.func.count(PublicHoliday.id))) >= 30
