@@ -149,5 +149,6 @@ def test_demo_data_is_idempotent(app, runner):
             DepartmentRole.user_id == approver.id)).scalars()} == {"approver"}
         # Two teams of purchaser and approver, and the treasurer of Diskominfo.
         assert db.session.scalar(db.select(db.func.count(DepartmentRole.id))) == 5
-        assert db.session.scalar(db.select(db.func.count(DepartmentPurchase.id))) == 6  # one at each stage
+        # One at each stage, and one invoiced with tax for the treasurer.
+        assert db.session.scalar(db.select(db.func.count(DepartmentPurchase.id))) == 7
         assert db.session.scalar(db.select(db.func.count(PublicHoliday.id))) >= 30
