@@ -149,6 +149,8 @@ class Category(Model):
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     required_documents: Mapped[list] = mapped_column(JSON, default=list)
+    # The option groups its products' variants may have, e.g. ["Ukuran", "Warna"].
+    option_groups: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[Optional["Category"]] = relationship(remote_side="Category.id", back_populates="children")
