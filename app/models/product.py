@@ -220,9 +220,17 @@ class ProductVariant(Model):
         return self.price if self.price is not None else self.product.price
 
     def stock_threshold(self) -> int:
+        """Stock at or below this is low: the variant's own, else the product's threshold."""
         if self.low_stock_threshold is not None:
             return self.low_stock_threshold
         return self.product.stock_threshold()
+
+    def alert_threshold(self) -> Optional[int]:
+        """The threshold the seller set (the variant's, else the product's): the store is
+        told when a sale leaves the stock at it. None: no alert (the setting only labels)."""
+        if self.low_stock_threshold is not None:
+            return self.low_stock_threshold
+        return self.product.low_stock_threshold
 
     def stock_state(self) -> str:
         """``out``, ``low`` or ``in_stock``, as Product.stock_state."""

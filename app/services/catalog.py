@@ -285,16 +285,20 @@ class Card:
     """What a product card shows, read as plain columns (no ORM objects: a page of cards
     is one query, and cheap to build)."""
 
-    __slots__ = ("id", "slug", "name", "price", "unit", "stock", "halal_until", "store", "cover")
+    __slots__ = ("id", "slug", "name", "price", "unit", "stock", "halal_until", "store", "cover",
+                 "low_stock_threshold")
 
-    def __init__(self, id, slug, name, price, unit, stock, halal_until, store_slug, store_name, cover_key):  # noqa: A002
+    def __init__(self, id, slug, name, price, unit, stock, halal_until, store_slug, store_name, cover_key,  # noqa: A002
+                 low_stock_threshold=None):
         self.id, self.slug, self.name, self.price, self.unit = id, slug, name, price, unit
-        self.stock, self.halal_until = stock, halal_until
+        self.stock, self.halal_until, self.low_stock_threshold = stock, halal_until, low_stock_threshold
         self.store = _Ref(name=store_name, slug=store_slug)
         self.cover = _Ref(key=cover_key) if cover_key else None
 
-    # The same display rules as the product's own (they read only stock and halal_until).
+    # The same display rules as the product's own (they read only stock, its threshold and
+    # halal_until).
     stock_state = Product.stock_state
+    stock_threshold = Product.stock_threshold
     is_halal_on = Product.is_halal_on
 
 
@@ -305,7 +309,7 @@ def _card_columns():
         .limit(1).correlate(Product).scalar_subquery()
     )
     return (Product.id, Product.slug, Product.name, Product.price, Product.unit, Product.stock,
-            Product.halal_until, Store.slug, Store.name, cover)
+            Product.halal_until, Store.slug, Store.name, cover, Product.low_stock_threshold)
 
 
 def visible_cards(day: date):
