@@ -400,7 +400,8 @@ def get_product(slug: str, day: date):
     """The live product with this slug, with what its page shows, or None."""
     statement = (
         visible_products(day).where(Product.slug == slug)
-        .options(contains_eager(Product.store), joinedload(Product.category), selectinload(Product.images))
+        .options(contains_eager(Product.store), joinedload(Product.category), selectinload(Product.images),
+                 selectinload(Product.variants))
     )
     return db.session.execute(statement).unique().scalar_one_or_none()
 
