@@ -396,3 +396,72 @@ def test_without_a_threshold_set_nobody_is_alerted(live_shirt, app):
         checkout.place_orders(buyer, "no-threshold-0123456789", _details())
     assert db.session.scalar(db.select(db.func.count(Notification.id)).where(Notification.kind == "low_stock")) == 0
     assert db.session.get(ProductVariant, m_red.id).stock == 0
+
+
+# ---------------------------------------------------------------- the catalogue's option filter
+
+def test_the_catalogue_filters_by_option_values_within_a_category(live_shirt, client):
+    from app.services import listings
+
+    shop = live_shirt
+    # Another shirt, only in S and M, and Hijau; and a product of the category without options.
+    other = shop.f.ProductFactory(live=True, store=shop.store, category=shop.cloth, name="Kemeja Batik Hijau")
+    listings.apply_options(other, [{"name": "Ukuran", "values": ["S", "M"]}, {"name": "Warna", "values": ["Hijau"]}])
+    db.session.commit()
+    plain = shop.f.ProductFactory(live=True, store=shop.store, category=shop.cloth, name="Tas Rotan Polos")
+    listings.update_variants(shop.seller, other, {v.id: {"sku": v.sku, "stock": 1 if v.name == "S / Hijau" else 0}
+                                                  for v in other.active_variants})
+    slug = shop.cloth.slug
+
+    def names(query):
+        response = client.get(f"/katalog?category={slug}&{query}")
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        return {n for n in ("Kemeja Corak Insang", "Kemeja Batik Hijau", "Tas Rotan Polos") if n in html}, html
+
+    found, html = names("")
+    assert found == {"Kemeja Corak Insang", "Kemeja Batik Hijau", "Tas Rotan Polos"}
+    assert 'name="option" value="Ukuran:XL"' in html and 'name="option" value="Warna:Hijau"' in html
+    assert names("option=Ukuran:XL")[0] == {"Kemeja Corak Insang"}
+    assert names("option=Warna:Hijau&option=Warna:Merah")[0] == {"Kemeja Corak Insang", "Kemeja Batik Hijau"}
+    # Both groups on the same variant: M in Hijau exists (out of stock), XL in Hijau does not.
+    assert names("option=Ukuran:M&option=Warna:Hijau")[0] == {"Kemeja Batik Hijau"}
+    assert names("option=Ukuran:XL&option=Warna:Hijau")[0] == set()
+    assert names("option=Ukuran:M&option=Warna:Hijau&in_stock=1")[0] == set()
+    assert names("option=Ukuran:S&option=Warna:Hijau&in_stock=1")[0] == {"Kemeja Batik Hijau"}
+    # A LIKE wildcard or an unknown group is not a filter that matches everything, nor an error.
+    assert names("option=Ukuran:%25")[0] == set()
+    assert names("option=Bahan:Katun")[0] == {"Kemeja Corak Insang", "Kemeja Batik Hijau", "Tas Rotan Polos"}
+    assert names("option=junk&option=Ukuran:&option=" + "x" * 300)[0] == {
+        "Kemeja Corak Insang", "Kemeja Batik Hijau", "Tas Rotan Polos"}
+    assert plain.id
+
+
+# ---------------------------------------------------------------- demo data, and the stock's sum
+
+def _stock_is_the_sum_of_the_variants():
+    """Every product's stock equals the stock of its variants on sale (the invariant)."""
+    sums = dict(db.session.execute(
+        db.select(ProductVariant.product_id, db.func.sum(ProductVariant.stock))
+        .where(ProductVariant.retired.is_(False)).group_by(ProductVariant.product_id)).all())
+    products = dict(db.session.execute(db.select(Product.id, Product.stock)).all())
+    assert products and {pid: sums.get(pid, 0) for pid in products} == products
+
+
+def test_seed_demo_has_a_shirt_in_sizes_and_colours_and_a_drink_in_two_sizes(app, runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        shirt = db.session.execute(db.select(Product).where(Product.name == "Kemeja Batik Corak Insang Pria")).scalar_one()
+        assert shirt.option_names == ["Ukuran", "Warna"] and len(shirt.active_variants) == 8
+        assert {v.name: v.stock for v in shirt.active_variants}["XL / Biru"] == 0
+        drink = db.session.execute(db.select(Product).where(Product.name == "Minuman Lidah Buaya Botol")).scalar_one()
+        assert [(v.name, v.effective_price) for v in drink.active_variants] == [("250 ml", 8000), ("1 liter", 22000)]
+        assert drink.is_visible_on(clock.today())
+        _stock_is_the_sum_of_the_variants()
+        counts = (db.session.scalar(db.select(db.func.count(ProductVariant.id))),
+                  db.session.scalar(db.select(db.func.count(Product.id))))
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        assert (db.session.scalar(db.select(db.func.count(ProductVariant.id))),
+                db.session.scalar(db.select(db.func.count(Product.id)))) == counts
+        _stock_is_the_sum_of_the_variants()

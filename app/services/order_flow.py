@@ -132,11 +132,19 @@ def return_stock(order):
         if item.product_id is None:
             continue
         counted = True
-        if item.variant_id is not None:
+        variant_id = item.variant_id
+        if variant_id is None:
+            # A line written without its variant (as the demo data does): the product's
+            # default variant, if it has no options.
+            variant_id = db.session.execute(
+                db.select(ProductVariant.id).where(ProductVariant.product_id == item.product_id,
+                                                   ProductVariant.option_key == "",
+                                                   ProductVariant.retired.is_(False))).scalar()
+        if variant_id is not None:
             db.session.execute(text("UPDATE product_variants SET stock = stock + :q WHERE id = :id"),
-                               {"q": item.quantity, "id": item.variant_id})
+                               {"q": item.quantity, "id": variant_id})
             retired = db.session.execute(
-                db.select(ProductVariant.retired).where(ProductVariant.id == item.variant_id)).scalar()
+                db.select(ProductVariant.retired).where(ProductVariant.id == variant_id)).scalar()
             counted = retired is False
         db.session.execute(
             text("UPDATE products SET stock = stock + :s, "

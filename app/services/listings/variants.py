@@ -19,6 +19,7 @@ import itertools
 import re
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.authz import is_member
 from app.extensions import db
@@ -138,9 +139,12 @@ def _refuse_if_in_open_orders(variants):
     counts = open_order_counts(v.id for v in variants)
     for variant in variants:
         if counts.get(variant.id):
-            raise Conflict(_("%(variant)s is in %(n)s open order(s): it cannot be removed until they are "
-                             "closed. Set its stock to 0 to stop selling it.",
-                             variant=variant.name or _("The product"), n=counts[variant.id]))
+            raise Conflict(ngettext(
+                "%(variant)s is in %(num)d open order: it cannot be removed until it is closed. "
+                "Set its stock to 0 to stop selling it.",
+                "%(variant)s is in %(num)d open orders: it cannot be removed until they are closed. "
+                "Set its stock to 0 to stop selling it.",
+                counts[variant.id], variant=variant.name or _("The product")))
 
 
 def set_options(actor, product: Product, options: list[dict]) -> Product:
