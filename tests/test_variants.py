@@ -114,7 +114,8 @@ def test_a_live_product_s_new_options_wait_for_the_mentor_and_go_live_once_appro
     login(client, shop.seller)
     product = db.session.get(Product, shop.shirt.id)
     s_blue = variants["S / Biru"]
-    client.post(f"/seller/products/{product.id}/variants/stock", data=_stock_form(product, **{f"stock_{s_blue.id}": "4"}))
+    client.post(f"/seller/products/{product.id}/variants/stock",
+                data=_stock_form(product, **{f"stock_{s_blue.id}": "4"}))
     assert _variants(product.id)["S / Biru"].stock == 4
     assert listings.open_revision(db.session.get(Product, product.id)) is None
 
@@ -224,8 +225,9 @@ def test_a_buyer_buys_two_variants_and_exactly_their_stock_goes_down(live_shirt,
     variants = _variants(shop.shirt.id)
     m_red, l_blue = variants["M / Merah"], variants["L / Biru"]
     login(client, shop.buyer)
-    assert client.post(f"/cart/add/{shop.shirt.id}", data={"quantity": "2", "variant": str(m_red.id)}).status_code == 303
-    assert client.post(f"/cart/add/{shop.shirt.id}", data={"quantity": "1", "variant": str(l_blue.id)}).status_code == 303
+    for variant, quantity in ((m_red, "2"), (l_blue, "1")):
+        response = client.post(f"/cart/add/{shop.shirt.id}", data={"quantity": quantity, "variant": str(variant.id)})
+        assert response.status_code == 303
     cart = client.get("/cart/").get_data(as_text=True)
     assert "M / Merah" in cart and "L / Biru" in cart
     from app.services import checkout
@@ -321,7 +323,8 @@ def test_a_variant_in_an_open_order_cannot_be_removed_and_others_are_retired(liv
     assert not _variants(shop.shirt.id)["M / Merah"].retired
     # Dropping a value whose variant is in the open order is refused the same way.
     response = client.post(f"/seller/products/{shop.shirt.id}/variants/options",
-                           data={"group_1": "Ukuran", "values_1": "S, L, XL", "group_2": "Warna", "values_2": "Merah, Biru"})
+                           data={"group_1": "Ukuran", "values_1": "S, L, XL", "group_2": "Warna",
+                                 "values_2": "Merah, Biru"})
     assert response.status_code == 409
     before = db.session.get(Product, shop.shirt.id).stock
     assert client.post(f"/seller/products/{shop.shirt.id}/variants/{s_red.id}/remove").status_code == 302
@@ -451,7 +454,8 @@ def _stock_is_the_sum_of_the_variants():
 def test_seed_demo_has_a_shirt_in_sizes_and_colours_and_a_drink_in_two_sizes(app, runner):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     with app.app_context():
-        shirt = db.session.execute(db.select(Product).where(Product.name == "Kemeja Batik Corak Insang Pria")).scalar_one()
+        shirt = db.session.execute(
+            db.select(Product).where(Product.name == "Kemeja Batik Corak Insang Pria")).scalar_one()
         assert shirt.option_names == ["Ukuran", "Warna"] and len(shirt.active_variants) == 8
         assert {v.name: v.stock for v in shirt.active_variants}["XL / Biru"] == 0
         drink = db.session.execute(db.select(Product).where(Product.name == "Minuman Lidah Buaya Botol")).scalar_one()

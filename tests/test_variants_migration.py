@@ -10,6 +10,7 @@ from app.extensions import db
 from tests.test_migrations import empty_app  # noqa: F401 - the fixture
 
 
+
 def _insert(conn, table, **values):
     """Insert a row, filling every other NOT NULL column with a plain value of its type."""
     columns = sa.inspect(conn).get_columns(table)
@@ -48,8 +49,10 @@ def _seed_at_0009(conn):
     drink = _insert(conn, "products", store_id=store, category_id=category, slug="lidah-buaya", name="Minuman",
                     price=8000, stock=0, status="draft")
     cart = _insert(conn, "carts", user_id=user)
-    _insert(conn, "cart_items", cart_id=cart, product_id=shirt, quantity=2, price_seen=150000, available_seen=True)
-    order = _insert(conn, "orders", buyer_id=user, store_id=store, state="placed", payment_method="cod", time_window="10-12",
+    _insert(conn, "cart_items", cart_id=cart, product_id=shirt, quantity=2, price_seen=150000,
+            available_seen=True)
+    order = _insert(conn, "orders", buyer_id=user, store_id=store, state="placed", payment_method="cod",
+                    time_window="10-12",
                     number="PKB-2026-000001")
     _insert(conn, "order_items", order_id=order, product_id=shirt, name="Kemeja", unit="pcs", unit_price=150000,
             quantity=1, line_total=150000)
@@ -58,7 +61,7 @@ def _seed_at_0009(conn):
     return shirt, drink
 
 
-def test_every_product_gets_its_default_variant_and_lines_point_at_it(empty_app):
+def test_every_product_gets_its_default_variant_and_lines_point_at_it(empty_app):  # noqa: F811
     with empty_app.app_context():
         upgrade(revision="0009")
         with db.engine.begin() as conn:

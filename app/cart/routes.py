@@ -40,7 +40,8 @@ def add(product_id):
     except DomainError as error:
         flash_error(error)
         return _render_cart(error.status)
-    flash(_("%(name)s is in your cart (%(quantity)s %(unit)s).", name=cart_service.display_name(item.product, item.variant),
+    flash(_("%(name)s is in your cart (%(quantity)s %(unit)s).",
+            name=cart_service.display_name(item.product, item.variant),
             quantity=item.quantity, unit=unit_label(item.product.unit, item.quantity)), "success")
     return redirect(safe_next(form.next.data, "cart.view"), code=303)
 

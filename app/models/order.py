@@ -19,8 +19,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.extensions import Model
 from app.models.states import FINAL_STATES, ORDER_STATES, OrderState, in_clause  # noqa: F401
@@ -88,6 +90,21 @@ class CartItem(Model):
     cart: Mapped[Cart] = relationship(back_populates="items")
     product: Mapped["Product"] = relationship()
     variant: Mapped["ProductVariant"] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _default_variant_of_cart_lines(session, _context, _instances):
+    """A cart line added without its variant (code written before variants) is of its
+    product's default variant; a product with options has none, and the insert fails."""
+    from app.models.product import ProductVariant
+
+    for obj in session.new:
+        if isinstance(obj, CartItem) and obj.variant_id is None and obj.variant is None and obj.product_id:
+            with session.no_autoflush:
+                obj.variant_id = session.execute(
+                    select(ProductVariant.id).where(ProductVariant.product_id == obj.product_id,
+                                                    ProductVariant.option_key == "",
+                                                    ProductVariant.retired.is_(False))).scalar()
 
 
 class CheckoutAttempt(Model):

@@ -170,7 +170,7 @@ def option_key(names, values) -> str:
     string per combination, unique per product, that the catalogue's filter matches."""
     if not names:
         return ""
-    return "|" + "|".join(f"{n}={v}" for n, v in zip(names, values)) + "|"
+    return "|" + "|".join(f"{n}={v}" for n, v in zip(names, values, strict=False)) + "|"
 
 
 def default_sku(slug: str) -> str:

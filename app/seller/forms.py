@@ -96,8 +96,8 @@ class OptionsForm(Form):
 
 def variants_form(variants, image_choices):
     """The stock table: for each variant its SKU, stock, own price, threshold and photo."""
-    fields: dict = {"product_threshold": WholeNumberField(_l("Low-stock alert for the product"), validators=[Optional()],
-                                                          maximum=1_000_000)}
+    fields: dict = {"product_threshold": WholeNumberField(_l("Low-stock alert for the product"),
+                                                          validators=[Optional()], maximum=1_000_000)}
     for variant in variants:
         fields[f"sku_{variant.id}"] = StringField(_l("SKU"), filters=[strip], validators=[Length(max=64)])
         fields[f"stock_{variant.id}"] = WholeNumberField(_l("Stock"), maximum=1_000_000)

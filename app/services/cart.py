@@ -3,8 +3,9 @@
 Rules kept here: only buyers have a cart; a line is one variant of a product (a product
 with options needs the buyer to choose one; one without has its default variant); a
 quantity is a whole number of at least the product's minimum order and at most the
-variant's stock; only products buyers may see, and variants not retired, can be added; a line remembers the price and availability the buyer saw, so the cart can say
-what changed since. Another buyer's cart line is not found (404).
+variant's stock; only products buyers may see, and variants not retired, can be added;
+a line remembers the price and availability the buyer saw, so the cart can say what
+changed since. Another buyer's cart line is not found (404).
 """
 from __future__ import annotations
 

@@ -2,9 +2,10 @@
 
 Rules kept here: the threshold a seller sets is the variant's own, else its product's
 (``ProductVariant.alert_threshold``; the LOW_STOCK_THRESHOLD setting only labels stock as
-low for buyers and alerts nobody); when a sale leaves a variant at or below it, every member of the store gets one in-app notification and the
-store one e-mail, once: a guarded UPDATE (``WHERE low_stock_notified_at IS NULL``) marks
-it, so two checkouts at once tell it once. When the stock rises above the threshold again
+low for buyers and alerts nobody); when a sale leaves a variant at or below it, every
+member of the store gets one in-app notification and the store one e-mail, once: a
+guarded UPDATE (``WHERE low_stock_notified_at IS NULL``) marks it, so two checkouts at
+once tell it once. When the stock rises above the threshold again
 (restocked, or an order given back) the mark is cleared, and the next fall tells again.
 Nothing here commits: the calling service does.
 """
@@ -57,7 +58,8 @@ def check_after_sale(variant_ids):
         if recipient is not None:
             with notify.request_context():
                 queue_email(recipient.email, _l("Low stock: %(product)s", product=name), "low_stock",
-                            locale=recipient.locale, recipient=recipient, product=product, variant=variant, threshold=threshold,
+                            locale=recipient.locale, recipient=recipient, product=product, variant=variant,
+                            threshold=threshold,
                             name=name, link=absolute(link))
 
 

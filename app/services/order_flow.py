@@ -98,13 +98,13 @@ def take_stock(product_id, quantity, by_variant: dict[int, int] | None = None) -
     the committed row, so no stock goes below zero; callers take products in ascending id,
     so locks are always taken in the order (product's variants, product) and cannot deadlock."""
     if by_variant is None:
-        variant_id = db.session.execute(
+        active = db.session.execute(
             db.select(ProductVariant.id).where(ProductVariant.product_id == product_id,
                                                ProductVariant.retired.is_(False))
         ).scalars().all()
-        if len(variant_id) != 1:
+        if len(active) != 1:
             return False
-        by_variant = {variant_id[0]: quantity}
+        by_variant = {active[0]: quantity}
     for variant_id in sorted(by_variant):
         wanted = by_variant[variant_id]
         result = db.session.execute(

@@ -42,6 +42,7 @@ from app.services.listings.content import (  # noqa: F401
     open_revision,
     remove_image,
     set_cover,
+    set_options,
     update_product,
     working_content,
 )
@@ -68,7 +69,6 @@ from app.services.listings.variants import (  # noqa: F401
     options_of,
     picker,
     retire_variant,
-    set_options,
     update_variants,
 )
 from app.services.listings.workflow import (  # noqa: F401

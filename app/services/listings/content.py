@@ -13,7 +13,7 @@ from app.labels import PRODUCT_FIELD_LABELS
 from app.models import MAX_IMAGES, Category, Product, ProductImage, ProductRevision, Store
 from app.parsing import INT_MAX
 from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
-from app.services.listings.variants import apply_options, options_of
+from app.services.listings.variants import apply_options, options_of, refuse_if_in_open_orders, removed_variants
 from app.urls import slugify
 
 # Content fields of a live product that go through a revision (price and stock do not).
@@ -253,6 +253,27 @@ def discard_revision(actor, product: Product):
     _forget_unused_images(product, revision.content.get("images", []))
     audit.record(actor, "product.revision_discarded", product, after={"revision_id": revision.id})
     db.session.commit()
+
+
+def set_options(actor, product: Product, options: list[dict]) -> Product:
+    """Change the product's options (a content change): at once on a draft, through the
+    open revision on a live product. Refused if it would remove a variant in an open order."""
+    _check_editable(actor, product)
+    refuse_if_in_open_orders(removed_variants(product, options))
+    before = options_of(product)
+    if product.status == "approved":
+        revision = _ensure_revision(actor, product, open_revision(product))
+        content = dict(revision.content)
+        content["options"] = options
+        revision.content = content
+        audit.record(actor, "product.revision_edited", product,
+                     after={"revision_id": revision.id, "fields": ["options"]})
+    else:
+        apply_options(product, options)
+        audit.record(actor, "product.options_changed", product, before={"options": before},
+                     after={"options": options})
+    db.session.commit()
+    return product
 
 
 # ---------------------------------------------------------------- images

@@ -57,7 +57,7 @@ def options_of(product: Product) -> list[dict]:
         for index, value in enumerate(variant.option_values or []):
             if index < len(values) and value not in values[index]:
                 values[index].append(value)
-    return [{"name": n, "values": v} for n, v in zip(names, values)]
+    return [{"name": n, "values": v} for n, v in zip(names, values, strict=True)]
 
 
 def combinations(options: list[dict]) -> list[list[str]]:
@@ -135,7 +135,7 @@ def open_order_counts(variant_ids) -> dict[int, int]:
     return {variant_id: count for variant_id, count in rows}
 
 
-def _refuse_if_in_open_orders(variants):
+def refuse_if_in_open_orders(variants):
     counts = open_order_counts(v.id for v in variants)
     for variant in variants:
         if counts.get(variant.id):
@@ -147,31 +147,7 @@ def _refuse_if_in_open_orders(variants):
                 counts[variant.id], variant=variant.name or _("The product")))
 
 
-def set_options(actor, product: Product, options: list[dict]) -> Product:
-    """Change the product's options (a content change): at once on a draft, through the
-    open revision on a live product. Refused if it would remove a variant in an open order."""
-    from app.services.listings.content import _check_editable, _ensure_revision, open_revision
-
-    _check_editable(actor, product)
-    removed = _removed_variants(product, options)
-    _refuse_if_in_open_orders(removed)
-    before = options_of(product)
-    if product.status == "approved":
-        revision = _ensure_revision(actor, product, open_revision(product))
-        content = dict(revision.content)
-        content["options"] = options
-        revision.content = content
-        audit.record(actor, "product.revision_edited", product,
-                     after={"revision_id": revision.id, "fields": ["options"]})
-    else:
-        apply_options(product, options)
-        audit.record(actor, "product.options_changed", product, before={"options": before},
-                     after={"options": options})
-    db.session.commit()
-    return product
-
-
-def _removed_variants(product, options):
+def removed_variants(product, options):
     """The variants on sale now that ``options`` would retire."""
     keys = {option_key([o["name"] for o in options], c) for c in combinations(options)}
     return [v for v in product.active_variants if v.option_key not in keys]
@@ -333,7 +309,7 @@ def retire_variant(actor, product: Product, variant_id) -> ProductVariant:
         raise Conflict(_("This variant was removed already."))
     if len(product.active_variants) <= 1:
         raise Conflict(_("A product keeps at least one variant; pause the product to stop selling it."))
-    _refuse_if_in_open_orders([variant])
+    refuse_if_in_open_orders([variant])
     _lock_variants(product)
     variant.retired = True
     db.session.flush()
