@@ -112,12 +112,16 @@ def seed_demo():
     for email, name in SELLERS:
         _person(email, name, ("seller",))
     db.session.flush()
-    for hook in current_app.extensions.get("demo_seeders", []):
+    seeders = current_app.extensions.get("demo_seeders", [])
+    for hook in [h for h in seeders if not getattr(h, "demo_last", False)] + [
+            h for h in seeders if getattr(h, "demo_last", False)]:
         hook()
     db.session.commit()
     return [(role, email, DEMO_PASSWORD) for role, email in DEMO_LOGINS]
 
 
-def register_seeder(app, hook):
-    """Features add their own demo rows (stores, products, orders) through this."""
+def register_seeder(app, hook, last=False):
+    """Features add their own demo rows (stores, products, orders) through this. ``last``:
+    after every other feature's (e.g. changing demo products the others have ordered)."""
+    hook.demo_last = last
     app.extensions.setdefault("demo_seeders", []).append(hook)

@@ -133,6 +133,7 @@ PRODUCT_FIELD_LABELS = {
     "min_order": _l("Minimum order"),
     "lead_time_days": _l("Lead time (days)"),
     "images": _l("Photos"),
+    "options": _l("Variants"),
     "price": _l("Price"),
     "stock": _l("Stock"),
 }

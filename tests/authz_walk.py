@@ -101,7 +101,7 @@ def _build_world(factories):
         "batch_id": batch.id, "payout_id": payout.id, "document_id": document.id, "member_id": member.id,
         "invitation_id": invitation.id, "message_id": message.id, "role_id": role.id, "category_id": category.id,
         "store_id": w.kopi_store.id, "department_id": w.dept_a.id, "review_id": review.id,
-        "session_id": other_session.id, "user_id": w.buyer_x.id,
+        "session_id": other_session.id, "user_id": w.buyer_x.id, "variant_id": live.variants[0].id,
         "token": "not-a-real-token", "code": "ABCDEFGHJK", "key": "public/walk/picture.txt", "fmt": "csv",
         "kind": "sp", "action": "x", "filename": "css/app.css",
     }

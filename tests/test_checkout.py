@@ -159,10 +159,10 @@ def test_guarded_update_refuses_when_stock_ran_out_after_the_checks(req, factori
     cart.add_item(buyer, second.id, 2)
     real = orders.take_stock
 
-    def racing(product_id, quantity):
+    def racing(product_id, quantity, by_variant=None):
         if product_id == second.id:
             return False  # another checkout took it a moment ago
-        return real(product_id, quantity)
+        return real(product_id, quantity, by_variant)
 
     monkeypatch.setattr(service, "take_stock", racing)
     d = service.Details("office", "Kantor", clock.today() + timedelta(days=1), "10-12", "cod")

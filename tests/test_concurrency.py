@@ -133,3 +133,81 @@ def test_the_same_checkout_submitted_five_times_at_once_places_once(app, factori
     db.session.expire_all()
     assert db.session.get(Product, product_id).stock == 8
     assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == 1
+
+
+def test_thirty_buyers_race_for_two_variants_bought_together(app, factories):
+    """Each buyer's cart holds one M and one L of the same shirt (half of them added L
+    first); 10 of each are in stock. Exactly 10 checkouts win, no deadlock, no variant
+    below zero, S untouched, and the store is told of low stock once per variant."""
+    from app.models import Notification, ProductVariant
+    from app.services import cart, checkout, listings
+
+    buyers_count = 30
+    product = factories.ProductFactory(live=True, name="Kemeja Corak Insang", price=150000, stock=0)
+    seller = factories.store_owner(product.store)
+    product.category.option_groups = ["Ukuran"]
+    listings.apply_options(product, [{"name": "Ukuran", "values": ["S", "M", "L"]}])
+    db.session.commit()
+    by_name = {v.name: v for v in product.active_variants}
+    with app.test_request_context("/"):
+        listings.update_variants(seller, product, {
+            by_name["S"].id: {"sku": "KCI-S", "stock": 5},
+            by_name["M"].id: {"sku": "KCI-M", "stock": 10, "threshold": 3},
+            by_name["L"].id: {"sku": "KCI-L", "stock": 10}}, product_threshold=2)
+    buyers = [factories.BuyerFactory() for _ in range(buyers_count)]
+    with app.test_request_context("/"):
+        for n, buyer in enumerate(buyers):
+            first, second = ("M", "L") if n % 2 else ("L", "M")
+            cart.add_item(buyer, product.id, 1, by_name[first].id)
+            cart.add_item(buyer, product.id, 1, by_name[second].id)
+    product_id, buyer_ids = product.id, [b.id for b in buyers]
+    variant_ids = {name: v.id for name, v in by_name.items()}
+    db.session.remove()
+
+    barrier = threading.Barrier(buyers_count)
+    results, errors = [], []
+    lock = threading.Lock()
+
+    def buy(buyer_id):
+        from app.models import User
+
+        try:
+            with app.test_request_context("/"), force_locale("en"):
+                buyer = db.session.get(User, buyer_id)
+                details = checkout.Details("office", "Bappeda, Jl. Rahadi Usman No. 3",
+                                           clock.today() + timedelta(days=1), "10-12", "cod")
+                buyer.roles  # noqa: B018
+                barrier.wait(timeout=60)
+                try:
+                    checkout.place_orders(buyer, f"variant-race-{buyer_id:04d}-xxxxxxxx", details)
+                    outcome = "placed"
+                except checkout.ItemProblems as error:
+                    outcome = "refused: " + str(error.message)
+                finally:
+                    db.session.remove()
+            with lock:
+                results.append(outcome)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            with lock:
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=buy, args=(bid,)) for bid in buyer_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    assert results.count("placed") == 10
+    refused = [r for r in results if r != "placed"]
+    assert len(refused) == buyers_count - 10 and all("out of stock" in r for r in refused)
+    db.session.expire_all()
+    stock = {name: db.session.get(ProductVariant, vid).stock for name, vid in variant_ids.items()}
+    assert stock == {"S": 5, "M": 0, "L": 0}
+    product = db.session.get(Product, product_id)
+    assert product.stock == 5 and product.sold_count == 20
+    lines = db.session.execute(db.select(OrderItem.variant_id, db.func.sum(OrderItem.quantity))
+                               .group_by(OrderItem.variant_id)).all()
+    assert dict(lines) == {variant_ids["M"]: 10, variant_ids["L"]: 10}
+    alerts = db.session.execute(db.select(Notification.params).where(Notification.kind == "low_stock")).scalars().all()
+    assert sorted(a["product"] for a in alerts) == ["Kemeja Corak Insang (L)", "Kemeja Corak Insang (M)"]

@@ -3,13 +3,22 @@ store in it, and each payment method's own fields (``PaymentMethod.form_fields``
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, HiddenField, StringField, TextAreaField
 
-from app.forms import DayField, Form, QuantityField, strip
+from app.forms import DayField, Form, QuantityField, WholeNumberField, strip
+from app.parsing import INT_MAX
 from app.services import payments
 
 
 class QuantityForm(Form):
     quantity = QuantityField(_l("Quantity"))
     next = HiddenField()
+
+
+class AddToCartForm(QuantityForm):
+    """The product page's form: the quantity and, for a product with options, the variant
+    picked (a radio button per variant, so it works without JavaScript)."""
+
+    variant = WholeNumberField(_l("Variant"), minimum=1, maximum=INT_MAX,
+                               message=_l("Choose one of the variants shown."))
 
 
 class PlaceOrderForm(Form):

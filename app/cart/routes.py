@@ -7,7 +7,7 @@ from app import clock
 from app import authz
 from app.authz import roles_required
 from app.cart import bp
-from app.cart.forms import PlaceOrderForm, QuantityForm, checkout_form
+from app.cart.forms import AddToCartForm, PlaceOrderForm, QuantityForm, checkout_form
 from app.labels import unit_label
 from app.models import TIME_WINDOWS
 from app.services import DomainError, Invalid
@@ -33,14 +33,15 @@ def view():
 @bp.route("/add/<int:product_id>", methods=["POST"])
 @roles_required("buyer")
 def add(product_id):
-    form = QuantityForm()
+    form = AddToCartForm()
     try:
         require_valid(form)
-        item = cart_service.add_item(current_user, product_id, form.quantity.data)
+        item = cart_service.add_item(current_user, product_id, form.quantity.data, form.variant.data)
     except DomainError as error:
         flash_error(error)
         return _render_cart(error.status)
-    flash(_("%(name)s is in your cart (%(quantity)s %(unit)s).", name=item.product.name,
+    flash(_("%(name)s is in your cart (%(quantity)s %(unit)s).",
+            name=cart_service.display_name(item.product, item.variant),
             quantity=item.quantity, unit=unit_label(item.product.unit, item.quantity)), "success")
     return redirect(safe_next(form.next.data, "cart.view"), code=303)
 

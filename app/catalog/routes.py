@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 from app import clock
 from app.catalog import bp
 from app.catalog.cache import cached_page
-from app.services import catalog
+from app.parsing import ParseError, parse_optional_int
+from app.services import catalog, listings
 
 
 def _context():
@@ -42,6 +43,15 @@ def index():
     ), status
 
 
+def _chosen_variant(product, raw):
+    """The variant named by ``?variant=`` (a link to one variant), if it is on sale."""
+    try:
+        variant_id = parse_optional_int(raw, minimum=1)
+    except ParseError:
+        return None
+    return next((v for v in product.active_variants if v.id == variant_id), None) if variant_id else None
+
+
 @bp.route("/produk/<slug>")
 @cached_page
 def product(slug):
@@ -49,8 +59,10 @@ def product(slug):
     item = catalog.get_product(slug, today)
     if item is None:
         abort(404)
+    picker = listings.picker(item) if item.option_names else None
+    chosen = _chosen_variant(item, request.args.get("variant"))
     return render_template(
-        "catalog/product.html", product=item, tree=catalog.category_tree(),
+        "catalog/product.html", product=item, tree=catalog.category_tree(), picker=picker, chosen=chosen,
         documents=catalog.valid_documents(item.store, today),
         related=catalog.related_products(item, today), **_context(),
     )

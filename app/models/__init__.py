@@ -32,12 +32,18 @@ from app.models.store import (  # noqa: F401,E402
 from app.models.product import (  # noqa: F401,E402
     LISTING_STATES,
     MAX_IMAGES,
+    MAX_OPTION_VALUES,
+    MAX_OPTIONS,
+    MAX_VARIANTS,
     REASON_CODES,
     UNITS,
     ListingReview,
     Product,
     ProductImage,
     ProductRevision,
+    ProductVariant,
+    default_sku,
+    option_key,
 )
 from app.models.order import (  # noqa: F401,E402
     COD_PAYMENT_KINDS,

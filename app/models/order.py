@@ -19,8 +19,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.extensions import Model
 from app.models.states import FINAL_STATES, ORDER_STATES, OrderState, in_clause  # noqa: F401
@@ -29,7 +31,7 @@ from app.orm import UTCDateTime, utcnow
 if TYPE_CHECKING:
     # Names of the other aggregates, for the relationships' annotations; at run time
     # SQLAlchemy resolves them by name, and importing them here would be circular.
-    from app.models.product import Product
+    from app.models.product import Product, ProductVariant
     from app.models.store import Store
     from app.models.user import User
 
@@ -71,13 +73,14 @@ class CartItem(Model):
 
     __tablename__ = "cart_items"
     __table_args__ = (
-        UniqueConstraint("cart_id", "product_id"),
+        UniqueConstraint("cart_id", "variant_id"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("product_variants.id", ondelete="CASCADE"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     price_seen: Mapped[int] = mapped_column(Integer)
     available_seen: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -86,6 +89,22 @@ class CartItem(Model):
 
     cart: Mapped[Cart] = relationship(back_populates="items")
     product: Mapped["Product"] = relationship()
+    variant: Mapped["ProductVariant"] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _default_variant_of_cart_lines(session, _context, _instances):
+    """A cart line added without its variant (code written before variants) is of its
+    product's default variant; a product with options has none, and the insert fails."""
+    from app.models.product import ProductVariant
+
+    for obj in session.new:
+        if isinstance(obj, CartItem) and obj.variant_id is None and obj.variant is None and obj.product_id:
+            with session.no_autoflush:
+                obj.variant_id = session.execute(
+                    select(ProductVariant.id).where(ProductVariant.product_id == obj.product_id,
+                                                    ProductVariant.option_key == "",
+                                                    ProductVariant.retired.is_(False))).scalar()
 
 
 class CheckoutAttempt(Model):
@@ -194,7 +213,11 @@ class OrderItem(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[Optional[int]] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"), index=True)
+    variant_id: Mapped[Optional[int]] = mapped_column(ForeignKey("product_variants.id", ondelete="SET NULL"),
+                                                      index=True)
     name: Mapped[str] = mapped_column(String(140))
+    # The variant's name when bought (``M / Merah``); "" for a product without options.
+    variant_name: Mapped[str] = mapped_column(String(255), default="")
     unit: Mapped[str] = mapped_column(String(20))
     unit_price: Mapped[int] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer)
@@ -202,6 +225,12 @@ class OrderItem(Model):
 
     order: Mapped[Order] = relationship(back_populates="items")
     product: Mapped[Optional["Product"]] = relationship()
+    variant: Mapped[Optional["ProductVariant"]] = relationship()
+
+    @property
+    def full_name(self) -> str:
+        """The product's name with the variant's, as receipts, PDFs and exports show it."""
+        return f"{self.name} ({self.variant_name})" if self.variant_name else self.name
 
 
 class OrderEvent(Model):

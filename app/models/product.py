@@ -5,8 +5,20 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
 from flask import current_app, has_app_context
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.extensions import Model, db
 from app.models.states import LISTING_STATES, ListingState, in_clause  # noqa: F401
@@ -21,6 +33,9 @@ if TYPE_CHECKING:
 UNITS = ("pcs", "botol", "lembar", "paket")
 REASON_CODES = ("photo", "copywriting", "price", "permit", "category", "other")
 MAX_IMAGES = 8
+MAX_OPTIONS = 3  # option groups per product (e.g. Ukuran, Warna, Motif)
+MAX_OPTION_VALUES = 20  # values per option group
+MAX_VARIANTS = 100  # combinations per product
 
 
 def low_stock_threshold() -> int:
@@ -64,6 +79,12 @@ class Product(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     approved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
+    # The option groups of the live product's variants, in order (at most MAX_OPTIONS,
+    # from its category's option_groups); [] for a product with one default variant.
+    option_names: Mapped[list] = mapped_column(JSON, default=list)
+    # Stock at or below this is "low" (None: the LOW_STOCK_THRESHOLD setting); a variant
+    # may set its own.
+    low_stock_threshold: Mapped[Optional[int]] = mapped_column(Integer)
 
     store: Mapped["Store"] = relationship()
     category: Mapped["Category"] = relationship()
@@ -76,6 +97,22 @@ class Product(Model):
     reviews: Mapped[list["ListingReview"]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="ListingReview.id"
     )
+    # Every variant, retired ones too (order lines keep pointing at them).
+    variants: Mapped[list["ProductVariant"]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="ProductVariant.position"
+    )
+
+    @property
+    def active_variants(self) -> list["ProductVariant"]:
+        return [v for v in self.variants if not v.retired]
+
+    @property
+    def has_options(self) -> bool:
+        return bool(self.option_names)
+
+    def stock_threshold(self) -> int:
+        """Stock at or below this is low: the product's own threshold, else the setting."""
+        return self.low_stock_threshold if self.low_stock_threshold is not None else low_stock_threshold()
 
     @property
     def cover(self):
@@ -88,11 +125,11 @@ class Product(Model):
         return self.listed and (self.listed_until is None or self.listed_until >= day)
 
     def stock_state(self) -> str:
-        """What buyers are told of the stock: ``out``, ``low`` (at most LOW_STOCK_THRESHOLD
-        left) or ``in_stock``. Words: app.labels.STOCK_LABELS."""
+        """What buyers are told of the stock: ``out``, ``low`` (at most the product's threshold,
+        else LOW_STOCK_THRESHOLD, left) or ``in_stock``. Words: app.labels.STOCK_LABELS."""
         if self.stock <= 0:
             return "out"
-        if self.stock <= low_stock_threshold():
+        if self.stock <= self.stock_threshold():
             return "low"
         return "in_stock"
 
@@ -126,6 +163,106 @@ class ProductImage(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     product: Mapped[Product] = relationship(back_populates="images")
+
+
+def option_key(names, values) -> str:
+    """``|Ukuran=M|Warna=Merah|`` for a variant's options ("" for a default variant): one
+    string per combination, unique per product, that the catalogue's filter matches."""
+    if not names:
+        return ""
+    return "|" + "|".join(f"{n}={v}" for n, v in zip(names, values, strict=False)) + "|"
+
+
+def default_sku(slug: str) -> str:
+    """The SKU of a product's default variant, derived from its slug (as the migration does)."""
+    return (slug or "").upper()[:48]
+
+
+class ProductVariant(Model):
+    """One combination of a product's options, with its own SKU and stock, and optionally its
+    own price (None: the product's) and photo. ``Product.stock`` is the sum of the stock of
+    the product's variants that are not retired (kept so by services.variants and the
+    checkout). A variant is never deleted: a removed one is ``retired``, so order lines
+    keep naming it."""
+
+    __tablename__ = "product_variants"
+    __table_args__ = (
+        UniqueConstraint("product_id", "option_key", name="uq_product_variants_options"),
+        UniqueConstraint("product_id", "sku", name="uq_product_variants_sku"),
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    option_values: Mapped[list] = mapped_column(JSON, default=list)  # in the order of Product.option_names
+    option_key: Mapped[str] = mapped_column(String(255), default="")
+    stock: Mapped[int] = mapped_column(Integer, default=0)
+    price: Mapped[Optional[int]] = mapped_column(Integer)  # whole rupiah; None: the product's price
+    image_id: Mapped[Optional[int]] = mapped_column(ForeignKey("product_images.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    low_stock_threshold: Mapped[Optional[int]] = mapped_column(Integer)
+    # When the store was told the stock fell to the threshold; cleared when it rises above.
+    low_stock_notified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+    image: Mapped[Optional[ProductImage]] = relationship()
+
+    @property
+    def name(self) -> str:
+        """``M / Merah``; "" for a product's default variant."""
+        return " / ".join(str(v) for v in (self.option_values or []))
+
+    @property
+    def effective_price(self) -> int:
+        return self.price if self.price is not None else self.product.price
+
+    def stock_threshold(self) -> int:
+        """Stock at or below this is low: the variant's own, else the product's threshold."""
+        if self.low_stock_threshold is not None:
+            return self.low_stock_threshold
+        return self.product.stock_threshold()
+
+    def alert_threshold(self) -> Optional[int]:
+        """The threshold the seller set (the variant's, else the product's): the store is
+        told when a sale leaves the stock at it. None: no alert (the setting only labels)."""
+        if self.low_stock_threshold is not None:
+            return self.low_stock_threshold
+        return self.product.low_stock_threshold
+
+    def stock_state(self) -> str:
+        """``out``, ``low`` or ``in_stock``, as Product.stock_state."""
+        if self.retired or self.stock <= 0:
+            return "out"
+        if self.stock <= self.stock_threshold():
+            return "low"
+        return "in_stock"
+
+    def __repr__(self):
+        return f"<ProductVariant {self.sku}>"
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_default_variants(session, _context, _instances):
+    """Every product has a variant: a new product without one gets its default variant, and
+    a product without options keeps its one variant's stock equal to its own (code that sets
+    ``product.stock`` directly, as the demo data does, stays right)."""
+    from sqlalchemy import inspect as sa_inspect
+
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, Product) or obj.option_names:
+            continue
+        if obj in session.new:
+            if not obj.variants:
+                obj.variants.append(ProductVariant(sku=default_sku(obj.slug), option_values=[], option_key="",
+                                                   stock=obj.stock or 0, position=0))
+            continue
+        if sa_inspect(obj).attrs.stock.history.has_changes():
+            active = [v for v in obj.variants if not v.retired]
+            if len(active) == 1 and not active[0].option_key:
+                active[0].stock = obj.stock
 
 
 class ProductRevision(Model):

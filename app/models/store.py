@@ -153,6 +153,8 @@ class Category(Model):
     required_documents: Mapped[list] = mapped_column(JSON, default=list)
     # goods, service or catering: which tax rules apply to its lines (app.models.tax).
     tax_kind: Mapped[str] = mapped_column(String(10), default="goods")
+    # The option groups its products' variants may have, e.g. ["Ukuran", "Warna"].
+    option_groups: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[Optional["Category"]] = relationship(remote_side="Category.id", back_populates="children")

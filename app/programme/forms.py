@@ -20,6 +20,10 @@ class CategoryForm(Form):
         description=_l("One group per line; the store needs one valid document of each group. "
                        "Kinds: nib, halal, pirt, bpom_md, bpom_ml, hki, other. "
                        "Example: first line “pirt, bpom_md, bpom_ml”, second line “halal”."))
+    option_groups = StringField(
+        _l("Variant options"), filters=[_strip], validators=[Length(max=300)],
+        description=_l("The options its products' variants may have, separated by commas, e.g. "
+                       "“Ukuran, Warna”. A product uses up to 3 of them."))
     description = TextAreaField(_l("Description"), filters=[_strip], validators=[Length(max=2000)])
     position = WholeNumberField(_l("Position"), validators=[Optional()], default=0)
 

@@ -33,6 +33,7 @@ def _category_form(category=None):
     if request.method == "GET" and category is not None:
         form.parent_id.data = category.parent_id or 0
         form.required_documents.data = category_service.format_requirements(category.required_documents)
+        form.option_groups.data = ", ".join(category.option_groups or [])
     return form
 
 
@@ -44,7 +45,7 @@ def category(category_id=None):
     form = _category_form(category)
     if form.validate_on_submit():
         data = {k: getattr(form, k).data for k in ("name_id", "name_en", "slug", "parent_id", "required_documents",
-                                                    "description", "position")}
+                                                    "option_groups", "description", "position")}
         try:
             saved = category_service.save_category(current_user, category, data)
         except DomainError as error:

@@ -15,3 +15,13 @@ periodic("documents-hide-expired-products", timedelta(days=1), "app.services.doc
 periodic("documents-expiry-reminders", timedelta(days=1), "app.services.document_expiry:remind_expiring_documents")
 
 from app.seller import routes  # noqa: E402,F401
+
+
+@bp.record_once
+def _register_demo(state):
+    from app.demo import register_seeder
+    from app.seller.demo import seed_variants
+
+    # After the orders' and department purchases' demo data, which order products as they
+    # were (without options).
+    register_seeder(state.app, seed_variants, last=True)

@@ -77,3 +77,34 @@ class ImagesForm(Form):
 class ImageActionForm(Form):
     key = HiddenField(validators=[DataRequired()])
     direction = HiddenField()
+
+
+class OptionsForm(Form):
+    """Up to three option groups (one of the category's each) and their values, comma-separated."""
+
+    group_1 = SelectField(_l("Option 1"), validate_choice=False)
+    values_1 = StringField(_l("Values of option 1"), filters=[strip], validators=[Length(max=1000)],
+                           description=_l("Separated by commas, e.g. S, M, L, XL."))
+    group_2 = SelectField(_l("Option 2"), validate_choice=False)
+    values_2 = StringField(_l("Values of option 2"), filters=[strip], validators=[Length(max=1000)])
+    group_3 = SelectField(_l("Option 3"), validate_choice=False)
+    values_3 = StringField(_l("Values of option 3"), filters=[strip], validators=[Length(max=1000)])
+    # A fourth option, sent by a hand-made request, is refused by the service.
+    group_4 = StringField(filters=[strip])
+    values_4 = StringField(filters=[strip])
+
+
+def variants_form(variants, image_choices):
+    """The stock table: for each variant its SKU, stock, own price, threshold and photo."""
+    fields: dict = {"product_threshold": WholeNumberField(_l("Low-stock alert for the product"),
+                                                          validators=[Optional()], maximum=1_000_000)}
+    for variant in variants:
+        fields[f"sku_{variant.id}"] = StringField(_l("SKU"), filters=[strip], validators=[Length(max=64)])
+        fields[f"stock_{variant.id}"] = WholeNumberField(_l("Stock"), maximum=1_000_000)
+        fields[f"price_{variant.id}"] = RupiahField(_l("Own price (Rp)"), validators=[Optional()], minimum=100,
+                                                    maximum=1_000_000_000)
+        fields[f"threshold_{variant.id}"] = WholeNumberField(_l("Low-stock alert"), validators=[Optional()],
+                                                             maximum=1_000_000)
+        fields[f"image_{variant.id}"] = SelectField(_l("Photo"), coerce=coerce_id, choices=image_choices,
+                                                    validate_choice=False)
+    return type("VariantsForm", (Form,), fields)()

@@ -12,7 +12,16 @@ from app.extensions import db
 from app.models import DOCUMENT_KINDS, MAX_IMAGES, Category, Product
 from app.labels import DOCUMENT_KIND_LABELS, REASON_HINTS
 from app.seller import bp
-from app.seller.forms import DocumentForm, ImageActionForm, ImagesForm, InviteMemberForm, ProductForm, StoreForm
+from app.seller.forms import (
+    DocumentForm,
+    ImageActionForm,
+    ImagesForm,
+    InviteMemberForm,
+    OptionsForm,
+    ProductForm,
+    StoreForm,
+    variants_form,
+)
 from app.services import DomainError, Invalid
 from app.services import categories as category_service
 from app.services import document_expiry
@@ -209,14 +218,16 @@ def _product_form(product=None, content=None):
             getattr(form, key).data = content.get(key)
         form.price.data = product.price
         form.stock.data = product.stock
+    if product is not None and product.option_names:
+        del form.stock  # kept per variant, on the variants page
     return form
 
 
 def _product_data(form):
     data = {k: getattr(form, k).data for k in ("name", "description", "category_id", "unit", "price", "stock",
-                                               "weight_grams", "min_order", "lead_time_days")}
+                                               "weight_grams", "min_order", "lead_time_days") if k in form}
     for key, default in (("stock", 0), ("weight_grams", 0), ("min_order", 1), ("lead_time_days", 0)):
-        if data[key] is None:
+        if key in data and data[key] is None:
             data[key] = default
     return data
 
@@ -363,6 +374,113 @@ def image_action(product_id, action):
         flash_error(error)
         return _product_page(product, _product_form(product), status=error.status)
     return redirect(url_for("seller.product", product_id=product.id) + "#photo-list")
+
+
+# ---------------------------------------------------------------- variants
+
+def _options_form(product, options):
+    form = OptionsForm()
+    category = db.session.get(Category, listings.working_content(product).get("category_id"))
+    groups = list(category.option_groups or []) if category is not None else []
+    for index in (1, 2, 3):
+        getattr(form, f"group_{index}").choices = [("", _("— none —"))] + [(g, g) for g in groups]
+    if request.method == "GET":
+        for index, option in enumerate(options[:3], start=1):
+            getattr(form, f"group_{index}").data = option["name"]
+            getattr(form, f"values_{index}").data = ", ".join(option["values"])
+    return form, category
+
+
+def _variants_form(product):
+    choices = [(0, _("— the product's cover —"))] + [
+        (image.id, _("Photo %(n)s", n=n)) for n, image in enumerate(product.images, start=1)]
+    form = variants_form(product.active_variants, choices)
+    if request.method == "GET":
+        form.product_threshold.data = product.low_stock_threshold
+        for variant in product.active_variants:
+            getattr(form, f"sku_{variant.id}").data = variant.sku
+            getattr(form, f"stock_{variant.id}").data = variant.stock
+            getattr(form, f"price_{variant.id}").data = variant.price
+            getattr(form, f"threshold_{variant.id}").data = variant.low_stock_threshold
+            getattr(form, f"image_{variant.id}").data = variant.image_id or 0
+    return form
+
+
+def _variants_page(product, options_form=None, stock_form=None, category=None, status=None):
+    content = listings.working_content(product)
+    if options_form is None:
+        options_form, category = _options_form(product, content.get("options") or [])
+    revision = listings.open_revision(product) if product.status == "approved" else None
+    return render_form_page(
+        "seller/variants.html", status=status, product=product, options_form=options_form,
+        stock_form=stock_form or _variants_form(product), category=category, content=content, revision=revision,
+        live_options=listings.options_of(product), confirm=ConfirmForm(),
+        open_orders=listings.open_order_counts(v.id for v in product.active_variants))
+
+
+@bp.route("/products/<int:product_id>/variants")
+@seller_required
+def variants(product_id):
+    return _variants_page(_member_product(product_id))
+
+
+@bp.route("/products/<int:product_id>/variants/options", methods=["POST"])
+@seller_required
+def variant_options(product_id):
+    product = _member_product(product_id)
+    form, category = _options_form(product, [])
+    if not form.validate_on_submit():
+        return _variants_page(product, options_form=form, category=category, status=422)
+    raw = [(getattr(form, f"group_{i}").data, getattr(form, f"values_{i}").data) for i in (1, 2, 3, 4)]
+    try:
+        listings.set_options(current_user, product, listings.clean_options(category, raw))
+    except DomainError as error:
+        db.session.rollback()
+        flash_error(error)
+        return _variants_page(product, options_form=form, category=category, status=error.status)
+    if product.status == "approved":
+        flash(_("Saved. The new options go live after the mentor approves them; submit the changes for "
+                "review on the product's page."), "success")
+    else:
+        flash(_("Options saved: every combination is a variant. Set their stock below."), "success")
+    return redirect(url_for("seller.variants", product_id=product.id))
+
+
+@bp.route("/products/<int:product_id>/variants/stock", methods=["POST"])
+@seller_required
+def variant_stock(product_id):
+    product = _member_product(product_id)
+    form = _variants_form(product)
+    if not form.validate_on_submit():
+        return _variants_page(product, stock_form=form, status=422)
+    rows = {}
+    for variant in product.active_variants:
+        rows[variant.id] = {
+            "sku": getattr(form, f"sku_{variant.id}").data,
+            "stock": getattr(form, f"stock_{variant.id}").data,
+            "price": getattr(form, f"price_{variant.id}").data,
+            "threshold": getattr(form, f"threshold_{variant.id}").data,
+            "image_id": getattr(form, f"image_{variant.id}").data or None,
+        }
+    try:
+        listings.update_variants(current_user, product, rows, form.product_threshold.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash_error(error)
+        return _variants_page(product, stock_form=form, status=error.status)
+    flash(_("Stock and prices saved; buyers see them at once."), "success")
+    return redirect(url_for("seller.variants", product_id=product.id))
+
+
+@bp.route("/products/<int:product_id>/variants/<int:variant_id>/remove", methods=["POST"])
+@seller_required
+def remove_variant(product_id, variant_id):
+    product = _member_product(product_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return act(lambda: listings.retire_variant(current_user, product, variant_id), _("Variant removed."),
+               url_for("seller.variants", product_id=product.id),
+               lambda status: _variants_page(product, status=status), code=302)
 
 
 @bp.app_context_processor

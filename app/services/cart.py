@@ -1,9 +1,11 @@
 """The buyer's persistent cart.
 
-Rules kept here: only buyers have a cart; a quantity is a whole number of at least
-the product's minimum order and at most its stock; only products buyers may see can be
-added; a line remembers the price and availability the buyer saw, so the cart can say
-what changed since. Another buyer's cart line is not found (404).
+Rules kept here: only buyers have a cart; a line is one variant of a product (a product
+with options needs the buyer to choose one; one without has its default variant); a
+quantity is a whole number of at least the product's minimum order and at most the
+variant's stock; only products buyers may see, and variants not retired, can be added;
+a line remembers the price and availability the buyer saw, so the cart can say what
+changed since. Another buyer's cart line is not found (404).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from flask_babel import ngettext
 from app import clock
 from app.extensions import db
 from app.labels import unit_label
-from app.models import Cart, CartItem, Product, Store
+from app.models import Cart, CartItem, Product, ProductVariant, Store
 from app.services import Conflict, Invalid, NotAllowed, NotFound
 
 
@@ -39,35 +41,58 @@ def _visible_product(product_id):
     ).scalar_one_or_none()
 
 
-def _check_quantity(product, quantity):
-    if product.stock <= 0:
-        raise Conflict(_("%(name)s is out of stock.", name=product.name))
+def display_name(product, variant) -> str:
+    """``Kemeja corak insang (M / Merah)``; the product's name for a default variant."""
+    return f"{product.name} ({variant.name})" if variant is not None and variant.name else product.name
+
+
+def _check_quantity(product, quantity, variant=None):
+    stock = variant.stock if variant is not None else product.stock
+    name = display_name(product, variant)
+    if stock <= 0:
+        raise Conflict(_("%(name)s is out of stock.", name=name))
     if quantity < product.min_order:
-        raise Invalid(_("The minimum order for %(name)s is %(min)s %(unit)s.", name=product.name,
+        raise Invalid(_("The minimum order for %(name)s is %(min)s %(unit)s.", name=name,
                         min=product.min_order, unit=unit_label(product.unit, product.min_order)))
-    if quantity > product.stock:
+    if quantity > stock:
         raise Invalid(ngettext("Only %(num)d %(unit)s of %(name)s is in stock.",
-                               "Only %(num)d %(unit)s of %(name)s are in stock.", product.stock,
-                               unit=unit_label(product.unit, product.stock), name=product.name))
+                               "Only %(num)d %(unit)s of %(name)s are in stock.", stock,
+                               unit=unit_label(product.unit, stock), name=name))
 
 
-def add_item(user, product_id, quantity):
-    """Add ``quantity`` of a visible product (adding to a line already there)."""
+def choose_variant(product, variant_id=None) -> ProductVariant:
+    """The variant of ``product`` a buyer picked: ``variant_id`` among its variants that are
+    not retired, or, for a product without options, its one variant."""
+    active = product.active_variants
+    if variant_id is None:
+        if len(active) == 1 and not product.has_options:
+            return active[0]
+        raise Invalid(_("Choose a variant of %(name)s.", name=product.name))
+    for variant in active:
+        if variant.id == variant_id:
+            return variant
+    raise NotFound(_("This variant is not available."))
+
+
+def add_item(user, product_id, quantity, variant_id=None):
+    """Add ``quantity`` of a variant of a visible product (adding to a line already there);
+    ``variant_id`` may be left out for a product without options."""
     _require_buyer(user)
     product = _visible_product(product_id)
     if product is None:
         raise NotFound(_("This product is not available."))
+    variant = choose_variant(product, variant_id)
     cart = get_cart(user, create=True)
     item = db.session.execute(
-        db.select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product.id)
+        db.select(CartItem).where(CartItem.cart_id == cart.id, CartItem.variant_id == variant.id)
     ).scalar_one_or_none()
     new_quantity = quantity + (item.quantity if item else 0)
-    _check_quantity(product, new_quantity)
+    _check_quantity(product, new_quantity, variant)
     if item is None:
-        item = CartItem(cart_id=cart.id, product_id=product.id, quantity=new_quantity)
+        item = CartItem(cart_id=cart.id, product_id=product.id, variant_id=variant.id, quantity=new_quantity)
         db.session.add(item)
     item.quantity = new_quantity
-    item.price_seen = product.price
+    item.price_seen = variant.effective_price
     item.available_seen = True
     db.session.commit()
     return item
@@ -87,11 +112,13 @@ def update_quantity(user, item_id, quantity):
     _require_buyer(user)
     item = _own_item(user, item_id)
     product = _visible_product(item.product_id)
-    if product is None:
-        raise Conflict(_("%(name)s is no longer available; remove it from your cart.", name=item.product.name))
-    _check_quantity(product, quantity)
+    variant = item.variant
+    if product is None or variant.retired:
+        raise Conflict(_("%(name)s is no longer available; remove it from your cart.",
+                         name=display_name(item.product, variant)))
+    _check_quantity(product, quantity, variant)
     item.quantity = quantity
-    item.price_seen = product.price
+    item.price_seen = variant.effective_price
     item.available_seen = True
     db.session.commit()
     return item
@@ -118,31 +145,43 @@ class Line:
     visible: bool
 
     @property
+    def variant(self) -> ProductVariant:
+        return self.item.variant
+
+    @property
+    def name(self) -> str:
+        return display_name(self.product, self.variant)
+
+    @property
+    def stock(self) -> int:
+        return 0 if self.variant.retired else self.variant.stock
+
+    @property
     def price(self):
-        return self.product.price
+        return self.variant.effective_price
 
     @property
     def line_total(self):
-        return self.product.price * self.item.quantity
+        return self.price * self.item.quantity
 
     @property
     def price_changed(self):
-        return self.product.price != self.item.price_seen
+        return self.price != self.item.price_seen
 
     @property
     def available(self):
-        return self.visible and self.product.stock > 0
+        return self.visible and self.stock > 0
 
     @property
     def problem(self):
         """Why this line cannot be bought now, or None."""
-        if not self.visible:
+        if not self.visible or self.variant.retired:
             return _("No longer available.")
-        if self.product.stock <= 0:
+        if self.stock <= 0:
             return _("Out of stock.")
-        if self.item.quantity > self.product.stock:
-            return _("Only %(stock)s %(unit)s in stock.", stock=self.product.stock,
-                     unit=unit_label(self.product.unit, self.product.stock))
+        if self.item.quantity > self.stock:
+            return _("Only %(stock)s %(unit)s in stock.", stock=self.stock,
+                     unit=unit_label(self.product.unit, self.stock))
         if self.item.quantity < self.product.min_order:
             return _("The minimum order is %(min)s %(unit)s.", min=self.product.min_order,
                      unit=unit_label(self.product.unit, self.product.min_order))
@@ -197,7 +236,7 @@ def view(user, images=True) -> CartView:
         product_options.append(db.selectinload(Product.images))
     items = db.session.execute(
         db.select(CartItem).where(CartItem.cart_id == cart.id)
-        .options(db.joinedload(CartItem.product).options(*product_options))
+        .options(db.joinedload(CartItem.product).options(*product_options), db.joinedload(CartItem.variant))
         .order_by(CartItem.id)
     ).unique().scalars().all()
     groups: dict[int, StoreGroup] = {}

@@ -134,6 +134,9 @@ class Filters:
     max_price: int | None = None
     halal: bool = False
     in_stock: bool = False
+    # Option values within the category: ((group, value), ...), sorted; a product matches
+    # when one of its variants has, for every group given, one of its values.
+    options: tuple = ()
     sort: str = ""
     page: int = 1
     errors: dict = field(default_factory=dict)
@@ -142,7 +145,10 @@ class Filters:
     @property
     def active(self):
         return bool(self.q or self.category or self.store or self.min_price is not None
-                    or self.max_price is not None or self.halal or self.in_stock)
+                    or self.max_price is not None or self.halal or self.in_stock or self.options)
+
+    def has_option(self, group, value):
+        return (group, value) in self.options
 
     def effective_sort(self):
         if self.sort in SORTS or (self.sort == RELEVANCE and self.q):
@@ -152,7 +158,7 @@ class Filters:
     def args(self, **changes):
         """URL arguments for these filters (only the ones set), with ``changes``."""
         f = replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
-        out: dict[str, str | int] = {}
+        out: dict[str, str | int | list[str]] = {}
         if f.q:
             out["q"] = f.q
         if f.category:
@@ -167,6 +173,8 @@ class Filters:
             out["halal"] = 1
         if f.in_stock:
             out["in_stock"] = 1
+        if f.options and f.category:
+            out["option"] = [f"{group}:{value}" for group, value in f.options]
         if f.sort and f.sort != "newest":
             out["sort"] = f.sort
         if f.page and f.page > 1:
@@ -183,6 +191,71 @@ def _price(raw, name, filters):
     except ParseError:
         filters.errors[name] = _("Enter the price as a whole number of rupiah, e.g. 25000.")
         return None
+
+
+MAX_OPTION_FILTERS = 20
+
+
+def _parse_options(args) -> tuple:
+    """``option=Ukuran:M`` arguments (repeated) as sorted (group, value) pairs; unreadable
+    ones are dropped (the page says nothing of a hand-made URL's junk)."""
+    raw = args.getlist("option") if hasattr(args, "getlist") else ([args["option"]] if args.get("option") else [])
+    pairs = set()
+    for item in raw[:MAX_OPTION_FILTERS]:
+        group, sep, value = str(item).partition(":")
+        group, value = " ".join(group.split()), " ".join(value.split())
+        if not sep or not group or not value or len(group) > 40 or len(value) > 40:
+            continue
+        if any(c in group + value for c in "|="):
+            continue
+        pairs.add((group, value))
+    return tuple(sorted(pairs))
+
+
+def option_condition(options, in_stock=False):
+    """SQL: the product has a variant on sale with, for every group in ``options``, one of
+    the values given (``|Ukuran=M|`` in its option key)."""
+    from app.models import ProductVariant
+
+    by_group: dict[str, list[str]] = {}
+    for group, value in options:
+        by_group.setdefault(group, []).append(value)
+    conditions = [ProductVariant.product_id == Product.id, ProductVariant.retired.is_(False)]
+    if in_stock:
+        conditions.append(ProductVariant.stock > 0)
+    for group, values in by_group.items():
+        conditions.append(db.or_(*[ProductVariant.option_key.contains(f"|{group}={value}|", autoescape=True)
+                                   for value in values]))
+    return exists().where(*conditions)
+
+
+def option_facets(category: Category, category_ids, day: date) -> list[tuple[str, list[str]]]:
+    """[(group, [values])] offered as filters in ``category``: its option groups, with the
+    values the variants on sale of its live products have (one query, cached briefly)."""
+    from app.models import ProductVariant
+
+    groups = list(category.option_groups or [])
+    if not groups:
+        return []
+
+    def compute():
+        rows = db.session.execute(
+            select(ProductVariant.option_key, func.min(ProductVariant.position))
+            .join(Product, Product.id == ProductVariant.product_id).join(Store, store_join())
+            .where(buyer_visible(day), Product.category_id.in_(category_ids), ProductVariant.retired.is_(False),
+                   ProductVariant.option_key != "")
+            .group_by(ProductVariant.option_key).order_by(func.min(ProductVariant.position), ProductVariant.option_key)
+        ).all()
+        return [key for key, _position in rows]
+
+    keys = cached_value(("option_facets", day, category.id), compute)
+    values: dict[str, list[str]] = {g: [] for g in groups}
+    for key in keys:
+        for part in key.strip("|").split("|"):
+            group, _sep, value = part.partition("=")
+            if group in values and value not in values[group]:
+                values[group].append(value)
+    return [(g, v) for g, v in values.items() if v]
 
 
 def parse_filters(args) -> Filters:
@@ -204,6 +277,7 @@ def parse_filters(args) -> Filters:
         f.notices.append(_("The lowest price was higher than the highest price, so we swapped them."))
     f.halal = args.get("halal") in ("1", "on", "true", "y")
     f.in_stock = args.get("in_stock") in ("1", "on", "true", "y")
+    f.options = _parse_options(args)
     sort = (args.get("sort") or "").strip()
     f.sort = sort if sort in SORTS or sort == RELEVANCE else ""
     try:
@@ -272,6 +346,8 @@ class Browse:
     terms: list = field(default_factory=list)
     # No product matched every word of the search, so these match some of them.
     partial: bool = False
+    # The category's option filters: [(group, [values])].
+    option_facets: list = field(default_factory=list)
 
 
 class _Ref:
@@ -285,16 +361,20 @@ class Card:
     """What a product card shows, read as plain columns (no ORM objects: a page of cards
     is one query, and cheap to build)."""
 
-    __slots__ = ("id", "slug", "name", "price", "unit", "stock", "halal_until", "store", "cover")
+    __slots__ = ("id", "slug", "name", "price", "unit", "stock", "halal_until", "store", "cover",
+                 "low_stock_threshold")
 
-    def __init__(self, id, slug, name, price, unit, stock, halal_until, store_slug, store_name, cover_key):  # noqa: A002
+    def __init__(self, id, slug, name, price, unit, stock, halal_until, store_slug, store_name, cover_key,  # noqa: A002
+                 low_stock_threshold=None):
         self.id, self.slug, self.name, self.price, self.unit = id, slug, name, price, unit
-        self.stock, self.halal_until = stock, halal_until
+        self.stock, self.halal_until, self.low_stock_threshold = stock, halal_until, low_stock_threshold
         self.store = _Ref(name=store_name, slug=store_slug)
         self.cover = _Ref(key=cover_key) if cover_key else None
 
-    # The same display rules as the product's own (they read only stock and halal_until).
+    # The same display rules as the product's own (they read only stock, its threshold and
+    # halal_until).
     stock_state = Product.stock_state
+    stock_threshold = Product.stock_threshold
     is_halal_on = Product.is_halal_on
 
 
@@ -305,7 +385,7 @@ def _card_columns():
         .limit(1).correlate(Product).scalar_subquery()
     )
     return (Product.id, Product.slug, Product.name, Product.price, Product.unit, Product.stock,
-            Product.halal_until, Store.slug, Store.name, cover)
+            Product.halal_until, Store.slug, Store.name, cover, Product.low_stock_threshold)
 
 
 def visible_cards(day: date):
@@ -328,7 +408,14 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
             result.problem = "unknown_category"
             return result
         result.category = category
-        conditions.append(Product.category_id.in_(tree.descendant_ids(category.id)))
+        category_ids = tree.descendant_ids(category.id)
+        conditions.append(Product.category_id.in_(category_ids))
+        result.option_facets = option_facets(category, category_ids, day)
+        if filters.options:
+            offered = {g for g, _values in result.option_facets}
+            chosen = tuple(pair for pair in filters.options if pair[0] in offered)
+            if chosen:
+                conditions.append(option_condition(chosen, filters.in_stock))
     if filters.store:
         store = db.session.execute(
             select(Store).where(Store.slug == filters.store, Store.status == "verified")).scalar_one_or_none()
@@ -362,7 +449,7 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
         total = 0  # only punctuation: nothing to look for
     else:
         key = (day, filters.category, result.store.id if result.store else None, filters.min_price,
-               filters.max_price, filters.halal, filters.in_stock, tuple(terms))
+               filters.max_price, filters.halal, filters.in_stock, tuple(terms), filters.options)
         total = cached_value(key, lambda: db.session.execute(base(select(func.count()))).scalar_one())
         if not total and len(terms) > 1:
             # Nothing has every word (with these filters): show what has some, most words first.
@@ -396,7 +483,8 @@ def get_product(slug: str, day: date):
     """The live product with this slug, with what its page shows, or None."""
     statement = (
         visible_products(day).where(Product.slug == slug)
-        .options(contains_eager(Product.store), joinedload(Product.category), selectinload(Product.images))
+        .options(contains_eager(Product.store), joinedload(Product.category), selectinload(Product.images),
+                 selectinload(Product.variants))
     )
     return db.session.execute(statement).unique().scalar_one_or_none()
 

@@ -54,6 +54,29 @@ def choices(locale="id"):
     return out
 
 
+MAX_OPTION_GROUPS = 10
+
+
+def parse_option_groups(text) -> list[str]:
+    """"Ukuran, Warna" -> ["Ukuran", "Warna"]: distinct names (case-insensitive), each up
+    to 30 characters, at most MAX_OPTION_GROUPS."""
+    if isinstance(text, list):
+        text = ", ".join(str(t) for t in text)
+    names: list[str] = []
+    for raw in str(text).split(","):
+        name = " ".join(raw.split())
+        if not name:
+            continue
+        if len(name) > 30 or re.search(r"[|=\x00-\x1f]", name):
+            raise Invalid(_("An option name has at most 30 characters, without | or =."))
+        if name.casefold() in (n.casefold() for n in names):
+            raise Invalid(_("The option %(name)s is given twice.", name=name))
+        names.append(name)
+    if len(names) > MAX_OPTION_GROUPS:
+        raise Invalid(_("A category may name at most %(n)s options.", n=MAX_OPTION_GROUPS))
+    return names
+
+
 def save_category(actor: User, category: Category | None, data: dict) -> Category:
     if not actor.has_role("admin"):
         raise NotAllowed(_("Only programme staff manage categories."))
@@ -76,6 +99,7 @@ def save_category(actor: User, category: Category | None, data: dict) -> Categor
             node = node.parent
     required = data.get("required_documents", "")
     groups = parse_requirements(required) if isinstance(required, str) else required
+    option_groups = parse_option_groups(data.get("option_groups") or "")
     creating = category is None
     if category is None:
         category = Category()
@@ -87,6 +111,7 @@ def save_category(actor: User, category: Category | None, data: dict) -> Categor
     category.description = (data.get("description") or "").strip()
     category.position = int(data.get("position") or 0)
     category.required_documents = groups
+    category.option_groups = option_groups
     db.session.flush()
     audit.record(actor, "category.created" if creating else "category.updated", category, before=before,
                  after={"slug": slug, "name_id": name_id, "name_en": name_en, "parent_id": category.parent_id,

@@ -3,8 +3,8 @@
 Rules kept here (``place_orders``):
 - one transaction: either every order of the cart is placed, or nothing is;
 - one order per store, its items copying name, unit and price at this moment;
-- stock is taken with a guarded UPDATE per product (never below zero, also with
-  concurrent checkouts on PostgreSQL); the product must still be visible to buyers and
+- stock is taken with a guarded UPDATE per variant and one per product (never below zero,
+  also with concurrent checkouts on PostgreSQL); the product must still be visible to buyers and
   the quantity at least its minimum order. If any item fails, nothing is placed and the
   error names each item and why;
 - the requested delivery date is not in the past and no sooner than the longest lead
@@ -34,7 +34,7 @@ from app.models import (
     Order,
     OrderItem,
 )
-from app.services import Conflict, DomainError, Invalid, NotAllowed, audit
+from app.services import Conflict, DomainError, Invalid, NotAllowed, audit, low_stock
 from app.services import cart as cart_service
 from app.services import notifications as notify
 from app.services import payments
@@ -193,14 +193,14 @@ def place_orders(buyer, idempotency_key, details: Details, expected_total: int |
     problems = []
     for line in view.lines:
         product = line.product
-        if not product.is_visible_on(today):
-            problems.append((product.name, _("no longer available")))
-        elif product.stock <= 0:
-            problems.append((product.name, _("out of stock")))
-        elif line.item.quantity > product.stock:
-            problems.append((product.name, _("only %(stock)s left", stock=product.stock)))
+        if not product.is_visible_on(today) or line.variant.retired:
+            problems.append((line.name, _("no longer available")))
+        elif line.stock <= 0:
+            problems.append((line.name, _("out of stock")))
+        elif line.item.quantity > line.stock:
+            problems.append((line.name, _("only %(stock)s left", stock=line.stock)))
         elif line.item.quantity < product.min_order:
-            problems.append((product.name, _("the minimum order is %(min)s", min=product.min_order)))
+            problems.append((line.name, _("the minimum order is %(min)s", min=product.min_order)))
     if problems:
         raise ItemProblems(problems)
 
@@ -210,14 +210,21 @@ def place_orders(buyer, idempotency_key, details: Details, expected_total: int |
                          "Check the new total and place the order again."))
     method.validate(buyer, total, details.payment_data)
 
-    # Take the stock: product ids in ascending order, so concurrent checkouts lock rows
-    # in the same order and cannot deadlock. Visibility is re-checked in the same UPDATE.
+    # Take the stock: product ids in ascending order (each product's variants first, by id),
+    # so concurrent checkouts lock rows in the same order and cannot deadlock. Visibility
+    # is re-checked in the same UPDATE.
+    by_product: dict[int, dict[int, int]] = {}
+    for line in view.lines:
+        by_product.setdefault(line.product.id, {})[line.variant.id] = line.item.quantity
+    names = {line.product.id: line.name for line in view.lines}
     try:
-        for line in sorted(view.lines, key=lambda ln: ln.product.id):
-            if not take_stock(line.product.id, line.item.quantity):
-                name = line.product.name
+        for product_id in sorted(by_product):
+            wanted = by_product[product_id]
+            if not take_stock(product_id, sum(wanted.values()), wanted):
+                name = names[product_id]
                 db.session.rollback()
                 raise ItemProblems([(name, _("out of stock"))])
+        low_stock.check_after_sale([v for wanted in by_product.values() for v in wanted])
         attempt = CheckoutAttempt(buyer_id=buyer.id, idempotency_key=key, payment_method=method.code,
                                   total=total, state="placed", payment_data=details.payment_data or {})
         db.session.add(attempt)
@@ -241,8 +248,9 @@ def place_orders(buyer, idempotency_key, details: Details, expected_total: int |
             for line in group.lines:
                 product = line.product
                 order.items.append(OrderItem(
-                    product_id=product.id, name=product.name, unit=product.unit, unit_price=product.price,
-                    quantity=line.item.quantity, line_total=product.price * line.item.quantity,
+                    product_id=product.id, variant_id=line.variant.id, name=product.name,
+                    variant_name=line.variant.name, unit=product.unit, unit_price=line.price,
+                    quantity=line.item.quantity, line_total=line.line_total,
                 ))
             db.session.add(order)
             orders.append(order)

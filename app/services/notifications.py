@@ -32,6 +32,7 @@ KIND_TEXTS = {
     "order_message": _l("New message about order %(number)s."),
     "review_posted": _l("New review of %(product)s."),
     "review_replied": _l("%(store)s replied to your review of %(product)s."),
+    "low_stock": _l("Low stock: only %(stock)s of %(product)s left."),
     "product_hidden_expired": _l("%(product)s is hidden from buyers until its expired document is renewed."),
 }
 

@@ -84,7 +84,7 @@ def _ref(party) -> dict:
 def _items(order) -> list:
     return [{
         "id": str(item.id),
-        "description": item.name,
+        "description": item.full_name,
         "quantity": item.quantity,
         "unit": {"name": item.unit, "value": _money(item.unit_price)},
     } for item in order.items]

@@ -20,9 +20,9 @@ from sqlalchemy import text
 from app import clock
 from app.extensions import db
 from app.labels import ORDER_STATE_LABELS
-from app.models import Order, OrderEvent, OrderState, Product
+from app.models import Order, OrderEvent, OrderState, Product, ProductVariant
 from app.orm import rows_matched, utcnow
-from app.services import Conflict, audit
+from app.services import Conflict, audit, low_stock
 from app.services import notifications as notify
 from app.services import payment_registry as payments
 
@@ -88,12 +88,34 @@ def allowed_actions(order, side):
 # ------------------------------------------------------------------ stock
 
 
-def take_stock(product_id, quantity) -> bool:
-    """Take ``quantity`` if that much is in stock and the product is still visible;
-    False (nothing changed) otherwise. One guarded UPDATE
-    (``SET stock = stock - q, sold_count = sold_count + q WHERE id = :id AND stock >= q``):
-    on PostgreSQL a concurrent checkout waits for the row lock and re-checks the
-    condition on the committed row, so stock never goes below zero."""
+def take_stock(product_id, quantity, by_variant: dict[int, int] | None = None) -> bool:
+    """Take ``quantity`` of a product if that much is in stock and the product is still
+    visible; False (the caller rolls back) otherwise. ``by_variant`` says which variants
+    ({variant id: quantity}, summing to ``quantity``); without it, the product's one
+    default variant. Guarded UPDATEs: each variant (``WHERE stock >= q`` and not retired),
+    in ascending id, then the product's total once (``WHERE stock >= q`` and visible). On
+    PostgreSQL a concurrent checkout waits for the row lock and re-checks the condition on
+    the committed row, so no stock goes below zero; callers take products in ascending id,
+    so locks are always taken in the order (product's variants, product) and cannot deadlock."""
+    if by_variant is None:
+        active = db.session.execute(
+            db.select(ProductVariant.id).where(ProductVariant.product_id == product_id,
+                                               ProductVariant.retired.is_(False))
+        ).scalars().all()
+        if len(active) != 1:
+            return False
+        by_variant = {active[0]: quantity}
+    for variant_id in sorted(by_variant):
+        wanted = by_variant[variant_id]
+        result = db.session.execute(
+            db.update(ProductVariant)
+            .where(ProductVariant.id == variant_id, ProductVariant.product_id == product_id,
+                   ProductVariant.retired.is_(False), ProductVariant.stock >= wanted)
+            .values(stock=ProductVariant.stock - wanted)
+            .execution_options(synchronize_session=False)
+        )
+        if rows_matched(result) != 1:
+            return False
     result = db.session.execute(
         db.update(Product)
         .where(Product.id == product_id, Product.stock >= quantity, Product.visible_condition(clock.today()))
@@ -104,15 +126,32 @@ def take_stock(product_id, quantity) -> bool:
 
 
 def return_stock(order):
-    """Give back the stock of every item of ``order`` (products removed since are skipped)."""
-    for item in sorted(order.items, key=lambda i: i.product_id or 0):
+    """Give back the stock of every item of ``order`` to its variant (products removed since
+    are skipped); the product's total counts it only while the variant is not retired."""
+    for item in sorted(order.items, key=lambda i: (i.product_id or 0, i.variant_id or 0)):
         if item.product_id is None:
             continue
+        counted = True
+        variant_id = item.variant_id
+        if variant_id is None:
+            # A line written without its variant (as the demo data does): the product's
+            # default variant, if it has no options.
+            variant_id = db.session.execute(
+                db.select(ProductVariant.id).where(ProductVariant.product_id == item.product_id,
+                                                   ProductVariant.option_key == "",
+                                                   ProductVariant.retired.is_(False))).scalar()
+        if variant_id is not None:
+            db.session.execute(text("UPDATE product_variants SET stock = stock + :q WHERE id = :id"),
+                               {"q": item.quantity, "id": variant_id})
+            retired = db.session.execute(
+                db.select(ProductVariant.retired).where(ProductVariant.id == variant_id)).scalar()
+            counted = retired is False
         db.session.execute(
-            text("UPDATE products SET stock = stock + :q, "
+            text("UPDATE products SET stock = stock + :s, "
                  "sold_count = CASE WHEN sold_count >= :q THEN sold_count - :q ELSE 0 END WHERE id = :id"),
-            {"q": item.quantity, "id": item.product_id},
+            {"s": item.quantity if counted else 0, "q": item.quantity, "id": item.product_id},
         )
+    low_stock.rearm_variants([i.variant_id for i in order.items if i.variant_id is not None])
 
 
 # ------------------------------------------------------------------ transitions

@@ -42,7 +42,7 @@ def post_review(buyer, order_item_id, rating, comment=""):
     audit.record(buyer, "review.post", review, after={"rating": rating, "product_id": item.product_id})
     members, _owners = notify.store_people(item.order.store_id)
     for member in members:
-        notify.add(member, "review_posted", link=path_for("sales.reviews"), product=item.name)
+        notify.add(member, "review_posted", link=path_for("sales.reviews"), product=item.full_name)
     db.session.commit()
     return review
 
@@ -112,7 +112,7 @@ def for_product(product_id, limit=20) -> Summary:
     if count:
         reviews = db.session.execute(
             db.select(ProductReview).where(ProductReview.product_id == product_id)
-            .options(db.joinedload(ProductReview.buyer))
+            .options(db.joinedload(ProductReview.buyer), db.joinedload(ProductReview.order_item))
             .order_by(ProductReview.created_at.desc(), ProductReview.id.desc()).limit(limit)
         ).scalars().all()
     return Summary(count, round(float(average), 1) if average is not None else None, reviews)

@@ -2,7 +2,8 @@
 resume, and the denormalised visibility buyers see.
 
 The package's modules: ``visibility`` (what buyers may see, from documents and state),
-``content`` (creating and editing products, revisions, photos), ``workflow`` (submit, the
+``content`` (creating and editing products, revisions, photos), ``variants`` (options,
+and each variant's stock, price and photo), ``workflow`` (submit, the
 mentor's decisions, pause and resume), ``reading`` (queues and history).
 
 Rules kept here:
@@ -41,6 +42,7 @@ from app.services.listings.content import (  # noqa: F401
     open_revision,
     remove_image,
     set_cover,
+    set_options,
     update_product,
     working_content,
 )
@@ -58,6 +60,16 @@ from app.services.listings.visibility import (  # noqa: F401
     refresh_product_visibility,
     refresh_visibility,
     requirement_names,
+)
+from app.services.listings.variants import (  # noqa: F401
+    apply_options,
+    clean_options,
+    combinations,
+    open_order_counts,
+    options_of,
+    picker,
+    retire_variant,
+    update_variants,
 )
 from app.services.listings.workflow import (  # noqa: F401
     TRANSITIONS,

@@ -13,11 +13,12 @@ from app.labels import PRODUCT_FIELD_LABELS
 from app.models import MAX_IMAGES, Category, Product, ProductImage, ProductRevision, Store
 from app.parsing import INT_MAX
 from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
+from app.services.listings.variants import apply_options, options_of, refuse_if_in_open_orders, removed_variants
 from app.urls import slugify
 
 # Content fields of a live product that go through a revision (price and stock do not).
 CONTENT_FIELDS = ("name", "description", "category_id", "unit", "weight_grams", "min_order",
-                  "lead_time_days", "images")
+                  "lead_time_days", "images", "options")
 
 
 # ---------------------------------------------------------------- loading with permission
@@ -64,6 +65,7 @@ def content_of(product: Product) -> dict:
         "min_order": product.min_order,
         "lead_time_days": product.lead_time_days,
         "images": _image_dicts(product),
+        "options": options_of(product),
     }
 
 
@@ -139,10 +141,12 @@ def _apply_content(product: Product, content: dict):
         if category is None:
             raise Invalid(_("Choose a category."))
     for key in CONTENT_FIELDS:
-        if key != "images" and key in content:
+        if key not in ("images", "options") and key in content:
             setattr(product, key, content[key])
     if category is not None:
         product.category = category
+    if "options" in content:
+        apply_options(product, content["options"])
 
 
 def _unique_slug(name):
@@ -185,6 +189,8 @@ def update_product(actor, product: Product, data: dict) -> Product:
     if product.status == "rejected":
         raise Conflict(_("A rejected product cannot be edited; create a new one."))
     money = _clean_money(data, product)
+    if product.option_names:
+        money.pop("stock", None)  # a product with options keeps its stock per variant
     content_in = {k: v for k, v in data.items() if k in CONTENT_FIELDS}
     if product.status == "submitted" and any(
             content_in.get(k) is not None and str(content_in[k]) != str(getattr(product, k)) for k in content_in):
@@ -247,6 +253,27 @@ def discard_revision(actor, product: Product):
     _forget_unused_images(product, revision.content.get("images", []))
     audit.record(actor, "product.revision_discarded", product, after={"revision_id": revision.id})
     db.session.commit()
+
+
+def set_options(actor, product: Product, options: list[dict]) -> Product:
+    """Change the product's options (a content change): at once on a draft, through the
+    open revision on a live product. Refused if it would remove a variant in an open order."""
+    _check_editable(actor, product)
+    refuse_if_in_open_orders(removed_variants(product, options))
+    before = options_of(product)
+    if product.status == "approved":
+        revision = _ensure_revision(actor, product, open_revision(product))
+        content = dict(revision.content)
+        content["options"] = options
+        revision.content = content
+        audit.record(actor, "product.revision_edited", product,
+                     after={"revision_id": revision.id, "fields": ["options"]})
+    else:
+        apply_options(product, options)
+        audit.record(actor, "product.options_changed", product, before={"options": before},
+                     after={"options": options})
+    db.session.commit()
+    return product
 
 
 # ---------------------------------------------------------------- images
