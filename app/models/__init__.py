@@ -4,6 +4,8 @@ from app.models.states import (  # noqa: F401
     ORDER_STATES,
     ListingState,
     OrderState,
+    ProblemReportState,
+    QuoteState,
     StoreState,
 )
 from app.models.user import (  # noqa: F401
@@ -69,4 +71,16 @@ from app.models.payment import (  # noqa: F401,E402
     PayoutBatch,
     Refund,
     StripeEvent,
+)
+from app.models.after_order import (  # noqa: F401,E402
+    PROBLEM_REASONS,
+    RATING_ASPECTS,
+    STORE_ANSWERS,
+    ProblemReport,
+    ProblemReportLine,
+    ProblemReportPhoto,
+    Quote,
+    QuoteLine,
+    QuoteRound,
+    StoreRating,
 )
