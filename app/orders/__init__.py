@@ -11,6 +11,8 @@ nav_item("orders.index", _l("My orders"), icon="bag-check", roles=("buyer",), or
 
 # Run by the job scheduler too (``flask jobs scheduler``); ``flask orders auto-complete`` by hand.
 periodic("orders-auto-complete", timedelta(minutes=30), "app.services.orders:complete_delivered_orders")
+# The store must answer a placed order in time: reminded before, the order expires after.
+periodic("orders-answer-deadline", timedelta(minutes=15), "app.services.order_answer:enforce_answer_deadlines")
 
 
 @bp.app_context_processor

@@ -13,7 +13,7 @@ from app.sales import bp
 from app.orders.forms import DeliveryPaymentForm, MessageForm, ReasonForm, ReplyForm, StoreActionForm
 from app.services import DomainError
 from app.services import orders as order_service
-from app.services import payments
+from app.services import order_answer, payments
 from app.services import reviews as review_service
 from app.web import act, flash_error, or_404, page_arg, require_valid, safe_next
 
@@ -35,9 +35,10 @@ def index():
     if state not in ORDER_STATES:
         state = None
     page = page_arg()
+    pagination = order_service.store_orders(current_user, state=state, page=page)
     return render_template("sales/index.html", state=state, tabs=TABS, waiting_tabs=WAITING_TABS,
-                           counts=order_service.store_state_counts(current_user),
-                           pagination=order_service.store_orders(current_user, state=state, page=page),
+                           counts=order_service.store_state_counts(current_user), pagination=pagination,
+                           deadlines=order_answer.deadlines_of(pagination.items),
                            actions_for=lambda order: order_service.allowed_actions(order, "store"))
 
 
@@ -45,6 +46,7 @@ def _render_detail(order, status=200):
     method = payments.get(order.payment_method)
     can_record = bool(method and method.can_record_delivery_payment(order))
     return render_template("sales/detail.html", order=order, can_record_payment=can_record,
+                           deadline=order_answer.deadlines_of([order]).get(order.id),
                            payment_kinds=COD_PAYMENT_KINDS,
                            actions=order_service.allowed_actions(order, "store")), status
 
