@@ -27,6 +27,7 @@ from fpdf import FPDF
 from app import clock
 from app.i18n import local_date, local_time, rupiah
 from app.services import procurement
+from app.services.acceptance import acceptance_of
 
 log = logging.getLogger("pkb.documents")
 
@@ -56,7 +57,7 @@ def _render_html(purchase, kind, number, code) -> str:
         department=purchase.department, number=number, code=procurement.format_code(code),
         verify_url=current_app.config.get("BASE_URL", "").rstrip("/") + f"/verifikasi/{code}",
         issued=tanggal(procurement.document_date(purchase, kind), with_time=True),
-        tanggal=tanggal, rp=rupiah,
+        tanggal=tanggal, rp=rupiah, acceptance=acceptance_of(order),
     )
 
 
