@@ -196,7 +196,7 @@ def report_problem(user, order_id, reason, statement, lines, photos=()):
         "order": order.number, "reason": reason, "rejected_value": report.refund_amount,
         "lines": {str(line.order_item_id): [line.received_quantity, line.accepted_quantity] for line in report.lines},
         "photos": len(report.photos)})
-    _tell_store(order, "problem_reported", reason=PROBLEM_REASON_LABELS[reason])
+    _tell_store(order, "problem_reported", reason=str(PROBLEM_REASON_LABELS[reason]))
     db.session.commit()
     return report
 
@@ -278,7 +278,7 @@ def answer_report(seller, report_id, answer, statement="", amount=None, photos=(
             notify.add(admin, "problem_disputed", link=path_for("admin.disputes"), number=order.number,
                        store=order.store.name)
     else:
-        _tell_buyer(order, "problem_answered", answer=STORE_ANSWER_LABELS[answer])
+        _tell_buyer(order, "problem_answered", answer=str(STORE_ANSWER_LABELS[answer]))
     db.session.commit()
     return report
 
@@ -304,7 +304,7 @@ def decide_dispute(admin, report_id, decision, note):
         _grant(report, admin, value)
     else:
         report.refund_amount = 0
-    words = _("for the buyer") if decision == "uphold" else _("for the store")
+    words = str(_("for the buyer") if decision == "uphold" else _("for the store"))
     add_event(order, "problem_decided", order.state, order.state, admin, f"{words}: {note}")
     audit.record(admin, f"problem.{decision}", report, before={"state": old},
                  after={"state": new, "amount": report.refund_amount}, note=note)
