@@ -33,6 +33,14 @@ def product_reviews(product):
     return for_product(product.id)
 
 
+@bp.app_template_global()
+def store_rating(store_id):
+    """The store's rating by departments (average of 1–4, count, flagged below the threshold)."""
+    from app.services.store_ratings import summary_of
+
+    return summary_of(store_id)
+
+
 @bp.app_template_filter()
 def time_window(code):
     from app.models import TIME_WINDOWS
