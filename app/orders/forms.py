@@ -80,7 +80,7 @@ def problem_report_form(order):
     for item in order.items:
         message = _l("Enter a whole number, 0 or more.")
         setattr(_Form, f"received-{item.id}", WholeNumberField(
-            _l("Received"), minimum=0, maximum=1_000_000, message=message, default=item.quantity,
+            _l("Arrived"), minimum=0, maximum=1_000_000, message=message, default=item.quantity,
             validators=[InputRequired(message=message)]))
         setattr(_Form, f"accepted-{item.id}", WholeNumberField(
             _l("Accepted"), minimum=0, maximum=1_000_000, message=message, default=item.quantity,
