@@ -1,7 +1,6 @@
 """Negotiation before a department buys: a purchaser asks a store for a quote from the
 cart, rounds of offers and counter-offers, the accepted price becomes the department order
 the approver approves; the negotiation record PDF verifies; every refused case."""
-import re
 from datetime import timedelta
 
 import pytest

@@ -23,3 +23,11 @@ def _open_disputes(user):
 nav_counter("disputes_open", _open_disputes)
 
 from app.disputes import routes  # noqa: E402,F401
+
+
+@bp.record_once
+def _register_demo(state):
+    from app.demo import register_seeder
+    from app.disputes.demo import seed_after_order
+
+    register_seeder(state.app, seed_after_order)

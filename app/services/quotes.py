@@ -265,6 +265,7 @@ def request_quote(purchaser, store_id, lines: dict, note, answer_by: date | None
     db.session.flush()
     quote.number = f"RFQ-{clock.local_now().year}-{quote.id:06d}"
     _round(quote, "buyer", "request", purchaser, note, {line.id: line.requested_price for line in quote.lines})
+    assert view.cart is not None  # a view with a group has its cart
     db.session.execute(db.delete(CartItem).where(
         CartItem.cart_id == view.cart.id, CartItem.product_id.in_([line.product_id for line in quote.lines])))
     audit.record(purchaser, "quote.request", quote, after={
