@@ -82,8 +82,11 @@ ORDER_ACTION_LABELS = {
     "answer_timeout": _l("Cancelled: the store did not answer in time"),
     "replace": _l("The store delivers again"),
     "problem_reported": _l("Problem reported"),
-    "problem_answered": _l("The store answered the problem report"),
-    "problem_decided": _l("The programme admins decided the dispute"),
+    "problem_replace": _l("Problem report: the store delivers again"),
+    "problem_refund": _l("Problem report: the store refunds the rejected part"),
+    "problem_dispute": _l("Problem report: the store disputes it"),
+    "problem_uphold": _l("Dispute decided for the buyer"),
+    "problem_dismiss": _l("Dispute decided for the store"),
     "accepted_in_part": _l("Accepted in part"),
     "store_rated": _l("Store rated"),
 }

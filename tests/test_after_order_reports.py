@@ -96,7 +96,7 @@ def test_report_refund_on_delivery_reduces_the_amount_due(app, client, auth, sho
                        data={"kind": "cash", "amount": "60000"}).status_code == 303
     actions = [e.action for e in db.session.execute(db.select(OrderEvent).where(
         OrderEvent.order_id == shop["order_id"]).order_by(OrderEvent.id)).scalars()]
-    assert "problem_reported" in actions and "problem_answered" in actions
+    assert "problem_reported" in actions and "problem_refund" in actions
     audit = {a.action for a in db.session.execute(db.select(AuditEntry)).scalars()}
     assert {"problem.report", "problem.refund"} <= audit
     kinds = {(n.user_id, n.kind) for n in db.session.execute(db.select(Notification)).scalars()}

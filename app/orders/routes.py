@@ -34,9 +34,12 @@ def _render_detail(order, status=200, report_form=None):
     product_ids = [i.product_id for i in order.items if i.product_id]
     reviewed = review_service.reviewed_product_ids(current_user, product_ids) if order.state == "completed" else set()
     reports = problem_reports.reports_of(order.id)
-    may_report = order.state == "delivered" and not any(r.state in problem_reports.ACTIVE_STATES for r in reports)
-    return render_template("orders/detail.html", order=order, reviewed=reviewed,
-                           actions=order_service.allowed_actions(order, "buyer"), reports=reports,
+    report_open = any(r.state in problem_reports.ACTIVE_STATES for r in reports)
+    may_report = order.state == "delivered" and not report_open
+    actions = order_service.allowed_actions(order, "buyer")
+    if report_open:  # confirming waits for the store's answer (or the admins' decision)
+        actions = [a for a in actions if a != "confirm_receipt"]
+    return render_template("orders/detail.html", order=order, reviewed=reviewed, actions=actions, reports=reports,
                            report_form=report_form or (problem_report_form(order) if may_report else None),
                            store_rating=store_ratings.summary_of(order.store_id)), status
 

@@ -190,8 +190,8 @@ def report_problem(user, order_id, reason, statement, lines, photos=()):
     db.session.add(report)
     db.session.flush()
     _photos(report, "buyer", photos)
-    add_event(order, "problem_reported", order.state, order.state, user,
-              f"{PROBLEM_REASON_LABELS[reason]}: {statement}")
+    # Notes keep only what people typed: the page says the rest in the reader's language.
+    add_event(order, "problem_reported", order.state, order.state, user, statement)
     audit.record(user, "problem.report", report, after={
         "order": order.number, "reason": reason, "rejected_value": report.refund_amount,
         "lines": {str(line.order_item_id): [line.received_quantity, line.accepted_quantity] for line in report.lines},
@@ -266,10 +266,9 @@ def answer_report(seller, report_id, answer, statement="", amount=None, photos=(
         apply_transition(order, "replace", seller, "store", statement)
     elif answer == "refund":
         _grant(report, seller, amount)
-    note = STORE_ANSWER_LABELS[answer] + (f": {statement}" if statement else "")
-    if answer == "refund":
-        note += f" ({rupiah(report.refund_amount)})"
-    add_event(order, "problem_answered", order.state, order.state, seller, note)
+    note = f"{rupiah(report.refund_amount)}" + (f" · {statement}" if statement else "") if answer == "refund" \
+        else statement
+    add_event(order, f"problem_{answer}", order.state, order.state, seller, note)
     audit.record(seller, f"problem.{answer}", report, before={"state": old},
                  after={"state": new, "amount": report.refund_amount if answer == "refund" else None}, note=statement)
     if answer == "dispute":
@@ -305,7 +304,7 @@ def decide_dispute(admin, report_id, decision, note):
     else:
         report.refund_amount = 0
     words = str(_("for the buyer") if decision == "uphold" else _("for the store"))
-    add_event(order, "problem_decided", order.state, order.state, admin, f"{words}: {note}")
+    add_event(order, f"problem_{decision}", order.state, order.state, admin, note)
     audit.record(admin, f"problem.{decision}", report, before={"state": old},
                  after={"state": new, "amount": report.refund_amount}, note=note)
     _tell_buyer(order, "problem_decided", decision=words)
