@@ -173,8 +173,7 @@ TABLE = {
     "/verifikasi/<code>": G(404, 404, 404, 404, 404),
     # After the order (issue 18): someone else's report, quote and department order.
     "/orders/<int:order_id>/problem": P(LOGIN, 404, 403, 403, 403),
-    "/orders/reports/<int:report_id>/photos/<int:photo_id>/<any(large, thumb):variant>.webp":
-        G(LOGIN, 404, 404, 404, 200),
+    "/orders/reports/<int:report_id>/photos/<int:photo_id>/<variant>.webp": G(LOGIN, 404, 404, 404, 200),
     "/sales/reports/<int:report_id>/answer": P(LOGIN, 403, 404, 403, 403),
     "/admin/disputes/": G(LOGIN, 403, 403, 403, 200),
     "/admin/disputes/<int:report_id>/decide": P(LOGIN, 403, 403, 403, OK),

@@ -131,7 +131,7 @@ def report_problem(order_id):
                lambda status: _render_detail(_load(order_id), status, report_form=form))
 
 
-@bp.route("/reports/<int:report_id>/photos/<int:photo_id>/<any(large, thumb):variant>.webp")
+@bp.route("/reports/<int:report_id>/photos/<int:photo_id>/<variant>.webp")
 @login_required
 def report_photo(report_id, photo_id, variant):
     """A problem report's photo, for its buyer, its store and the admins only."""
