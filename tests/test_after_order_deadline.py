@@ -136,3 +136,23 @@ def test_the_sellers_list_shows_the_time_left(app, client, auth, factories):
     text = page_text(client.get("/sales/?state=placed"))
     assert "Answer by" in text and "Jan 12, 2027" in text
     assert "Answer by" in page_text(client.get(f"/sales/{order_id}"))
+
+
+def test_the_deadline_and_quote_jobs_are_registered_and_run_as_the_scheduler_runs_them(app, factories):
+    from app import jobs
+    from app.jobs.runner import job_context
+
+    registered = {p.name: p for p in jobs.periodic_jobs()}
+    assert registered["orders-answer-deadline"].every == timedelta(minutes=15)
+    assert registered["orders-answer-deadline"].path == "app.services.order_answer:enforce_answer_deadlines"
+    assert registered["quotes-expire"].path == "app.services.quotes:expire_quotes"
+    buyer = factories.BuyerFactory()
+    product = factories.ProductFactory(live=True, price=12000, stock=10)
+    with app.test_request_context("/"):
+        order_id = place(buyer, product)
+    clock.travel(timedelta(days=5))
+    with job_context(app):
+        assert jobs.resolve(registered["orders-answer-deadline"].path)() == {"reminded": 0, "expired": 1}
+    with job_context(app):
+        assert jobs.resolve(registered["quotes-expire"].path)() == 0
+    assert state(order_id) == "expired"
