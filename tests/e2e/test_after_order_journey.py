@@ -178,7 +178,7 @@ def test_negotiating_100_snack_boxes_over_two_rounds(server, browser):
     page.get_by_role("link", name=re.compile("Ask for a quote")).click()
     axe_check(page)
     shoot_both(page, "quote-new")
-    page.get_by_label(f"Requested unit price of Snack Box Rapat neg").fill("20000")
+    page.get_by_label("Requested unit price of Snack Box Rapat neg").fill("20000")
     page.get_by_label("The store answers by").fill((clock.today() + timedelta(days=3)).isoformat())
     page.get_by_label("Note to the store (optional)").fill("Untuk rapat besar, 100 kotak")
     page.get_by_label("Kode RUP").fill("48123456")
