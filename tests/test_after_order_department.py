@@ -130,3 +130,17 @@ def test_a_good_rating_is_not_flagged(app, client, auth, team):
     login(client, auth, team.mentor)
     desk = page_text(client.get("/mentor/"))
     assert "Low rating" not in desk and "rated 3.8 of 4 (1)" in desk
+
+
+def test_the_handover_waits_while_a_problem_report_is_open(app, client, auth, team):
+    from app.services import problem_reports
+
+    order = fresh(team.order_id)
+    with app.test_request_context("/"):
+        problem_reports.report_problem(team.purchaser, order.id, "short", "Kurang sepuluh kotak",
+                                       {order.items[0].id: (40, 40)})
+    login(client, auth, team.purchaser)
+    page = page_text(client.get(f"/department/orders/{order.id}"))
+    assert "A problem report on order" in page and "Confirm BAST" not in page
+    response = client.post(f"/department/orders/{order.id}/bast")
+    assert response.status_code == 409 and fresh(order.id).state == "delivered"

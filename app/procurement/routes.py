@@ -14,7 +14,7 @@ from app.procurement.forms import (DecisionForm, DepartmentForm, DepartmentRoleF
                                    QuoteNoteForm, TeamRoleForm, TreasuryPaymentForm, prices_form, quote_request_form)
 from app.orders.forms import StoreRatingForm, acceptance_form
 from app.services import DomainError, NotFound
-from app.services import documents_pdf, procurement, quotes, store_ratings
+from app.services import documents_pdf, problem_reports, procurement, quotes, store_ratings
 from app.services.acceptance import acceptance_of
 from app.services.documents_pdf import file_name, stored_pdf
 from app.web import act, flash_error, or_404, require_valid
@@ -51,6 +51,7 @@ def purchase(order_id, status=200, rating_form=None):
         acceptance=acceptance_of(item.order), may_rate=store_ratings.may_rate(current_user, item),
         rating=store_ratings.rating_of(item.order_id), rating_form=rating_form or StoreRatingForm(),
         quote=quotes.quote_of_order(item.order_id),
+        report_open=problem_reports.active_report_of(item.order_id) is not None,
     ), status
 
 
