@@ -139,6 +139,9 @@ def register_blueprints(app):
 
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(auditlog_bp, url_prefix="/admin/audit")
+    from app.disputes import bp as disputes_bp
+
+    app.register_blueprint(disputes_bp, url_prefix="/admin/disputes")
 
 
 def register_errorhandlers(app):

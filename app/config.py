@@ -132,6 +132,14 @@ def from_environment(instance_path):
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
         "PLATFORM_FEE_PERCENT": float(os.environ.get("PLATFORM_FEE_PERCENT", "0")),
         "CARD_PAYMENT_TIMEOUT_MINUTES": int(os.environ.get("CARD_PAYMENT_TIMEOUT_MINUTES", "30")),
+        # After the order (issue 18): working days a store has to accept or decline a placed
+        # order, the reminder before that, quote rounds and validity, the rating flag.
+        "ORDER_ANSWER_DAYS_DEPARTMENT": int(os.environ.get("ORDER_ANSWER_DAYS_DEPARTMENT", "3")),
+        "ORDER_ANSWER_DAYS_PERSONAL": int(os.environ.get("ORDER_ANSWER_DAYS_PERSONAL", "1")),
+        "ORDER_ANSWER_REMINDER_HOURS": int(os.environ.get("ORDER_ANSWER_REMINDER_HOURS", "12")),
+        "QUOTE_MAX_ROUNDS": int(os.environ.get("QUOTE_MAX_ROUNDS", "3")),
+        "QUOTE_OFFER_VALID_DAYS": int(os.environ.get("QUOTE_OFFER_VALID_DAYS", "7")),
+        "STORE_RATING_FLAG_BELOW": float(os.environ.get("STORE_RATING_FLAG_BELOW", "2.5")),
         # Open contracting data: the ocid prefix registered with the OCDS helpdesk.
         "OCDS_OCID_PREFIX": os.environ.get("OCDS_OCID_PREFIX", "ocds-pkb000"),
         # Background jobs (app/jobs): the prefix lets several apps share one Redis.

@@ -79,6 +79,16 @@ ORDER_ACTION_LABELS = {
     "payment_recorded": _l("Payment received recorded"),
     "confirm_bast": _l("Handover record (BAST) confirmed"),
     "record_treasury_payment": _l("Treasury payment recorded"),
+    "answer_timeout": _l("Cancelled: the store did not answer in time"),
+    "replace": _l("The store delivers again"),
+    "problem_reported": _l("Problem reported"),
+    "problem_replace": _l("Problem report: the store delivers again"),
+    "problem_refund": _l("Problem report: the store refunds the rejected part"),
+    "problem_dispute": _l("Problem report: the store disputes it"),
+    "problem_uphold": _l("Dispute decided for the buyer"),
+    "problem_dismiss": _l("Dispute decided for the store"),
+    "accepted_in_part": _l("Accepted in part"),
+    "store_rated": _l("Store rated"),
 }
 
 PAYMENT_STATE_LABELS = {
@@ -226,6 +236,53 @@ UNIT_CHOICE_LABELS = {"pcs": _l("piece (pcs)"), "botol": _l("bottle (botol)"), "
 STOCK_BADGE_CLASSES = {"out": "text-bg-secondary", "low": "text-bg-warning", "in_stock": "text-bg-light border"}
 
 
+# After the order: problem reports, the store's answers, quotes, store ratings (issue 18).
+PROBLEM_REASON_LABELS = {
+    "damaged": _l("Damaged"),
+    "wrong_item": _l("Wrong item"),
+    "short": _l("Fewer than ordered"),
+    "late": _l("Late"),
+    "quality": _l("Quality not as described"),
+}
+PROBLEM_STATE_LABELS = {
+    "open": _l("Waiting for the store"),
+    "replaced": _l("The store delivers again"),
+    "refunded": _l("Rejected part refunded"),
+    "disputed": _l("Disputed: the programme admins decide"),
+    "upheld": _l("Decided for the buyer"),
+    "dismissed": _l("Decided for the store"),
+}
+STORE_ANSWER_LABELS = {
+    "replace": _l("Replace: deliver again"),
+    "refund": _l("Refund the rejected part"),
+    "dispute": _l("Dispute the report"),
+}
+QUOTE_STATE_LABELS = {
+    "requested": _l("Waiting for the store's offer"),
+    "offered": _l("Offer received"),
+    "accepted": _l("Accepted: ordered"),
+    "declined": _l("Declined by the store"),
+    "withdrawn": _l("Withdrawn"),
+    "expired": _l("Expired"),
+}
+QUOTE_ACTION_LABELS = {
+    "request": _l("Quote requested"),
+    "offer": _l("Offer"),
+    "counter": _l("Counter-offer"),
+    "accept": _l("Accepted"),
+    "decline": _l("Declined"),
+    "withdraw": _l("Withdrawn"),
+    "expire": _l("Expired"),
+}
+RATING_ASPECT_LABELS = {
+    "quality": _l("Quality"),
+    "timeliness": _l("Timeliness"),
+    "quantity": _l("Quantity"),
+    "service": _l("Service"),
+}
+RATING_SCALE_LABELS = {1: _l("Poor"), 2: _l("Fair"), 3: _l("Good"), 4: _l("Very good")}
+
+
 def label(mapping, code):
     """The word for ``code`` in ``mapping``, or the code itself when the table lacks it."""
     return mapping.get(code, code)
@@ -259,6 +316,13 @@ TEMPLATE_GLOBALS = {
     "payment_mode_labels": PAYMENT_MODE_LABELS,
     "store_vat_labels": STORE_VAT_LABELS,
     "store_certificate_labels": STORE_CERTIFICATE_LABELS,
+    "problem_reason_labels": PROBLEM_REASON_LABELS,
+    "problem_state_labels": PROBLEM_STATE_LABELS,
+    "store_answer_labels": STORE_ANSWER_LABELS,
+    "quote_state_labels": QUOTE_STATE_LABELS,
+    "quote_action_labels": QUOTE_ACTION_LABELS,
+    "rating_aspect_labels": RATING_ASPECT_LABELS,
+    "rating_scale_labels": RATING_SCALE_LABELS,
 }
 
 

@@ -183,6 +183,23 @@ TABLE = {
     "/toko/<slug>": G(200, 200, 200, 200, 200),
     # public document check; an unknown code is 404 for everyone
     "/verifikasi/<code>": G(404, 404, 404, 404, 404),
+    # After the order (issue 18): someone else's report, quote and department order.
+    "/orders/<int:order_id>/problem": P(LOGIN, 404, 403, 403, 403),
+    "/orders/reports/<int:report_id>/photos/<int:photo_id>/<variant>.webp": G(LOGIN, 404, 404, 404, 200),
+    "/sales/reports/<int:report_id>/answer": P(LOGIN, 403, 404, 403, 403),
+    "/admin/disputes/": G(LOGIN, 403, 403, 403, 200),
+    "/admin/disputes/<int:report_id>/decide": P(LOGIN, 403, 403, 403, OK),
+    "/department/quotes": G(LOGIN, 200, 403, 403, 403),
+    "/sales/quotes": G(LOGIN, 403, 200, 403, 403),
+    "/department/quotes/new/<int:store_id>": GP((LOGIN, 404, 403, 403, 403), (LOGIN, 404, 403, 403, 403)),
+    "/department/quotes/<int:quote_id>": G(LOGIN, 404, 404, 404, 404),
+    "/department/quotes/<int:quote_id>/offer": P(LOGIN, 403, 404, 403, 403),
+    "/department/quotes/<int:quote_id>/decline": P(LOGIN, 403, 404, 403, 403),
+    "/department/quotes/<int:quote_id>/counter": P(LOGIN, 404, 404, 404, 404),
+    "/department/quotes/<int:quote_id>/accept": P(LOGIN, 404, 404, 404, 404),
+    "/department/quotes/<int:quote_id>/withdraw": P(LOGIN, 404, 404, 404, 404),
+    "/department/quotes/<int:quote_id>/berita-acara-negosiasi.pdf": G(LOGIN, 404, 404, 404, 404),
+    "/department/orders/<int:order_id>/rating": P(LOGIN, 404, 403, 403, 403),
     # no session, no CSRF: the Stripe signature decides (see the webhook test)
     "/webhooks/stripe": P(OK, OK, OK, OK, OK),
 }

@@ -28,6 +28,25 @@ class Walk:
     get: dict = field(default_factory=dict)  # (rule text, role) -> response
 
 
+def _after_order_world(w, order_item):
+    """Someone else's problem report (with a photo) and quote (issue 18)."""
+    from app.models import ProblemReport, ProblemReportLine, ProblemReportPhoto, Quote, QuoteLine
+
+    report = ProblemReport(order_id=order_item.order_id, reporter_id=w.buyer_x.id, reason="damaged",
+                           statement="Pecah", refund_amount=order_item.unit_price)
+    report.lines.append(ProblemReportLine(order_item_id=order_item.id, received_quantity=order_item.quantity,
+                                          accepted_quantity=order_item.quantity - 1))
+    photo = ProblemReportPhoto(side="buyer", key=f"private/reports/{order_item.order_id}/walk")
+    report.photos.append(photo)
+    quote = Quote(buyer_id=w.purchaser_a.id, department_id=w.dept_a.id, store_id=w.kopi_store.id, state="requested",
+                  answer_by=clock.today() + timedelta(days=3), number="RFQ-WALK-000001",
+                  order_data={"kode_rup": "48123456"})
+    quote.lines.append(QuoteLine(name="Kopi", unit="pcs", list_price=25000, quantity=10, requested_price=20000))
+    db.session.add_all([report, quote])
+    db.session.flush()
+    return report, photo, quote
+
+
 def _build_world(factories):
     """The objects the converters are filled with, by converter name."""
     from app.models import (
@@ -92,7 +111,9 @@ def _build_world(factories):
     from app.services import sessions
 
     other_session = sessions.start_session(w.buyer_x, user_agent="Mozilla/5.0 (Linux; Android 14) Chrome/120.0")
+    report, photo, quote = _after_order_world(w, order_item)
     db.session.commit()
+    get_storage().save(f"{photo.key}/thumb.webp", b"RIFF walk")
     get_storage().save("public/walk/picture.txt", b"picture")
     get_storage().save("private/documents/walk.pdf", b"%PDF-1.4 walk")
     values = {
@@ -104,6 +125,7 @@ def _build_world(factories):
         "session_id": other_session.id, "user_id": w.buyer_x.id, "variant_id": live.variants[0].id,
         "token": "not-a-real-token", "code": "ABCDEFGHJK", "key": "public/walk/picture.txt", "fmt": "csv",
         "kind": "sp", "action": "x", "filename": "css/app.css",
+        "report_id": report.id, "photo_id": photo.id, "variant": "thumb", "quote_id": quote.id,
     }
     per_endpoint = {
         # another buyer's order item (for a product review), not a cart item
@@ -115,6 +137,7 @@ def _build_world(factories):
         "procurement.refuse": {"order_id": w.orders["o3"].id},
         "procurement.confirm_bast": {"order_id": w.orders["o3"].id},
         "procurement.treasury_payment": {"order_id": w.orders["o3"].id},
+        "procurement.rate_store": {"order_id": w.orders["o3"].id},
         "finance.refund": {"order_id": w.orders["o2"].id},
         "catalog.store": {"slug": w.kopi_store.slug},
         "dashboards.admin_export": {"key": next(iter(reports.ADMIN_TABLES))},

@@ -17,6 +17,7 @@ from app.models import BusinessDocument, Category, Product, Store, User, UserRol
 from app.services import DomainError, NotAllowed
 from app.services import documents as document_service
 from app.services import listings
+from app.services import store_ratings
 from app.services import stores as store_service
 from app.web import flash_error, render_form_page
 
@@ -47,7 +48,8 @@ def queue():
         mentors = db.session.execute(db.select(User).join(User.role_rows).where(UserRole.role == "mentor")
                                      .order_by(User.full_name)).scalars().all()
     return render_template("mentor/queue.html", rows=rows, now=clock.now(), waiting_stores=waiting_stores,
-                           pending_docs=pending_docs, stores=stores, mentors=mentors, mentor_id=mentor_id)
+                           pending_docs=pending_docs, stores=stores, mentors=mentors, mentor_id=mentor_id,
+                           ratings=store_ratings.summaries_of(s.id for s in stores))
 
 
 def _reviewable_product(product_id):

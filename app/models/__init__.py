@@ -4,6 +4,8 @@ from app.models.states import (  # noqa: F401
     ORDER_STATES,
     ListingState,
     OrderState,
+    ProblemReportState,
+    QuoteState,
     StoreState,
 )
 from app.models.user import (  # noqa: F401
@@ -85,4 +87,16 @@ from app.models.tax import (  # noqa: F401,E402
     TAX_KINDS,
     InvoiceTaxLine,
     TaxRule,
+)
+from app.models.after_order import (  # noqa: F401,E402
+    PROBLEM_REASONS,
+    RATING_ASPECTS,
+    STORE_ANSWERS,
+    ProblemReport,
+    ProblemReportLine,
+    ProblemReportPhoto,
+    Quote,
+    QuoteLine,
+    QuoteRound,
+    StoreRating,
 )

@@ -178,6 +178,9 @@ class Order(Model):
     completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     declined_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # The store must accept or decline a placed order by then (app.services.order_answer).
+    answer_due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    answer_reminded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     buyer: Mapped["User"] = relationship()
     store: Mapped["Store"] = relationship()
@@ -222,6 +225,8 @@ class OrderItem(Model):
     unit_price: Mapped[int] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer)
     line_total: Mapped[int] = mapped_column(Integer)
+    # What the buyer accepted at delivery; None: all of it (app.services.acceptance reads it).
+    accepted_quantity: Mapped[Optional[int]] = mapped_column(Integer)
 
     order: Mapped[Order] = relationship(back_populates="items")
     product: Mapped[Optional["Product"]] = relationship()

@@ -42,7 +42,31 @@ class StoreState(StrEnum):
     SUSPENDED = "suspended"
 
 
+class ProblemReportState(StrEnum):
+    """A buyer's report of a problem with a delivered order (see app.services.problem_reports)."""
+
+    OPEN = "open"             # the store has to answer
+    REPLACED = "replaced"     # the store delivers again
+    REFUNDED = "refunded"     # the rejected part is refunded / no longer owed
+    DISPUTED = "disputed"     # the store disputes it: the programme admins decide
+    UPHELD = "upheld"         # the admins decided for the buyer: refunded as above
+    DISMISSED = "dismissed"   # the admins decided for the store: the order stands as delivered
+
+
+class QuoteState(StrEnum):
+    """A purchaser's request for a quote (negotiation) before a department order."""
+
+    REQUESTED = "requested"   # the store has to make an offer
+    OFFERED = "offered"       # the purchaser accepts, counters or withdraws
+    ACCEPTED = "accepted"     # the agreed prices became a department order
+    DECLINED = "declined"     # the store will not offer
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
 ORDER_STATES = tuple(OrderState)
+PROBLEM_REPORT_STATES = tuple(ProblemReportState)
+QUOTE_STATES = tuple(QuoteState)
 FINAL_STATES = (OrderState.COMPLETED, OrderState.CANCELLED, OrderState.DECLINED, OrderState.EXPIRED,
                 OrderState.REFUSED)
 LISTING_STATES = tuple(ListingState)

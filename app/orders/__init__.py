@@ -11,6 +11,8 @@ nav_item("orders.index", _l("My orders"), icon="bag-check", roles=("buyer",), or
 
 # Run by the job scheduler too (``flask jobs scheduler``); ``flask orders auto-complete`` by hand.
 periodic("orders-auto-complete", timedelta(minutes=30), "app.services.orders:complete_delivered_orders")
+# The store must answer a placed order in time: reminded before, the order expires after.
+periodic("orders-answer-deadline", timedelta(minutes=15), "app.services.order_answer:enforce_answer_deadlines")
 
 
 @bp.app_context_processor
@@ -29,6 +31,14 @@ def product_reviews(product):
     from app.services.reviews import for_product
 
     return for_product(product.id)
+
+
+@bp.app_template_global()
+def store_rating(store_id):
+    """The store's rating by departments (average of 1–4, count, flagged below the threshold)."""
+    from app.services.store_ratings import summary_of
+
+    return summary_of(store_id)
 
 
 @bp.app_template_filter()

@@ -2,16 +2,19 @@
 confirm receipt, reviews."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from app.authz import roles_required
 from app.extensions import db
 from app.models import Order, OrderItem
 from app.orders import bp
-from app.orders.forms import MessageForm, ReasonForm, ReviewForm
+from app.orders.forms import MessageForm, ReasonForm, ReviewForm, problem_report_form
 from app.forms import ConfirmForm
 from app.services import DomainError
 from app.services import orders as order_service
+from app.services import problem_reports
+from app.services import store_ratings
+from app.services.images import Upload
 from app.services import reviews as review_service
 from app.web import act, flash_error, or_404, page_arg, require_valid
 
@@ -27,11 +30,18 @@ def index():
     return render_template("orders/index.html", pagination=order_service.buyer_orders(current_user, page=page))
 
 
-def _render_detail(order, status=200):
+def _render_detail(order, status=200, report_form=None):
     product_ids = [i.product_id for i in order.items if i.product_id]
     reviewed = review_service.reviewed_product_ids(current_user, product_ids) if order.state == "completed" else set()
-    return render_template("orders/detail.html", order=order, reviewed=reviewed,
-                           actions=order_service.allowed_actions(order, "buyer")), status
+    reports = problem_reports.reports_of(order.id)
+    report_open = any(r.state in problem_reports.ACTIVE_STATES for r in reports)
+    may_report = order.state == "delivered" and not report_open
+    actions = order_service.allowed_actions(order, "buyer")
+    if report_open:  # confirming waits for the store's answer (or the admins' decision)
+        actions = [a for a in actions if a != "confirm_receipt"]
+    return render_template("orders/detail.html", order=order, reviewed=reviewed, actions=actions, reports=reports,
+                           report_form=report_form or (problem_report_form(order) if may_report else None),
+                           store_rating=store_ratings.summary_of(order.store_id)), status
 
 
 @bp.route("/<int:order_id>")
@@ -100,3 +110,40 @@ def review(item_id):
         return _render_detail(_load(order_id), error.status)
     flash(_("Thank you for your review."), "success")
     return redirect(url_for("orders.detail", order_id=order_id), code=303)
+
+
+# ------------------------------------------------------------------ inspection at delivery
+
+
+@bp.route("/<int:order_id>/problem", methods=["POST"])
+@roles_required("buyer")
+def report_problem(order_id):
+    order = _load(order_id)  # someone else's order: 404 before anything typed is judged
+    form = problem_report_form(order)
+
+    def run():
+        require_valid(form)
+        uploads = [Upload.from_file_storage(f) for f in (form.photos.data or []) if getattr(f, "filename", "")]
+        problem_reports.report_problem(current_user, order_id, form.reason.data, form.statement.data,
+                                       form.lines(order), uploads)
+
+    return act(run, _("Your problem report has been sent to the store."), url_for("orders.detail", order_id=order_id),
+               lambda status: _render_detail(_load(order_id), status, report_form=form))
+
+
+@bp.route("/reports/<int:report_id>/photos/<int:photo_id>/<variant>.webp")
+@login_required
+def report_photo(report_id, photo_id, variant):
+    """A problem report's photo, for its buyer, its store and the admins only."""
+    from flask import Response
+
+    from app.storage import StorageError, get_storage
+
+    key = or_404(problem_reports.photo_for, current_user, report_id, photo_id, variant)
+    try:
+        data = get_storage().read(key)
+    except StorageError:
+        abort(404)
+    response = Response(data, mimetype="image/webp")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

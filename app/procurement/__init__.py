@@ -39,6 +39,19 @@ nav_item("procurement.approvals", _l("Approvals"), icon="clipboard-check", roles
 nav_item("procurement.treasury", _l("Treasury"), icon="safe", roles=("buyer",), order=36,
          when=_is_treasurer, group="department")
 nav_counter("department_approvals", _approvals_count)
+
+
+def _quote_requests(user):
+    from app.services import quotes
+
+    return quotes.open_count_for_store(user) if user.has_role("seller") else 0
+
+
+nav_item("procurement.quotes", _l("Quotes"), icon="chat-square-quote", roles=("buyer",), order=36,
+         when=_is_purchaser, group="department")
+nav_item("procurement.store_quotes", _l("Quote requests"), icon="chat-square-quote", roles=("seller",), order=42,
+         badge="quote_requests", group="store")
+nav_counter("quote_requests", _quote_requests)
 admin_link("procurement.departments", _l("Departments"), "building", 40)
 admin_link("procurement.spend", _l("Department spending"), "cash-coin", 42)
 admin_link("procurement.holidays", _l("Public holidays"), "calendar-event", 44)
@@ -51,11 +64,21 @@ def procurement_labels():
 
     from app.services.tax import percent
 
-    return {"department_document_titles": procurement.DOCUMENT_TITLES, "tax_percent": percent}
+    return {"department_document_titles": procurement.DOCUMENT_TITLES, "tax_percent": percent,
+            "may_ask_quote": _may_ask_quote}
+
+
+def _may_ask_quote():
+    """The cart offers "Ask for a quote" to a department's purchasers (app.services.quotes)."""
+    from flask_login import current_user
+
+    return current_user.is_authenticated and authz.is_purchaser(current_user)
 
 
 # Run by the job scheduler too (``flask jobs scheduler``), so nobody has to remember.
 periodic("department-auto-cancel", timedelta(minutes=15), "app.services.procurement:cancel_stale_department_orders")
+# Quotes not answered by their day, and offers past their validity, expire.
+periodic("quotes-expire", timedelta(hours=1), "app.services.quotes:expire_quotes")
 
 
 @bp.cli.command("auto-cancel")

@@ -96,3 +96,77 @@ class TaxRuleForm(Form):
 class CategoryTaxKindForm(Form):
     category_id = SelectField(_l("Category"), coerce=coerce_id, validate_choice=False, validators=[InputRequired()])
     tax_kind = StringField(_l("Sold as"), filters=[strip], validators=[DataRequired(), Length(max=10)])
+# ------------------------------------------------------------------ quotes (issue 18)
+
+class QuoteRequestForm(Form):
+    """Ask a store for a quote: per cart line ``quantity-<product id>`` and
+    ``price-<product id>`` (added by ``quote_request_form``), and the order to come."""
+
+    note = TextAreaField(_l("Note to the store"), filters=[strip], validators=[Length(max=1000)])
+    answer_by = DayField(_l("Answer by"), validators=[InputRequired(message=_l("Choose the day by which the store "
+                                                                                 "should answer."))])
+    kode_rup = StringField(_l("Kode RUP"), filters=[strip], validators=[Length(max=12)])
+    kode_rekening = StringField(_l("Kode rekening belanja"), filters=[strip], validators=[Length(max=60)])
+    purpose = TextAreaField(_l("Purpose"), filters=[strip], validators=[Length(max=300)])
+    delivery_address = TextAreaField(_l("Delivery address"), filters=[strip], validators=[Length(max=300)])
+    requested_date = DayField(_l("Delivery day"), validators=[InputRequired(message=_l("Choose a delivery day."))])
+    time_window = SelectField(_l("Time window"), validate_choice=False, choices=[])
+    contact_phone = StringField(_l("Contact phone"), filters=[strip], validators=[Length(max=30)])
+
+    def lines(self, products) -> dict:
+        return {p.id: (self[f"quantity-{p.id}"].data, self[f"price-{p.id}"].data) for p in products
+                if f"quantity-{p.id}" in self and self[f"quantity-{p.id}"].data}
+
+    def order_data(self) -> dict:
+        return {name: self[name].data for name in ("kode_rup", "kode_rekening", "purpose", "delivery_address",
+                                                    "requested_date", "time_window", "contact_phone")}
+
+
+def _price_field(label):
+    from app.forms import RupiahField
+
+    message = _l("Enter a price in whole rupiah, above zero.")
+    return RupiahField(label, minimum=1, maximum=RUPIAH_MAX, message=message,
+                       validators=[InputRequired(message=message)])
+
+
+def quote_request_form(lines):
+    """``lines``: the cart lines of one store."""
+    from app.forms import WholeNumberField
+    from app.models import TIME_WINDOWS
+
+    class _Form(QuoteRequestForm):
+        pass
+
+    for line in lines:
+        pid = line.product.id
+        setattr(_Form, f"quantity-{pid}", WholeNumberField(
+            _l("Quantity"), minimum=0, maximum=1_000_000, default=line.item.quantity,
+            message=_l("Enter the quantity as a whole number.")))
+        setattr(_Form, f"price-{pid}", _price_field(_l("Requested unit price (Rp)")))
+    form = _Form()
+    form.time_window.choices = [(code, f"{a:02d}.00–{b:02d}.00") for code, (a, b) in TIME_WINDOWS.items()]
+    return form
+
+
+class PricesForm(Form):
+    """An offer (the store) or a counter-offer (the purchaser): ``price-<line id>`` per line."""
+
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[Length(max=1000)])
+    valid_until = DayField(_l("Valid until"), validators=[Optional()])
+
+    def prices(self, quote) -> dict:
+        return {line.id: self[f"price-{line.id}"].data for line in quote.lines}
+
+
+def prices_form(quote):
+    class _Form(PricesForm):
+        pass
+
+    for line in quote.lines:
+        setattr(_Form, f"price-{line.id}", _price_field(_l("Unit price (Rp)")))
+    return _Form()
+
+
+class QuoteNoteForm(Form):
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[Length(max=1000)])

@@ -1,22 +1,27 @@
 """Routes parse the form, call one service, flash, redirect or render."""
+from datetime import timedelta
+
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import authz
+from app import authz, clock
 from app.authz import admin_required, roles_required
 from app.extensions import db, limiter
-from app.models import Department
+from app.models import RATING_ASPECTS, Department
 from app.procurement import bp
 from app.procurement.forms import (CategoryTaxKindForm, DecisionForm, DepartmentForm, DepartmentRoleForm,
-                                   HandoverPaymentForm, HolidayForm, NtpnForm, TaxRuleForm, TeamRoleForm,
-                                   TreasurerPaymentForm)
+                                   HandoverPaymentForm, HolidayForm, NtpnForm, PricesForm, QuoteNoteForm, TaxRuleForm,
+                                   TeamRoleForm, TreasurerPaymentForm, TreasuryPaymentForm, prices_form,
+                                   quote_request_form)
+from app.orders.forms import StoreRatingForm, acceptance_form
 from app.services import DomainError, NotFound
-from app.services import documents_pdf, exports, procurement, tax_rules
+from app.services import documents_pdf, exports, problem_reports, procurement, quotes, store_ratings, tax_rules
 from app.services.procurement import taxes
+from app.services.acceptance import acceptance_of
 from app.services.documents_pdf import file_name, stored_pdf
 from app.converters import parse_id
-from app.web import act, flash_error, require_valid
+from app.web import act, flash_error, or_404, require_valid
 
 
 def _purchase_or_404(order_id):
@@ -38,7 +43,7 @@ def purchases():
 
 @bp.route("/department/orders/<int:order_id>")
 @login_required
-def purchase(order_id, status=200):
+def purchase(order_id, status=200, rating_form=None):
     item = _purchase_or_404(order_id)
     actions = authz.purchase_actions(item, current_user)
     first_day, last_day = procurement.treasury_date_range(item)
@@ -49,6 +54,10 @@ def purchase(order_id, status=200):
         format_code=procurement.format_code, paid_on_min=first_day, paid_on_max=last_day,
         amount_due=procurement.amount_due(item),
         can_record_ntpn=authz.is_treasurer(current_user, item.department_id) or current_user.has_role("admin"),
+        acceptance=acceptance_of(item.order), may_rate=store_ratings.may_rate(current_user, item),
+        rating=store_ratings.rating_of(item.order_id), rating_form=rating_form or StoreRatingForm(),
+        quote=quotes.quote_of_order(item.order_id),
+        report_open=problem_reports.active_report_of(item.order_id) is not None,
     ), status
 
 
@@ -66,8 +75,26 @@ def _act(order_id, fn, success, form=None):
 @bp.route("/department/orders/<int:order_id>/bast", methods=["POST"])
 @roles_required("buyer")
 def confirm_bast(order_id):
-    return _act(order_id, lambda: procurement.confirm_bast(current_user, order_id),
-                _("Handover confirmed. The store's invoice has been issued to your department."))
+    order = _purchase_or_404(order_id).order
+    form = acceptance_form(order)
+    return _act(order_id, lambda: procurement.confirm_bast(current_user, order_id, form.accepted(order)),
+                _("Handover confirmed. The store's invoice has been issued to your department."), form)
+
+
+@bp.route("/department/orders/<int:order_id>/rating", methods=["POST"])
+@roles_required("buyer")
+def rate_store(order_id):
+    """The PPK (or the purchaser) rates the store of a paid department order, once."""
+    _purchase_or_404(order_id)
+    form = StoreRatingForm()
+
+    def run():
+        require_valid(form)
+        store_ratings.rate_store(current_user, order_id, {a: form[a].data for a in RATING_ASPECTS}, form.note.data)
+
+    return act(run, _("Thank you: your rating of the store has been recorded."),
+               url_for("procurement.purchase", order_id=order_id),
+               lambda status: purchase(order_id, status=status, rating_form=form))
 
 
 @bp.route("/department/orders/<int:order_id>/documents/<kind>.pdf")
@@ -405,6 +432,148 @@ def _verify_limit():
 # Codes are 50 random bits, but nobody should get to try them by the million.
 @limiter.limit(_verify_limit)
 def verify(code):
-    result = procurement.verify(code)
+    result = procurement.verify(code) or quotes.verify(code)
     return render_template("procurement/verify.html", result=result, code=code,
                            format_code=procurement.format_code), (200 if result else 404)
+
+
+# ------------------------------------------------------------------ quotes (negotiation)
+
+
+def _quote_or_404(quote_id):
+    return or_404(quotes.get_quote_for, current_user, quote_id)
+
+
+def _cart_group(store_id):
+    from app.services import cart as cart_service
+
+    view = cart_service.view(current_user, images=False)
+    group = next((g for g in view.groups if g.store.id == store_id), None)
+    if group is None:
+        abort(404)
+    return group
+
+
+def _request_page(group, form, status=200):
+    return render_template("procurement/quote_new.html", group=group, form=form,
+                           min_day=(clock.today() + timedelta(days=1)).isoformat()), status
+
+
+@bp.route("/department/quotes/new/<int:store_id>", methods=["GET", "POST"])
+@roles_required("buyer")
+def new_quote(store_id):
+    """From the cart: ask one store for a quote on its lines (purchasers only)."""
+    if not authz.is_purchaser(current_user):
+        abort(403)
+    group = _cart_group(store_id)
+    form = quote_request_form(group.lines)
+    if request.method == "GET":
+        form.delivery_address.data = current_user.department.address if current_user.department else ""
+        form.contact_phone.data = current_user.phone or ""
+        return _request_page(group, form)
+    try:
+        require_valid(form)
+        quote = quotes.request_quote(current_user, store_id, form.lines([ln.product for ln in group.lines]),
+                                     form.note.data, form.answer_by.data, form.order_data())
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        flash_error(error)
+        return _request_page(_cart_group(store_id), form, error.status)
+    flash(_("Your request for a quote has been sent to %(store)s.", store=quote.store.name), "success")
+    return redirect(url_for("procurement.quote", quote_id=quote.id), code=303)
+
+
+@bp.route("/department/quotes", endpoint="quotes")
+@roles_required("buyer")
+def quotes_list():
+    return render_template("procurement/quotes.html", quotes=quotes.quotes_of_buyer(current_user), side="buyer")
+
+
+@bp.route("/sales/quotes")
+@roles_required("seller")
+def store_quotes():
+    return render_template("procurement/quotes.html", quotes=quotes.quotes_of_store(current_user), side="store")
+
+
+def _quote_page(quote, status=200, form=None):
+    side = quotes.side_of(current_user, quote)
+    return render_template("procurement/quote.html", quote=quote, side=side, actions=quotes.allowed(quote, side),
+                           form=form or prices_form(quote), note_form=QuoteNoteForm(),
+                           max_rounds=quotes.max_rounds(), flagged=quotes.above_list_lines(quote),
+                           today=clock.today(), max_valid=(clock.today() + timedelta(
+                               days=quotes.offer_valid_days())).isoformat(),
+                           format_code=procurement.format_code), status
+
+
+@bp.route("/department/quotes/<int:quote_id>")
+@login_required
+def quote(quote_id):
+    return _quote_page(_quote_or_404(quote_id))
+
+
+def _quote_act(quote_id, fn, success, form, done=None):
+    def run():
+        _quote_or_404(quote_id)  # a stranger: 404 before anything typed is judged
+        require_valid(form)
+        fn()
+
+    return act(run, success, done or url_for("procurement.quote", quote_id=quote_id),
+               lambda status: _quote_page(_quote_or_404(quote_id), status, form if isinstance(form, PricesForm)
+                                          else None))
+
+
+@bp.route("/department/quotes/<int:quote_id>/offer", methods=["POST"])
+@roles_required("seller")
+def offer_quote(quote_id):
+    form = prices_form(_quote_or_404(quote_id))
+    return _quote_act(quote_id, lambda: quotes.make_offer(current_user, quote_id, form.prices(
+        quotes.get_quote_for(current_user, quote_id)), form.valid_until.data, form.note.data),
+        _("Your offer has been sent to the purchaser."), form)
+
+
+@bp.route("/department/quotes/<int:quote_id>/decline", methods=["POST"])
+@roles_required("seller")
+def decline_quote(quote_id):
+    form = QuoteNoteForm()
+    return _quote_act(quote_id, lambda: quotes.decline_quote(current_user, quote_id, form.note.data),
+                      _("You declined the request for a quote."), form)
+
+
+@bp.route("/department/quotes/<int:quote_id>/counter", methods=["POST"])
+@login_required
+def counter_quote(quote_id):
+    form = prices_form(_quote_or_404(quote_id))
+    return _quote_act(quote_id, lambda: quotes.counter_offer(current_user, quote_id, form.prices(
+        quotes.get_quote_for(current_user, quote_id)), form.note.data),
+        _("Your counter-offer has been sent to the store."), form)
+
+
+@bp.route("/department/quotes/<int:quote_id>/accept", methods=["POST"])
+@login_required
+def accept_quote(quote_id):
+    form = QuoteNoteForm()
+    return _quote_act(quote_id, lambda: quotes.accept_offer(current_user, quote_id),
+                      _("Offer accepted: the department order at the agreed price waits for your approver."), form)
+
+
+@bp.route("/department/quotes/<int:quote_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_quote(quote_id):
+    form = QuoteNoteForm()
+    return _quote_act(quote_id, lambda: quotes.withdraw_quote(current_user, quote_id, form.note.data),
+                      _("You withdrew the request for a quote."), form)
+
+
+@bp.route("/department/quotes/<int:quote_id>/berita-acara-negosiasi.pdf")
+@login_required
+def quote_record(quote_id):
+    from app.services import quotes_pdf
+
+    item = or_404(quotes.get_record, current_user, quote_id)
+    response = make_response(quotes_pdf.render_ba_pdf(item))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{quotes_pdf.file_name(item)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -17,3 +17,13 @@ def _new_orders(user):
 nav_counter("sales_new", _new_orders)
 
 from app.sales import routes  # noqa: E402,F401
+
+
+@bp.app_context_processor
+def answer_deadline_helpers():
+    """The store's answer deadline on its order pages (app.services.order_answer)."""
+    from app import clock
+    from app.services import order_answer
+
+    return {"answer_left_text": order_answer.left_text, "answer_reminder_lead": order_answer.reminder_lead,
+            "now": clock.now}

@@ -10,10 +10,19 @@ from app.authz import roles_required
 from app.extensions import db
 from app.models import COD_PAYMENT_KINDS, ORDER_STATES
 from app.sales import bp
-from app.orders.forms import DeliveryPaymentForm, MessageForm, ReasonForm, ReplyForm, StoreActionForm
+from app.orders.forms import (
+    DeliveryPaymentForm,
+    MessageForm,
+    ReasonForm,
+    ReplyForm,
+    ReportAnswerForm,
+    StoreActionForm,
+)
 from app.services import DomainError
 from app.services import orders as order_service
-from app.services import payments
+from app.services import order_answer, payments, problem_reports
+from app.services.acceptance import amount_due_on_delivery
+from app.services.images import Upload
 from app.services import reviews as review_service
 from app.web import act, flash_error, or_404, page_arg, require_valid, safe_next
 
@@ -35,16 +44,20 @@ def index():
     if state not in ORDER_STATES:
         state = None
     page = page_arg()
+    pagination = order_service.store_orders(current_user, state=state, page=page)
     return render_template("sales/index.html", state=state, tabs=TABS, waiting_tabs=WAITING_TABS,
-                           counts=order_service.store_state_counts(current_user),
-                           pagination=order_service.store_orders(current_user, state=state, page=page),
+                           counts=order_service.store_state_counts(current_user), pagination=pagination,
+                           deadlines=order_answer.deadlines_of(pagination.items),
                            actions_for=lambda order: order_service.allowed_actions(order, "store"))
 
 
-def _render_detail(order, status=200):
+def _render_detail(order, status=200, answer_form=None):
     method = payments.get(order.payment_method)
     can_record = bool(method and method.can_record_delivery_payment(order))
     return render_template("sales/detail.html", order=order, can_record_payment=can_record,
+                           reports=problem_reports.reports_of(order.id), answer_form=answer_form or ReportAnswerForm(),
+                           amount_due=amount_due_on_delivery(order),
+                           deadline=order_answer.deadlines_of([order]).get(order.id),
                            payment_kinds=COD_PAYMENT_KINDS,
                            actions=order_service.allowed_actions(order, "store")), status
 
@@ -148,3 +161,22 @@ def reply(review_id):
         return render_template("sales/reviews.html", pagination=page), error.status
     flash(_("Your reply has been published."), "success")
     return redirect(url_for("sales.reviews"), code=303)
+
+
+@bp.route("/reports/<int:report_id>/answer", methods=["POST"])
+@roles_required("seller")
+def answer_report(report_id):
+    """The store answers a problem report: replace, refund the rejected part, or dispute."""
+    report = or_404(problem_reports.get_report_for, current_user, report_id)
+    order_id = report.order_id
+    _load(order_id)  # a report the admins may see but this store may not: 404
+    form = ReportAnswerForm()
+
+    def run():
+        require_valid(form)
+        uploads = [Upload.from_file_storage(f) for f in (form.photos.data or []) if getattr(f, "filename", "")]
+        problem_reports.answer_report(current_user, report_id, form.answer.data, form.statement.data,
+                                      form.amount.data, uploads)
+
+    return act(run, _("Your answer has been sent to the buyer."), url_for("sales.detail", order_id=order_id),
+               lambda status: _render_detail(_load(order_id), status, answer_form=form))

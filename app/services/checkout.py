@@ -38,7 +38,7 @@ from app.services import Conflict, DomainError, Invalid, NotAllowed, audit, low_
 from app.services import cart as cart_service
 from app.services import notifications as notify
 from app.services import payments
-from app.services.order_flow import add_event, take_stock
+from app.services.order_flow import add_event, answer_deadline, take_stock
 
 
 class ItemProblems(DomainError):
@@ -245,6 +245,7 @@ def place_orders(buyer, idempotency_key, details: Details, expected_total: int |
             )
             if method.initial_state == "placed":
                 order.placed_at = clock.now()
+                order.answer_due_at = answer_deadline(order)
             for line in group.lines:
                 product = line.product
                 order.items.append(OrderItem(

@@ -17,6 +17,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import text
 
+from flask import current_app
+
 from app import clock
 from app.extensions import db
 from app.labels import ORDER_STATE_LABELS
@@ -25,6 +27,7 @@ from app.orm import rows_matched, utcnow
 from app.services import Conflict, audit, low_stock
 from app.services import notifications as notify
 from app.services import payment_registry as payments
+from app.services import working_days
 
 # state -> {action: (new state, side that may do it)}; side: buyer, store, system, approver.
 TRANSITIONS = {
@@ -43,6 +46,8 @@ TRANSITIONS = {
         "accept": (OrderState.ACCEPTED, "store"),
         "decline": (OrderState.DECLINED, "store"),
         "cancel": (OrderState.CANCELLED, "buyer"),
+        # Not accepted or declined by its deadline (answer_deadline): it expires by itself.
+        "answer_timeout": (OrderState.EXPIRED, "system"),
     },
     OrderState.ACCEPTED: {"mark_ready": (OrderState.READY, "store")},
     OrderState.READY: {"mark_delivered": (OrderState.DELIVERED, "store")},
@@ -51,6 +56,8 @@ TRANSITIONS = {
         "auto_complete": (OrderState.COMPLETED, "system"),
         # Department purchase: the purchaser confirms the handover record (BAST).
         "confirm_bast": (OrderState.INVOICED, "buyer"),
+        # The store answers a problem report by delivering again (app.services.problem_reports).
+        "replace": (OrderState.READY, "store"),
     },
     OrderState.INVOICED: {"record_treasury_payment": (OrderState.COMPLETED, "admin")},
     OrderState.COMPLETED: {},
@@ -78,11 +85,30 @@ STATE_TIMESTAMPS = {
 HAPPY_PATH = ("placed", "accepted", "ready", "delivered", "completed")
 
 
+# Actions a page never offers as a plain button: another service drives them with its own form.
+DRIVEN_ACTIONS = {"replace", "answer_timeout"}
+
+
+def answer_working_days(order) -> int:
+    """Working days the store has to accept or decline ``order`` (settings)."""
+    key = "ORDER_ANSWER_DAYS_DEPARTMENT" if order.payment_method == "department" else "ORDER_ANSWER_DAYS_PERSONAL"
+    return int(current_app.config.get(key, 3 if order.payment_method == "department" else 1))
+
+
+def answer_deadline(order, holidays=None):
+    """When a placed order not accepted or declined expires: the end of its answer working
+    days after it was placed (Pontianak time); the stored deadline when it has one."""
+    if order.answer_due_at is not None:
+        return order.answer_due_at
+    placed = order.placed_at or order.created_at
+    return working_days.end_of_working_days(placed, answer_working_days(order), holidays)
+
+
 def allowed_actions(order, side):
     """Actions ``side`` (buyer/store) may take on ``order`` now."""
     method = payments.get(order.payment_method)
     return [a for a, (_new, who) in TRANSITIONS.get(order.state, {}).items()
-            if who == side and (method is None or method.allows(order, a))]
+            if who == side and a not in DRIVEN_ACTIONS and (method is None or method.allows(order, a))]
 
 
 # ------------------------------------------------------------------ stock
@@ -184,9 +210,12 @@ def apply_transition(order, action, actor, side, note=""):
     stamp = STATE_TIMESTAMPS.get(new)
     if stamp:
         setattr(order, stamp, utcnow())
+    if new == OrderState.PLACED and old != OrderState.PLACED:
+        order.answer_due_at = None
+        order.answer_due_at = answer_deadline(order)
     if action == "decline":
         order.decline_reason = note
-    if action in ("cancel", "refuse", "expire"):
+    if action in ("cancel", "refuse", "expire", "answer_timeout"):
         order.cancel_reason = note
     if new in STOCK_RETURNING:
         return_stock(order)

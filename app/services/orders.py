@@ -19,10 +19,20 @@ from flask_babel import gettext as _
 from app.urls import path_for
 from app import clock
 from app.extensions import db
-from app.models import Order, OrderEvent, OrderItem, OrderMessage, Product, StoreMember, User
+from app.models import (
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderMessage,
+    ProblemReport,
+    Product,
+    StoreMember,
+    User,
+)
 from app.services import Conflict, Invalid, NotFound, audit
 from app.services import notifications as notify
 from app.services import payments  # noqa: F401 - registers the methods
+from app.services.acceptance import ACTIVE_REPORT_STATES, check_no_open_report
 from app.services.order_flow import (  # noqa: F401 - the order's state machine, used here and re-exported
     HAPPY_PATH,
     STATE_TIMESTAMPS,
@@ -126,8 +136,10 @@ def cancel_order(buyer, order_id, reason=""):
 
 
 def confirm_receipt(buyer, order_id):
-    """The buyer confirms they received a delivered order: it is completed."""
+    """The buyer confirms they received a delivered order: it is completed (not while a
+    problem report on it is open)."""
     order = get_order_for_buyer(buyer, order_id)
+    check_no_open_report(order)
     apply_transition(order, "confirm_receipt", buyer, "buyer")
     db.session.commit()
     return order
@@ -158,8 +170,12 @@ def complete_delivered_orders(now=None):
     """Complete every order delivered more than 3 days before ``now``. Returns the count."""
     now = now or clock.now()
     cutoff = now - AUTO_COMPLETE_AFTER
+    # An open or disputed problem report holds the order until it is answered or decided.
+    open_report = db.exists().where(ProblemReport.order_id == Order.id,
+                                    ProblemReport.state.in_(ACTIVE_REPORT_STATES))
     ids = db.session.execute(
-        db.select(Order.id).where(Order.state == "delivered", Order.delivered_at <= cutoff).order_by(Order.id)
+        db.select(Order.id).where(Order.state == "delivered", Order.delivered_at <= cutoff, ~open_report)
+        .order_by(Order.id)
     ).scalars().all()
     done = 0
     with notify.request_context():

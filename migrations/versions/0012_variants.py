@@ -6,7 +6,7 @@ derived from its slug and no price of its own (the product's); its cart lines an
 lines point at it. Nothing is lost: product.stock stays the sum of its variants' stock.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07 00:50:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -63,7 +63,7 @@ class CardMethod(PaymentMethod):
             left = refunds.refundable_amount(order)
             if left > 0:
                 reasons = {"cancel": _("Order cancelled"), "decline": _("Order declined by the store"),
-                           "refuse": _("Order refused")}
+                           "refuse": _("Order refused"), "answer_timeout": _("The store did not answer in time")}
                 refunds.request_refund(order, left, reasons.get(action, action), actor)
             return
         if order.payment_state == "due":

@@ -8,6 +8,7 @@ from app.i18n import rupiah
 from app.models import COD_PAYMENT_KINDS
 from app.orm import utcnow
 from app.services import Conflict, Invalid
+from app.services.acceptance import amount_due_on_delivery
 from app.services.payments.base import PaymentMethod
 
 
@@ -30,9 +31,10 @@ class PayOnDelivery(PaymentMethod):
             raise Conflict(_("The payment can be recorded once the order is ready or delivered."))
         if kind not in COD_PAYMENT_KINDS:
             raise Invalid(_("Choose cash or transfer."))
-        if amount != order.total:
+        due = amount_due_on_delivery(order)  # less a refunded problem report's rejected part
+        if amount != due:
             raise Invalid(_("The amount received must equal the order total (%(total)s).",
-                            total=rupiah(order.total)))
+                            total=rupiah(due)))
         order.payment_kind = kind
         order.payment_amount = amount
         order.payment_reference = (reference or "").strip()[:80]

@@ -2,18 +2,16 @@
 approval deadline counted in working days in Asia/Pontianak."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 
-from app import clock
-from app.clock import LOCAL_TZ
 from app.extensions import db
 from app.i18n import local_date
 from app.models import (
     PublicHoliday,
 )
-from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
+from app.services import Conflict, Invalid, NotAllowed, NotFound, audit, working_days
 from app.services.procurement.terms import APPROVAL_WORKING_DAYS
 
 # Indonesian national holidays and collective leave (cuti bersama), approximate.
@@ -104,24 +102,14 @@ def seed_national_holidays() -> int:
 
 
 def _holiday_set(start: date, end: date) -> set[date]:
-    return set(db.session.execute(
-        db.select(PublicHoliday.day).where(PublicHoliday.day >= start, PublicHoliday.day <= end)
-    ).scalars())
+    return working_days.holiday_days(start, end)
 
 
 def is_working_day(day: date, holiday_days=None) -> bool:
-    holiday_days = _holiday_set(day, day) if holiday_days is None else holiday_days
-    return day.weekday() < 5 and day not in holiday_days
+    return working_days.is_working_day(day, holiday_days)
 
 
 def approval_deadline(requested_at: datetime) -> datetime:
     """The moment (UTC) an unapproved order expires: the end of the 3rd working day
     after the day it was placed, in Pontianak time."""
-    start = requested_at.astimezone(LOCAL_TZ).date()
-    holiday_days = _holiday_set(start, start + timedelta(days=60))
-    day, counted = start, 0
-    while counted < APPROVAL_WORKING_DAYS:
-        day += timedelta(days=1)
-        if is_working_day(day, holiday_days):
-            counted += 1
-    return datetime.combine(day + timedelta(days=1), time(0), LOCAL_TZ).astimezone(clock.now().tzinfo)
+    return working_days.end_of_working_days(requested_at, APPROVAL_WORKING_DAYS)

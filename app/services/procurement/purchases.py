@@ -31,7 +31,8 @@ from app.models import (
     User,
     UserRole,
 )
-from app.services.order_flow import apply_transition
+from app.services.acceptance import check_no_open_report, record_acceptance
+from app.services.order_flow import add_event, apply_transition
 from app.services import Conflict, Invalid, NotAllowed, NotFound, audit
 from app.services import notifications as notify
 from app.services.mail import queue_email
@@ -343,9 +344,11 @@ def cancel_stale_department_orders(now=None) -> int:
 # ------------------------------------------------------------------ after delivery
 
 
-def confirm_bast(purchaser, order_id):
+def confirm_bast(purchaser, order_id, accepted=None):
     """The purchaser confirms the handover record of a delivered order: it is invoiced
-    (the store's invoice to the department is issued) and the admins hear it is due."""
+    (the store's invoice to the department is issued) and the admins hear it is due.
+    ``accepted`` ({order item id: quantity}) accepts part of it: the BAST and the invoice
+    then cover only what was accepted (app.services.acceptance)."""
 
     purchase = get_purchase_for(purchaser, order_id)
     order = purchase.order
@@ -357,12 +360,23 @@ def confirm_bast(purchaser, order_id):
             raise Conflict(_("The handover of order %(number)s has already been confirmed.", number=order.number))
         raise Conflict(_("The handover can be confirmed once the store has delivered; order %(number)s is %(state)s.",
                          number=order.number, state=ORDER_STATE_LABELS.get(order.state, order.state)))
+    check_no_open_report(order)
     before = {"state": order.state, "bast_confirmed_at": None}
+    in_part = record_acceptance(order, accepted)
+    if in_part:
+        add_event(order, "accepted_in_part", order.state, order.state, purchaser, "; ".join(
+            f"{line.item.name}: {line.quantity}/{line.item.quantity}" for line in in_part))
     apply_transition(order, "confirm_bast", purchaser, "buyer")
     now = clock.now()
     purchase.bast_confirmed_at, purchase.bast_confirmed_by_id = now, purchaser.id
     if purchase.payment_mode == "up_card" and order.payment_state == "paid":
-        # Paid by the department's card after the approval: the handover completes it.
+        # Paid by the department's card after the approval: the handover completes it. The
+        # card was charged the whole order, so a part is rejected by a problem report (the
+        # store refunds it through Stripe), not by accepting less here.
+        if in_part:
+            raise Conflict(_("Order %(number)s was paid by the department's card (KKPD): report a problem with the "
+                             "items you reject, so that the store refunds them, instead of accepting part of it here.",
+                             number=order.number))
         apply_transition(order, "record_treasury_payment", purchaser, "admin", purchase.treasury_reference)
         purchase.invoice_amount, purchase.invoice_issued_at = order.total, now
         purchase.invoice_due_on = purchase.treasury_paid_on
@@ -373,13 +387,15 @@ def confirm_bast(purchaser, order_id):
     if purchase.payment_mode == "up_card":
         raise Conflict(_("Order %(number)s is paid by the department's card (KKPD): pay it before confirming the "
                          "handover.", number=order.number))
+    # The tax is computed from what was accepted (taxes.invoice_lines reads app.services.acceptance).
     breakdown = taxes.freeze_tax(purchase)
     purchase.invoice_amount, purchase.invoice_issued_at = breakdown.gross, now
     purchase.invoice_due_on = clock.today() + timedelta(days=INVOICE_TERM_DAYS)
     audit.record(purchaser, "department.confirm_bast", purchase, before=before, after={
         "state": order.state, "bast_number": purchase.bast_number, "invoice_number": purchase.invoice_number,
         "invoice_amount": purchase.invoice_amount, "tax_withheld": purchase.tax_withheld,
-        "net_payable": purchase.net_payable})
+        "net_payable": purchase.net_payable,
+        "accepted": {str(line.item.id): line.quantity for line in in_part}})
     link = path_for("procurement.treasury")
     for treasurer in people_with_role(purchase.department_id, "treasurer"):
         notify.add(treasurer, "department_invoice_due", link=link, invoice=purchase.invoice_number,
@@ -387,7 +403,7 @@ def confirm_bast(purchaser, order_id):
     link = path_for("procurement.spend")
     for admin in _admins():
         notify.add(admin, "department_invoice_due", link=link, invoice=purchase.invoice_number,
-                   department=purchase.department.name, number=order.number, total=rupiah(order.total))
+                   department=purchase.department.name, number=order.number, total=rupiah(purchase.invoice_amount))
         queue_email(admin.email, _l("Invoice due: %(invoice)s", invoice=purchase.invoice_number),
                     "department_invoice_due", locale=admin.locale, recipient=admin, purchase=purchase,
                     order=order, link=absolute(link))

@@ -22,6 +22,7 @@ from app import clock
 from app.extensions import db
 from app.models import BusinessDocument, DepartmentPurchase, InvoiceTaxLine, Order, TaxRule
 from app.services import tax as calc
+from app.services.acceptance import accepted_lines
 
 CLOSED_STATES = ("cancelled", "declined", "expired", "refused")
 
@@ -44,9 +45,10 @@ def _kind_of(item) -> str:
 
 def invoice_lines(order) -> list[calc.Line]:
     """The lines the invoice charges, for tax: one per order line, its kind from the
-    product's category and its amount as charged. (Partial acceptance and negotiated prices
-    change what this returns, and with it the tax.)"""
-    return [calc.Line(_kind_of(item), item.line_total) for item in order.items]
+    product's category and its amount as accepted at the handover (app.services.acceptance:
+    a line accepted in part is charged for the accepted quantity; a negotiated price is
+    already the line's price)."""
+    return [calc.Line(_kind_of(line.item), line.amount) for line in accepted_lines(order)]
 
 
 def package_gross(purchase) -> int:
