@@ -257,6 +257,21 @@ def test_a_buyer_buys_two_variants_and_exactly_their_stock_goes_down(live_shirt,
     assert db.session.get(Product, shop.shirt.id).stock == 24
 
 
+def test_buying_the_last_units_of_a_variant_keeps_the_order_total(live_shirt, client, app):
+    """Once the stock is taken the line is sold out; the order's total is still what was bought."""
+    shop = live_shirt
+    m_red = _variants(shop.shirt.id)["M / Merah"]
+    login(client, shop.buyer)
+    assert client.post(f"/cart/add/{shop.shirt.id}", data={"quantity": "3", "variant": str(m_red.id)}).status_code == 303
+    from app.services import checkout
+
+    with app.test_request_context("/"):
+        result = checkout.place_orders(db.session.merge(shop.buyer), "last-units-0123456789", _details())
+    order = db.session.get(Order, result.orders[0].id)
+    assert _variants(shop.shirt.id)["M / Merah"].stock == 0
+    assert order.subtotal == order.total == 3 * 175000 == sum(item.line_total for item in order.items)
+
+
 @pytest.mark.parametrize("data, status, message", [
     ({"quantity": "1"}, 422, "Choose a variant of Kemeja Corak Insang"),
     ({"quantity": "1", "variant": "abc"}, 422, "Choose one of the variants shown"),

@@ -205,6 +205,9 @@ def place_orders(buyer, idempotency_key, details: Details, expected_total: int |
         raise ItemProblems(problems)
 
     total = view.total
+    # Each store's subtotal is read now: once the stock is taken, a line that bought the last
+    # units no longer counts as available, and the order would be written with a total of 0.
+    subtotals = {group.store.id: group.subtotal for group in view.groups}
     if expected_total is not None and expected_total != total:
         raise Conflict(_("Prices in your cart changed since you reviewed it. "
                          "Check the new total and place the order again."))
@@ -241,7 +244,7 @@ def place_orders(buyer, idempotency_key, details: Details, expected_total: int |
                 contact_phone=(details.contact_phone or buyer.phone or "")[:30],
                 requested_date=details.requested_date, time_window=details.time_window,
                 note=(details.notes.get(group.store.id) or "").strip(),
-                subtotal=group.subtotal, total=group.subtotal,
+                subtotal=subtotals[group.store.id], total=subtotals[group.store.id],
             )
             if method.initial_state == "placed":
                 order.placed_at = clock.now()
