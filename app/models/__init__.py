@@ -2,8 +2,10 @@
 from app.models.states import (  # noqa: F401
     FINAL_STATES,
     ORDER_STATES,
+    QUESTION_STATES,
     ListingState,
     OrderState,
+    QuestionState,
     StoreState,
 )
 from app.models.user import (  # noqa: F401
@@ -70,3 +72,5 @@ from app.models.payment import (  # noqa: F401,E402
     Refund,
     StripeEvent,
 )
+from app.models.questions import ProductQuestion  # noqa: F401,E402
+from app.models.lists import ShoppingList, ShoppingListItem, ShoppingListShare  # noqa: F401,E402

@@ -42,11 +42,20 @@ class StoreState(StrEnum):
     SUSPENDED = "suspended"
 
 
+class QuestionState(StrEnum):
+    """A product question: waiting for the store, answered, or hidden by a mentor or an admin."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+    HIDDEN = "hidden"
+
+
 ORDER_STATES = tuple(OrderState)
 FINAL_STATES = (OrderState.COMPLETED, OrderState.CANCELLED, OrderState.DECLINED, OrderState.EXPIRED,
                 OrderState.REFUSED)
 LISTING_STATES = tuple(ListingState)
 STORE_STATES = tuple(StoreState)
+QUESTION_STATES = tuple(QuestionState)
 
 
 def in_clause(column: str, states) -> str:
