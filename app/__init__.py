@@ -139,6 +139,11 @@ def register_blueprints(app):
 
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(auditlog_bp, url_prefix="/admin/audit")
+    from app.lists import bp as lists_bp
+    from app.questions import bp as questions_bp
+
+    app.register_blueprint(questions_bp)
+    app.register_blueprint(lists_bp, url_prefix="/lists")
 
 
 def register_errorhandlers(app):

@@ -112,6 +112,17 @@ LISTING_STATE_LABELS = {
     "rejected": _l("Rejected"),
 }
 
+QUESTION_STATE_LABELS = {
+    "open": _l("Waiting for an answer"),
+    "answered": _l("Answered"),
+    "hidden": _l("Hidden"),
+}
+
+SHARE_MODE_LABELS = {
+    "read": _l("Can see"),
+    "edit": _l("Can edit"),
+}
+
 REASON_LABELS = {
     "photo": _l("Photo"),
     "copywriting": _l("Copywriting"),
@@ -227,6 +238,8 @@ TEMPLATE_GLOBALS = {
     "stock_badge_classes": STOCK_BADGE_CLASSES,
     "department_role_labels": DEPARTMENT_ROLE_LABELS,
     "department_decision_labels": DEPARTMENT_DECISION_LABELS,
+    "question_state_labels": QUESTION_STATE_LABELS,
+    "share_mode_labels": SHARE_MODE_LABELS,
 }
 
 
