@@ -77,3 +77,11 @@ class ImagesForm(Form):
 class ImageActionForm(Form):
     key = HiddenField(validators=[DataRequired()])
     direction = HiddenField()
+
+
+class BulkUploadForm(Form):
+    file = FileField(_l("XLSX file"), validators=[DataRequired(message=_l("Choose the XLSX file to upload."))])
+
+
+class BulkCleanRowsForm(Form):
+    token = HiddenField()
