@@ -142,7 +142,10 @@ def register_blueprints(app):
     from app.lists import bp as lists_bp
     from app.questions import bp as questions_bp
 
+    from app.suggest import bp as suggest_bp
+
     app.register_blueprint(questions_bp)
+    app.register_blueprint(suggest_bp)
     app.register_blueprint(lists_bp, url_prefix="/lists")
 
 
