@@ -10,6 +10,7 @@ from app.authz import roles_required
 from app.i18n import rupiah
 from app.lists import bp
 from app.lists.forms import AddToListForm, LineForm, ListForm, ShareForm
+from app.extensions import db
 from app.forms import ConfirmForm
 from app.services import DomainError, shopping_lists
 from app.web import act, flash_error, or_404, require_valid, safe_next
@@ -127,16 +128,17 @@ def _report(outcome):
               "warning")
 
 
-def _to_cart(fn, back):
+def _to_cart(fn, on_error):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         outcome = fn()
     except DomainError as error:
+        db.session.rollback()
         if error.status == 404:
             abort(404)
         flash_error(error)
-        return redirect(back, code=303)
+        return on_error(error.status)
     _report(outcome)
     return redirect(url_for("cart.view"), code=303)
 
@@ -146,7 +148,7 @@ def _to_cart(fn, back):
 def to_cart(list_id):
     or_404(shopping_lists.get_list, current_user, list_id)
     return _to_cart(lambda: shopping_lists.add_all_to_cart(current_user, list_id),
-                    url_for("lists.detail", list_id=list_id))
+                    lambda status: _detail(list_id, status))
 
 
 @bp.route("/reorder/<int:order_id>", methods=["POST"])
@@ -154,7 +156,7 @@ def to_cart(list_id):
 def reorder(order_id):
     """"Order again" on a past order."""
     return _to_cart(lambda: shopping_lists.reorder(current_user, order_id),
-                    url_for("orders.detail", order_id=order_id))
+                    lambda status: _index(status))
 
 
 @bp.route("/from-order/<int:order_id>", methods=["POST"])
@@ -190,8 +192,9 @@ def add(product_id):
     except DomainError as error:
         if error.status == 404:
             abort(404)
+        db.session.rollback()
         flash_error(error)
-        return redirect(back, code=303)
+        return _index(error.status)
     flash(_("%(name)s is on the list “%(list)s”.", name=item.product.name, list=item.shopping_list.name), "success")
     return redirect(back, code=303)
 
