@@ -31,10 +31,20 @@ class Suggestions:
         return len(self.products) + len(self.stores) + len(self.categories)
 
 
-def name_matches(terms, name: str) -> bool:
-    """Every term is a word of ``name`` (by its stem) or, for a prefix term, begins one."""
-    words = search.words(name)
-    stems = {search.stem(w) for w in words}
+NAMES_TTL = 60.0  # seconds a process keeps the analysed store names (a commit here drops them at once)
+_names: dict = {}
+
+
+def analysed(name: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The words of a name as services.search reads them, and their stems."""
+    words = tuple(search.words(name))
+    return words, frozenset(search.stem(w) for w in words)
+
+
+def name_matches(terms, name) -> bool:
+    """Every term is a word of ``name`` (by its stem) or, for a prefix term, begins one.
+    ``name`` is a text or what ``analysed`` made of one."""
+    words, stems = analysed(name) if isinstance(name, str) else name
     for term in terms:
         if term.stem in stems:
             continue
@@ -58,10 +68,27 @@ def suggest(query: str, day: date, locale: str = "id") -> Suggestions:
             .select_from(Product).join(Store, store_join()).join(matches, matches.c.product_id == Product.id)
             .where(buyer_visible(day))
             .order_by(matches.c.score.desc(), Product.id.desc()).limit(MAX_PRODUCTS))]
-    stores = db.session.execute(
-        db.select(Store.name, Store.slug).where(Store.status == "verified").order_by(Store.name)).all()
-    found.stores = [(name, slug) for name, slug in stores if name_matches(terms, name)][:MAX_STORES]
+    found.stores = [(name, slug) for name, slug, words in _verified_stores() if name_matches(terms, words)][:MAX_STORES]
     tree = category_tree()
     found.categories = [c for c, _depth in tree.flat() if name_matches(terms, c.name_for(locale))
                         or name_matches(terms, c.name_id)][:MAX_CATEGORIES]
     return found
+
+
+def _verified_stores():
+    """(name, slug, analysed name) of the verified stores, kept per process for NAMES_TTL
+    seconds and until the next commit in this process (the catalogue cache's generation)."""
+    import time
+
+    from app.catalog.cache import current_generation
+
+    key = current_generation()
+    hit = _names.get("stores")
+    now = time.monotonic()
+    if hit is not None and hit[0] == key and hit[1] > now:
+        return hit[2]
+    rows = db.session.execute(
+        db.select(Store.name, Store.slug).where(Store.status == "verified").order_by(Store.name)).all()
+    value = [(name, slug, analysed(name)) for name, slug in rows]
+    _names["stores"] = (key, now + NAMES_TTL, value)
+    return value
