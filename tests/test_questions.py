@@ -50,7 +50,8 @@ def test_buyer_asks_store_answers_asker_told(app, client, auth, world):
     desk = page_text(client.get("/seller/"))
     assert "1 question of a buyer waits for your answer" in desk
     assert "Apakah bisa digiling halus?" in page_text(client.get("/diskusi/toko"))
-    answered = client.post(f"/diskusi/{question.id}/jawab?next=/diskusi/toko", data={"answer": "Bisa, Pak. Tulis di catatan."})
+    answered = client.post(f"/diskusi/{question.id}/jawab?next=/diskusi/toko",
+                           data={"answer": "Bisa, Pak. Tulis di catatan."})
     assert answered.status_code == 303 and answered.headers["Location"].endswith("/diskusi/toko")
     twice = client.post(f"/diskusi/{question.id}/jawab", data={"answer": "Lagi"})
     assert twice.status_code == 409 and "already been answered" in page_text(twice)

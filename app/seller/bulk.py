@@ -1,5 +1,6 @@
 """The seller's bulk upload: a template per category, the check of every row, and the
 import of the products as drafts (services.bulk_upload keeps the rules)."""
+import logging
 import secrets
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
@@ -20,6 +21,7 @@ from app.services import stores as store_service
 from app.storage import StorageError, get_storage
 from app.web import flash_error
 
+log = logging.getLogger(__name__)
 seller_required = roles_required("seller")
 PENDING_KEY = "bulk_upload_pending"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,7 +83,7 @@ def _drop_stash():
         try:
             get_storage().delete(f"private/bulk/{store.id}/{token}.xlsx")
         except Exception:  # noqa: BLE001 - a leftover file is harmless; the token is gone
-            pass
+            log.warning("could not delete a kept bulk upload file", exc_info=True)
 
 
 def _report(store, report):

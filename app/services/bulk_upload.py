@@ -31,7 +31,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.authz import is_member
 from app.extensions import db
-from app.labels import PRODUCT_FIELD_LABELS, UNIT_CHOICE_LABELS
+from app.labels import PRODUCT_FIELD_LABELS
 from app.models import UNITS, Category, Product, Store
 from app.parsing import ParseError, parse_int, parse_rupiah
 from app.services import Conflict, DomainError, Invalid, NotFound, audit
@@ -109,14 +109,14 @@ def _unit(raw):
 BASE_COLUMNS = (
     Column("name", PRODUCT_FIELD_LABELS["name"], True, ("Kopi bubuk robusta 250 g", "Syal corak insang biru"),
            _l("3 to 140 characters."), _text),
-    Column("category", PRODUCT_FIELD_LABELS["category_id"], True, (), _l("The category of the template (its name or code)."),
-           _text),
+    Column("category", PRODUCT_FIELD_LABELS["category_id"], True, (),
+           _l("The category of the template (its name or code)."), _text),
     Column("price", PRODUCT_FIELD_LABELS["price"], True, (45000, "Rp 250.000"),
            _l("Whole rupiah, e.g. 25.000."), _price),
     Column("stock", PRODUCT_FIELD_LABELS["stock"], False, (40, 12), _l("A whole number; empty is 0."),
            _whole(1_000_000)),
-    Column("unit", PRODUCT_FIELD_LABELS["unit"], False, ("paket", "lembar"), _l("pcs, botol, lembar or paket; empty is pcs."),
-           _unit),
+    Column("unit", PRODUCT_FIELD_LABELS["unit"], False, ("paket", "lembar"),
+           _l("pcs, botol, lembar or paket; empty is pcs."), _unit),
     Column("description", PRODUCT_FIELD_LABELS["description"], False,
            ("Robusta dari kebun Kalimantan Barat, disangrai di Pontianak.", "Tenun motif corak insang, 180 x 60 cm."),
            _l("Optional."), _text),
@@ -164,13 +164,14 @@ def template_for(category: Category) -> bytes:
     and a sheet of instructions, in the current language."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     from app.services.exports import spreadsheet_safe
 
     columns = columns_for(category)
     book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET
+    book.remove(book.worksheets[0])
+    sheet = book.create_sheet(SHEET)
     sheet.append([f"{c.label} *" if c.required else str(c.label) for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -178,7 +179,7 @@ def template_for(category: Category) -> bytes:
         sheet.append([spreadsheet_safe(category.name_id if c.key == "category" else
                                        (c.examples[i] if len(c.examples) > i else None)) for c in columns])
     for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(14, len(str(column.label)) + 4)
+        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(str(column.label)) + 4)
     sheet.freeze_panes = "A2"
     help_sheet = book.create_sheet(HELP_SHEET)
     help_sheet.append([_("Column"), _("Required"), _("What it takes")])
@@ -189,7 +190,8 @@ def template_for(category: Category) -> bytes:
     help_sheet.append([])
     help_sheet.append([_("Category"), category.name_id, category.slug])
     help_sheet.append([_("Replace the two example rows with your products; at most %(n)d rows.", n=max_rows())])
-    help_sheet.append([_("Type values, not formulas. Products arrive as drafts: add photos, then submit them for review.")])
+    help_sheet.append([_("Type values, not formulas. Products arrive as drafts: add photos, then submit them "
+                         "for review.")])
     help_sheet.column_dimensions["A"].width = 24
     help_sheet.column_dimensions["C"].width = 70
     out = io.BytesIO()
@@ -259,7 +261,8 @@ def check_file(data: bytes) -> Report:
         return report
     book = _open(data)
     if book is None:
-        report.file_problems.append(_("This is not an XLSX file. Download the template, fill it in and save it as .xlsx."))
+        report.file_problems.append(
+            _("This is not an XLSX file. Download the template, fill it in and save it as .xlsx."))
         return report
     try:
         sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
@@ -268,22 +271,23 @@ def check_file(data: bytes) -> Report:
         category_rows = db.session.execute(db.select(Category)).scalars().all()
         columns = known_columns(category_rows)
         names = [(_fold(c.value) if c.value is not None else "") for c in (header or ())]
-        by_name = {}
+        by_name: dict[str, Column] = {}
         for column in columns:
             for name in _header_names(column):
                 by_name[name] = column
         positions: dict[str, int] = {}
-        unknown = []
+        unknown: list[str] = []
+        cells = list(header or ())
         for index, name in enumerate(names):
             if not name:
                 continue
-            column = by_name.get(name)
-            if column is None:
-                unknown.append(str(header[index].value))
-            elif column.key in positions:
-                report.file_problems.append(_("The column “%(name)s” appears twice.", name=header[index].value))
+            found = by_name.get(name)
+            if found is None:
+                unknown.append(str(cells[index].value))
+            elif found.key in positions:
+                report.file_problems.append(_("The column “%(name)s” appears twice.", name=cells[index].value))
             else:
-                positions[column.key] = index
+                positions[found.key] = index
         missing = [str(c.label) for c in columns if c.required and c.key not in positions]
         if missing:
             report.file_problems.append(_("Required columns are missing: %(names)s. Use the template.",

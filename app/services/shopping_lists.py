@@ -96,7 +96,7 @@ def get_list(user, list_id, need="read") -> ShoppingList:
                  db.joinedload(ShoppingList.owner))
     ).unique().scalar_one_or_none()
     level = access(user, shopping_list) if shopping_list is not None else None
-    if level is None:
+    if shopping_list is None or level is None:
         raise NotFound(_("This shopping list does not exist."))
     if need == "edit" and level == "read":
         raise NotAllowed(_("%(owner)s shared this list with you to read; only they can change it.",
@@ -114,9 +114,9 @@ def lists_of(user):
         db.select(ShoppingList, db.func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.list_id == ShoppingList.id)
         .where(ShoppingList.owner_id == user.id).order_by(db.func.lower(ShoppingList.name))
     ).all()
-    shared = []
+    shared: list = []
     if user.department_id is not None:
-        shared = db.session.execute(
+        shared = list(db.session.execute(
             db.select(ShoppingList, db.func.coalesce(counts.c.n, 0), ShoppingListShare.can_edit)
             .join(ShoppingListShare, ShoppingListShare.list_id == ShoppingList.id)
             .join(User, User.id == ShoppingList.owner_id)
@@ -124,7 +124,7 @@ def lists_of(user):
             .where(ShoppingListShare.user_id == user.id, User.department_id == user.department_id)
             .options(db.joinedload(ShoppingList.owner))
             .order_by(db.func.lower(ShoppingList.name))
-        ).all()
+        ).all())
     return own, shared
 
 
@@ -259,7 +259,8 @@ def share(owner, list_id, email, can_edit) -> ShoppingListShare:
     if colleague is not None and colleague.id == owner.id:
         raise Invalid(_("This is your own list."))
     # One answer for "nobody" and "someone elsewhere": the form does not reveal who has an account.
-    if colleague is None or not colleague.active or not colleague.has_role("buyer") or not _colleagues(owner, colleague):
+    if (colleague is None or not colleague.active or not colleague.has_role("buyer")
+            or not _colleagues(owner, colleague)):
         raise NotAllowed(_("A list can be shared only with colleagues of your department (%(department)s) "
                            "who buy on Pasar Kite Bise.", department=owner.department.name))
     existing = next((s for s in shopping_list.shares if s.user_id == colleague.id), None)
@@ -330,13 +331,19 @@ def add_all_to_cart(user, list_id) -> Outcome:
     return _into_cart(user, lines, Outcome())
 
 
+def _own_order(user, order_id) -> Order:
+    order = db.session.execute(
+        db.select(Order).where(Order.id == order_id, Order.buyer_id == user.id)).scalar_one_or_none()
+    if order is None:
+        raise NotFound(_("This order does not exist."))
+    return order
+
+
 def reorder(user, order_id) -> Outcome:
     """"Order again": the lines of one of the buyer's orders into the cart at today's prices."""
     if not user.has_role("buyer"):
         raise NotAllowed(_("Only buyers can buy. Register with your government e-mail to order."))
-    order = db.session.execute(db.select(Order).where(Order.id == order_id, Order.buyer_id == user.id)).scalar_one_or_none()
-    if order is None:
-        raise NotFound(_("This order does not exist."))
+    order = _own_order(user, order_id)
     items = db.session.execute(db.select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.id)
                                ).scalars().all()
     lines = [(i.product_id, i.name, i.quantity, i.unit_price) for i in items]
@@ -346,9 +353,7 @@ def reorder(user, order_id) -> Outcome:
 def save_order_as_list(user, order_id, name) -> ShoppingList:
     """Keep an order's products (those still sold) as a new list."""
     _require_buyer(user)
-    order = db.session.execute(db.select(Order).where(Order.id == order_id, Order.buyer_id == user.id)).scalar_one_or_none()
-    if order is None:
-        raise NotFound(_("This order does not exist."))
+    order = _own_order(user, order_id)
     text = _clean_name(name)
     if _name_taken(user.id, text):
         raise Conflict(_("You already have a list named “%(name)s”.", name=text))
