@@ -58,7 +58,8 @@ def _pictures(browser, live_server, email, path, name, prepare=None):
                 _log_in(page, live_server, email)
             if locale == "en":
                 page.goto(live_server.url("/"))
-                page.locator("form.lang-switch button").click()
+                with page.expect_navigation():
+                    page.locator("form.lang-switch button").click()
             page.goto(live_server.url(path))
             if prepare:
                 prepare(page)
@@ -228,10 +229,40 @@ def test_purchaser_orders_last_months_snacks_again(live_server, browser):
         lines = db.session.execute(db.select(CartItem.quantity).join(CartItem.cart).where(
             CartItem.cart.has(user_id=user.id))).scalars().all()
         assert sorted(lines) == [15, 20]
+        outsider = factories.BuyerFactory(full_name="Hendra Gunawan", department=factories.DepartmentFactory()).email
+        colleague = factories.BuyerFactory(full_name="Budi Santoso", department=user.department).email
+        db.session.commit()
         db.session.remove()
+    # Keep the order as a list and share it: outside the department refused, a colleague fine.
+    page.goto(live_server.url(f"/orders/{order_id}"))
+    page.get_by_role("button", name=tr(app, "Keep as a list")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Amplang Kapuas E2E")
+    page.get_by_label(tr(app, "Colleague’s e-mail")).fill(outsider)
+    page.get_by_role("button", name=tr(app, "Share"), exact=True).click()
+    expect(page.locator(".flash-messages")).to_contain_text(tr(
+        app, "A list can be shared only with colleagues of your department (%(department)s) who buy on Pasar Kite Bise.",
+        department=live_server_department(app, purchaser_id)))
+    page.get_by_label(tr(app, "Colleague’s e-mail")).fill(colleague)
+    page.get_by_label(tr(app, "They may")).select_option("edit")
+    page.get_by_role("button", name=tr(app, "Share"), exact=True).click()
+    expect(page.locator(".flash-messages")).to_contain_text(tr(app, "The list is shared."))
+    expect(page.get_by_role("button", name=re.compile("Budi Santoso"))).to_be_visible()
+    _clean(page)
+    list_path = page.url.replace(live_server.url(""), "")
     context.close()
     _pictures(browser, live_server, email, f"/orders/{order_id}", "order-again")
+    _pictures(browser, live_server, email, list_path, "list-detail")
     _pictures(browser, live_server, email, "/lists/", "lists-index")
+
+
+def live_server_department(app, user_id):
+    from app.extensions import db
+    from app.models import User
+
+    with app.app_context():
+        name = db.session.get(User, user_id).department.name
+        db.session.remove()
+        return name
 
 
 # ---------------------------------------------------------------- search as you type
