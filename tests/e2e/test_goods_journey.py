@@ -104,7 +104,8 @@ def test_seller_uploads_a_file_with_one_bad_row(live_server, browser):
     _clean(page)
     with page.expect_download() as download:
         page.get_by_role("button", name=tr(app, "Download template")).click()
-    assert download.value.suggested_filename.startswith("template-") and download.value.suggested_filename.endswith(".xlsx")
+    filename = download.value.suggested_filename
+    assert filename.startswith("template-") and filename.endswith(".xlsx")
     data = _xlsx([["Kopi Robusta 250 g", "Kopi", "45.000", 20, "pcs"],
                   ["Kopi Liberika 250 g", "Kopi", "abc", 10, "pcs"],
                   ["Kopi Arabika 250 g", "Kopi", 60000, 5, "pcs"]])
@@ -158,7 +159,8 @@ def test_buyer_asks_and_the_store_answers(live_server, browser):
     expect(section.get_by_role("heading", name=re.compile(tr(app, "Product questions")))).to_be_visible()
     section.get_by_label(tr(app, "Ask the store")).fill("Apakah sudah termasuk air mineral?")
     section.get_by_role("button", name=tr(app, "Send question")).click()
-    expect(page.locator(".flash-messages")).to_contain_text(tr(app, "Your question has been sent. The store answers here, and you are notified."))
+    expect(page.locator(".flash-messages")).to_contain_text(
+        tr(app, "Your question has been sent. The store answers here, and you are notified."))
     expect(page.locator("#questions")).to_contain_text("Apakah sudah termasuk air mineral?")
     _clean(page)
     context.close()
@@ -241,8 +243,8 @@ def test_purchaser_orders_last_months_snacks_again(live_server, browser):
     page.get_by_label(tr(app, "Colleague’s e-mail")).fill(outsider)
     page.get_by_role("button", name=tr(app, "Share"), exact=True).click()
     expect(page.locator(".flash-messages")).to_contain_text(tr(
-        app, "A list can be shared only with colleagues of your department (%(department)s) who buy on Pasar Kite Bise.",
-        department=live_server_department(app, purchaser_id)))
+        app, "A list can be shared only with colleagues of your department (%(department)s) who buy on "
+        "Pasar Kite Bise.", department=live_server_department(app, purchaser_id)))
     page.get_by_label(tr(app, "Colleague’s e-mail")).fill(colleague)
     page.get_by_label(tr(app, "They may")).select_option("edit")
     page.get_by_role("button", name=tr(app, "Share"), exact=True).click()
