@@ -142,6 +142,14 @@ def register_blueprints(app):
     from app.disputes import bp as disputes_bp
 
     app.register_blueprint(disputes_bp, url_prefix="/admin/disputes")
+    from app.lists import bp as lists_bp
+    from app.questions import bp as questions_bp
+
+    from app.suggest import bp as suggest_bp
+
+    app.register_blueprint(questions_bp)
+    app.register_blueprint(suggest_bp)
+    app.register_blueprint(lists_bp, url_prefix="/lists")
 
 
 def register_errorhandlers(app):

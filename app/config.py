@@ -67,6 +67,11 @@ def from_environment(instance_path):
         # Public document checks (/verifikasi/<code>): a person types a code or scans one.
         "RATELIMIT_VERIFY": os.environ.get("RATELIMIT_VERIFY", "20 per minute;200 per hour"),
         # The reserved .test domain (demo accounts) is accepted outside production only.
+        # Search as you type (/cari/saran): a person types a few letters a second.
+        "RATELIMIT_SUGGEST": os.environ.get("RATELIMIT_SUGGEST", "120 per minute;2000 per hour"),
+        # Bulk upload of products (XLSX): refused above this size (before it is parsed) and row count.
+        "BULK_UPLOAD_MAX_MB": int(os.environ.get("BULK_UPLOAD_MAX_MB", "2")),
+        "BULK_UPLOAD_MAX_ROWS": int(os.environ.get("BULK_UPLOAD_MAX_ROWS", "2000")),
         "EMAIL_ALLOW_TEST_DOMAINS": _bool("EMAIL_ALLOW_TEST_DOMAINS", development),
         "GOV_EMAIL_DOMAINS": _list("GOV_EMAIL_DOMAINS", "pontianak.go.id"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,

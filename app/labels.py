@@ -125,6 +125,17 @@ LISTING_STATE_LABELS = {
     "rejected": _l("Rejected"),
 }
 
+QUESTION_STATE_LABELS = {
+    "open": _l("Waiting for an answer"),
+    "answered": _l("Answered"),
+    "hidden": _l("Hidden"),
+}
+
+SHARE_MODE_LABELS = {
+    "read": _l("Can see"),
+    "edit": _l("Can edit"),
+}
+
 REASON_LABELS = {
     "photo": _l("Photo"),
     "copywriting": _l("Copywriting"),
@@ -323,6 +334,8 @@ TEMPLATE_GLOBALS = {
     "quote_action_labels": QUOTE_ACTION_LABELS,
     "rating_aspect_labels": RATING_ASPECT_LABELS,
     "rating_scale_labels": RATING_SCALE_LABELS,
+    "question_state_labels": QUESTION_STATE_LABELS,
+    "share_mode_labels": SHARE_MODE_LABELS,
 }
 
 

@@ -112,6 +112,17 @@ def _build_world(factories):
 
     other_session = sessions.start_session(w.buyer_x, user_agent="Mozilla/5.0 (Linux; Android 14) Chrome/120.0")
     report, photo, quote = _after_order_world(w, order_item)
+    # Another buyer's question and shopping list (with a line and a share).
+    from app.models import ProductQuestion, ShoppingList, ShoppingListItem, ShoppingListShare
+
+    question = ProductQuestion(product_id=live.id, store_id=live.store_id, asker_id=w.buyer_x.id, body="Walk?",
+                               state="open", answer="", hidden_reason="")
+    shopping_list = ShoppingList(owner_id=w.buyer_x.id, name="Walk list")
+    db.session.add_all([question, shopping_list])
+    db.session.flush()
+    list_line = ShoppingListItem(list_id=shopping_list.id, product_id=live.id, quantity=1, added_by_id=w.buyer_x.id)
+    list_share = ShoppingListShare(list_id=shopping_list.id, user_id=w.purchaser_a.id, can_edit=False)
+    db.session.add_all([list_line, list_share])
     db.session.commit()
     get_storage().save(f"{photo.key}/thumb.webp", b"RIFF walk")
     get_storage().save("public/walk/picture.txt", b"picture")
@@ -123,6 +134,7 @@ def _build_world(factories):
         "invitation_id": invitation.id, "message_id": message.id, "role_id": role.id, "category_id": category.id,
         "store_id": w.kopi_store.id, "department_id": w.dept_a.id, "review_id": review.id,
         "session_id": other_session.id, "user_id": w.buyer_x.id, "variant_id": live.variants[0].id,
+        "question_id": question.id, "list_id": shopping_list.id, "line_id": list_line.id, "share_id": list_share.id,
         "token": "not-a-real-token", "code": "ABCDEFGHJK", "key": "public/walk/picture.txt", "fmt": "csv",
         "kind": "sp", "action": "x", "filename": "css/app.css",
         "report_id": report.id, "photo_id": photo.id, "variant": "thumb", "quote_id": quote.id,

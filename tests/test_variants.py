@@ -262,7 +262,8 @@ def test_buying_the_last_units_of_a_variant_keeps_the_order_total(live_shirt, cl
     shop = live_shirt
     m_red = _variants(shop.shirt.id)["M / Merah"]
     login(client, shop.buyer)
-    assert client.post(f"/cart/add/{shop.shirt.id}", data={"quantity": "3", "variant": str(m_red.id)}).status_code == 303
+    added = client.post(f"/cart/add/{shop.shirt.id}", data={"quantity": "3", "variant": str(m_red.id)})
+    assert added.status_code == 303
     from app.services import checkout
 
     with app.test_request_context("/"):

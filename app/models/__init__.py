@@ -2,10 +2,12 @@
 from app.models.states import (  # noqa: F401
     FINAL_STATES,
     ORDER_STATES,
+    QUESTION_STATES,
     ListingState,
     OrderState,
     ProblemReportState,
     QuoteState,
+    QuestionState,
     StoreState,
 )
 from app.models.user import (  # noqa: F401
@@ -100,3 +102,5 @@ from app.models.after_order import (  # noqa: F401,E402
     QuoteRound,
     StoreRating,
 )
+from app.models.questions import ProductQuestion  # noqa: F401,E402
+from app.models.lists import ShoppingList, ShoppingListItem, ShoppingListShare  # noqa: F401,E402

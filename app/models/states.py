@@ -64,6 +64,14 @@ class QuoteState(StrEnum):
     EXPIRED = "expired"
 
 
+class QuestionState(StrEnum):
+    """A product question: waiting for the store, answered, or hidden by a mentor or an admin."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+    HIDDEN = "hidden"
+
+
 ORDER_STATES = tuple(OrderState)
 PROBLEM_REPORT_STATES = tuple(ProblemReportState)
 QUOTE_STATES = tuple(QuoteState)
@@ -71,6 +79,7 @@ FINAL_STATES = (OrderState.COMPLETED, OrderState.CANCELLED, OrderState.DECLINED,
                 OrderState.REFUSED)
 LISTING_STATES = tuple(ListingState)
 STORE_STATES = tuple(StoreState)
+QUESTION_STATES = tuple(QuestionState)
 
 
 def in_clause(column: str, states) -> str:

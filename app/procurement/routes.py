@@ -12,7 +12,7 @@ from app.models import RATING_ASPECTS, Department
 from app.procurement import bp
 from app.procurement.forms import (CategoryTaxKindForm, DecisionForm, DepartmentForm, DepartmentRoleForm,
                                    HandoverPaymentForm, HolidayForm, NtpnForm, PricesForm, QuoteNoteForm, TaxRuleForm,
-                                   TeamRoleForm, TreasurerPaymentForm, TreasuryPaymentForm, prices_form,
+                                   TeamRoleForm, TreasurerPaymentForm, prices_form,
                                    quote_request_form)
 from app.orders.forms import StoreRatingForm, acceptance_form
 from app.services import DomainError, NotFound

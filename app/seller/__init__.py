@@ -14,7 +14,7 @@ nav_item("seller.desk", _l("My store"), icon="shop", roles=("seller",), order=40
 periodic("documents-hide-expired-products", timedelta(days=1), "app.services.document_expiry:hide_expired_products")
 periodic("documents-expiry-reminders", timedelta(days=1), "app.services.document_expiry:remind_expiring_documents")
 
-from app.seller import routes  # noqa: E402,F401
+from app.seller import bulk, routes  # noqa: E402,F401
 
 
 @bp.record_once

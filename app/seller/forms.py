@@ -108,3 +108,11 @@ def variants_form(variants, image_choices):
         fields[f"image_{variant.id}"] = SelectField(_l("Photo"), coerce=coerce_id, choices=image_choices,
                                                     validate_choice=False)
     return type("VariantsForm", (Form,), fields)()
+
+
+class BulkUploadForm(Form):
+    file = FileField(_l("XLSX file"), validators=[DataRequired(message=_l("Choose the XLSX file to upload."))])
+
+
+class BulkCleanRowsForm(Form):
+    token = HiddenField()

@@ -59,7 +59,8 @@ def _render_html(purchase, kind, number, code) -> str:
         department=purchase.department, number=number, code=procurement.format_code(code),
         verify_url=verification_url(code),
         issued=tanggal(procurement.document_date(purchase, kind), with_time=True),
-        tanggal=tanggal, rp=rupiah, tax=procurement.breakdown(purchase), terbilang=terbilang, percent=percent, acceptance=acceptance_of(order),
+        tanggal=tanggal, rp=rupiah, tax=procurement.breakdown(purchase), terbilang=terbilang, percent=percent,
+        acceptance=acceptance_of(order),
         store_npwp=procurement.store_profile(order.store, clock.today()).npwp,
         nip=lambda user, role: procurement.nip_of(user, purchase.department_id, role),
     )

@@ -33,6 +33,10 @@ KIND_TEXTS = {
     "review_posted": _l("New review of %(product)s."),
     "review_replied": _l("%(store)s replied to your review of %(product)s."),
     "low_stock": _l("Low stock: only %(stock)s of %(product)s left."),
+    "question_asked": _l("New question about %(product)s."),
+    "question_answered": _l("%(store)s answered your question about %(product)s."),
+    "question_hidden": _l("A question about %(product)s was hidden: %(reason)s"),
+    "list_shared": _l("%(owner)s shared the shopping list “%(name)s” with you."),
     "product_hidden_expired": _l("%(product)s is hidden from buyers until its expired document is renewed."),
 }
 

@@ -1,0 +1,84 @@
+"""Demo shopping lists and a past order to order again: the DISKOMINFO purchaser's monthly
+meeting snacks, shared with a colleague, and last month's completed snack order
+(idempotent: looked up by owner and name, and by the checkout's key)."""
+from datetime import timedelta
+
+from app import clock
+from app.extensions import db
+from app.models import (CheckoutAttempt, Order, OrderEvent, OrderItem, Product, ShoppingList, ShoppingListItem,
+                        ShoppingListShare, User)
+
+OWNER = "dian.puspita@pontianak.go.id"
+COLLEAGUE = "budi.santoso@pontianak.go.id"
+LIST_NAME = "Snack rapat bulanan"
+LIST_ITEMS = [("Snack Box Rapat isi 3 kue", 40), ("Amplang Ikan Tenggiri 200 g", 10), ("Bingke Berendam Original", 8)]
+ORDER_KEY = "demo-reorder-snacks-last-month"
+ORDER_ITEMS = [("Amplang Ikan Tenggiri 200 g", 20), ("Stik Ikan Tenggiri 150 g", 15), ("Amplang Pedas 200 g", 10)]
+PATH = [("place", None, "placed"), ("accept", "placed", "accepted"), ("mark_ready", "accepted", "ready"),
+        ("mark_delivered", "ready", "delivered"), ("payment_recorded", "delivered", "delivered"),
+        ("confirm_receipt", "delivered", "completed")]
+STAMP = {"placed": "placed_at", "accepted": "accepted_at", "ready": "ready_at", "delivered": "delivered_at",
+         "completed": "completed_at"}
+
+
+def _product(name):
+    return db.session.execute(db.select(Product).where(Product.name == name)).scalars().first()
+
+
+def seed_lists():
+    owner = db.session.execute(db.select(User).where(User.email == OWNER)).scalar_one_or_none()
+    colleague = db.session.execute(db.select(User).where(User.email == COLLEAGUE)).scalar_one_or_none()
+    if owner is None:
+        return
+    shopping_list = db.session.execute(db.select(ShoppingList).where(
+        ShoppingList.owner_id == owner.id, ShoppingList.name == LIST_NAME)).scalar_one_or_none()
+    if shopping_list is None:
+        shopping_list = ShoppingList(owner_id=owner.id, name=LIST_NAME)
+        db.session.add(shopping_list)
+        db.session.flush()
+        for name, quantity in LIST_ITEMS:
+            product = _product(name)
+            if product is not None:
+                db.session.add(ShoppingListItem(list_id=shopping_list.id, product_id=product.id, quantity=quantity,
+                                                added_by_id=owner.id))
+        if colleague is not None and colleague.department_id == owner.department_id:
+            db.session.add(ShoppingListShare(list_id=shopping_list.id, user_id=colleague.id, can_edit=True))
+    _last_months_order(owner)
+    db.session.flush()
+
+
+def _last_months_order(owner):
+    if db.session.execute(db.select(CheckoutAttempt.id).where(
+            CheckoutAttempt.buyer_id == owner.id, CheckoutAttempt.idempotency_key == ORDER_KEY)).first():
+        return
+    products = [(p, q) for p, q in ((_product(n), q) for n, q in ORDER_ITEMS) if p is not None]
+    products = [(p, q) for p, q in products if p.store_id == products[0][0].store_id] if products else []
+    if not products:
+        return
+    at = clock.now() - timedelta(days=31)
+    attempt = CheckoutAttempt(buyer_id=owner.id, idempotency_key=ORDER_KEY, payment_method="cod", created_at=at)
+    department = owner.department
+    order = Order(buyer_id=owner.id, store_id=products[0][0].store_id, checkout_attempt=attempt, state="completed",
+                  payment_method="cod", payment_state="paid", delivery_method="office",
+                  delivery_address=(department.name + "\n" + department.address) if department else "Pontianak",
+                  requested_date=(at + timedelta(days=1)).date(), time_window="08-10",
+                  note="Snack rapat koordinasi bulanan.", created_at=at)
+    total = 0
+    for product, quantity in products:
+        # Last month's price: a little lower than today's, so "order again" says what changed.
+        price = max(100, product.price - 2000)
+        order.items.append(OrderItem(product_id=product.id, name=product.name, unit=product.unit, unit_price=price,
+                                     quantity=quantity, line_total=price * quantity))
+        total += price * quantity
+    order.subtotal = order.total = attempt.total = total
+    order.payment_kind, order.payment_amount = "cash", total
+    for step, (action, before, after) in enumerate(PATH):
+        when = at + timedelta(hours=step * 5)
+        if after != before:
+            setattr(order, STAMP[after], when)
+        order.events.append(OrderEvent(action=action, from_state=before, to_state=after, created_at=when,
+                                       actor_id=owner.id if action in ("place", "confirm_receipt") else None))
+    order.paid_at = at + timedelta(hours=20)
+    db.session.add(attempt)
+    db.session.flush()
+    order.number = f"PKB-{at.year}-{order.id:06d}"
