@@ -485,3 +485,25 @@ def test_seed_demo_has_a_shirt_in_sizes_and_colours_and_a_drink_in_two_sizes(app
         assert (db.session.scalar(db.select(db.func.count(ProductVariant.id))),
                 db.session.scalar(db.select(db.func.count(Product.id)))) == counts
         _stock_is_the_sum_of_the_variants()
+
+
+def test_order_again_puts_the_same_variants_in_the_cart(live_shirt, client, app):
+    """"Order again" (issue 19, item 4) keeps each line's variant, at today's variant price."""
+    shop = live_shirt
+    variants = _variants(shop.shirt.id)
+    m_red, l_blue = variants["M / Merah"], variants["L / Biru"]
+    login(client, shop.buyer)
+    for variant in (m_red, l_blue):
+        assert client.post(f"/cart/add/{shop.shirt.id}", data={"quantity": "1", "variant": str(variant.id)}
+                           ).status_code == 303
+    from app.services import checkout, shopping_lists
+
+    with app.test_request_context("/"):
+        order_id = checkout.place_orders(db.session.merge(shop.buyer), "reorder-variants-0123456789",
+                                         _details()).orders[0].id
+        db.session.get(ProductVariant, l_blue.id).retired = True
+        db.session.commit()
+        outcome = shopping_lists.reorder(db.session.merge(shop.buyer), order_id)
+    assert outcome.added == [("Kemeja Corak Insang (M / Merah)", 1)]
+    assert [name for name, _why in outcome.missing] == ["Kemeja Corak Insang (L / Biru)"]
+    assert [item.variant_id for item in db.session.execute(db.select(CartItem)).scalars()] == [m_red.id]

@@ -302,21 +302,24 @@ class Outcome:
 
 
 def _into_cart(user, lines, outcome) -> Outcome:
-    """``lines``: (product id or None, name, quantity, price paid or None). Each line goes
-    through cart.add_item, which commits it; a refused line is rolled back and reported."""
-    for product_id, name, quantity, paid in lines:
+    """``lines``: (product id or None, variant id or None, name, quantity, price paid or
+    None). Each line goes through cart.add_item, which commits it; a refused line is rolled
+    back and reported. Without a variant id a product with options is refused with "Choose
+    a variant" (a list keeps products, not variants)."""
+    for product_id, variant_id, name, quantity, paid in lines:
         if product_id is None:
             outcome.missing.append((name, _("No longer sold.")))
             continue
         try:
-            item = cart_service.add_item(user, product_id, quantity)
+            item = cart_service.add_item(user, product_id, quantity, variant_id)
         except DomainError as error:
             db.session.rollback()
             outcome.missing.append((name, str(error.message)))
             continue
-        outcome.added.append((item.product.name, quantity))
-        if paid is not None and item.product.price != paid:
-            outcome.repriced.append((item.product.name, paid, item.product.price))
+        today = item.variant.effective_price if item.variant is not None else item.product.price
+        outcome.added.append((cart_service.display_name(item.product, item.variant), quantity))
+        if paid is not None and today != paid:
+            outcome.repriced.append((cart_service.display_name(item.product, item.variant), paid, today))
     return outcome
 
 
@@ -325,7 +328,7 @@ def add_all_to_cart(user, list_id) -> Outcome:
     if not user.has_role("buyer"):
         raise NotAllowed(_("Only buyers can buy. Register with your government e-mail to order."))
     shopping_list = get_list(user, list_id, "read")
-    lines = [(i.product_id, i.product.name, i.quantity, None) for i in items_of(shopping_list)]
+    lines = [(i.product_id, None, i.product.name, i.quantity, None) for i in items_of(shopping_list)]
     if not lines:
         raise Conflict(_("The list is empty."))
     return _into_cart(user, lines, Outcome())
@@ -346,7 +349,7 @@ def reorder(user, order_id) -> Outcome:
     order = _own_order(user, order_id)
     items = db.session.execute(db.select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.id)
                                ).scalars().all()
-    lines = [(i.product_id, i.name, i.quantity, i.unit_price) for i in items]
+    lines = [(i.product_id, i.variant_id, i.full_name, i.quantity, i.unit_price) for i in items]
     return _into_cart(user, lines, Outcome())
 
 
