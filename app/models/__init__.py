@@ -2,6 +2,7 @@
 from app.models.states import (  # noqa: F401
     FINAL_STATES,
     ORDER_STATES,
+    GraduationState,
     ListingState,
     OrderState,
     StoreState,
@@ -69,4 +70,22 @@ from app.models.payment import (  # noqa: F401,E402
     PayoutBatch,
     Refund,
     StripeEvent,
+)
+from app.models.incubator import (  # noqa: F401,E402
+    ACTION_OWNERS,
+    CHECKIN_MONTHS,
+    CRITERIA_KINDS,
+    SESSION_TOPICS,
+    Cohort,
+    CohortMembership,
+    CohortMentor,
+    GraduationCase,
+    GraduationCheckin,
+    GraduationCriterion,
+    MentoringSession,
+    SelfReport,
+    SessionAction,
+    TrainingEvent,
+    TrainingInvitation,
+    TrainingRegistration,
 )
