@@ -139,6 +139,9 @@ def register_blueprints(app):
 
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(auditlog_bp, url_prefix="/admin/audit")
+    from app.incubator import bp as incubator_bp
+
+    app.register_blueprint(incubator_bp, url_prefix="/incubator")
 
 
 def register_errorhandlers(app):
