@@ -88,8 +88,9 @@ def test_only_admins_manage_cohorts(app, world):
 def test_the_seller_no_longer_types_the_cohort(app, factories):
     seller = factories.SellerFactory()
     client = login(app, seller)
-    form = client.get("/seller/store/new") if False else client.get("/seller/")
-    assert "Incubator cohort" not in page_text(form)
+    form = client.get("/seller/store/new")
+    assert form.status_code == 200 and "Web address" in page_text(form)
+    assert "Incubator cohort" not in page_text(form) and 'name="cohort"' not in page_text(form)
 
 
 # ------------------------------------------------------------------ sessions and actions

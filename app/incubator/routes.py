@@ -399,7 +399,7 @@ def letter(case_id):
 
 
 @bp.route("/trainings", methods=["GET", "POST"])
-@login_required
+@roles_required("seller", "mentor", "admin")
 def trainings():
     form = TrainingForm()
     form.cohort_ids.choices = [(c.id, c.name) for c in cohort_service.all_cohorts()]
