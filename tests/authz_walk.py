@@ -154,7 +154,8 @@ def _programme_world(w):
     db.session.add_all([visit, event])
     db.session.flush()
     registration = TrainingRegistration(training_id=event.id, user_id=store_owner(store).id, store_id=store.id,
-                                        attended_at=now, certificate_number="SERT/WALK/1", certificate_code="ABCDEFGHJK")
+                                        attended_at=now, certificate_number="SERT/WALK/1",
+                                        certificate_code="ABCDEFGHJK")
     report = SelfReport(store_id=store.id, month=today.replace(day=1), employees=2, outside_sales=0,
                         submitted_by_id=store_owner(store).id)
     case = GraduationCase(store_id=store.id, cohort_id=store.cohort_id, state="graduated",

@@ -215,7 +215,7 @@ def test_training_two_members_attend_and_their_certificates_verify(app, factorie
     for registration in registrations:
         assert admin.post(f"/incubator/trainings/{event.id}/attendance",
                           data={"registration_id": str(registration.id)}).status_code == 303
-    for client, registration in zip(clients, registrations):
+    for client, registration in zip(clients, registrations, strict=False):
         pdf = client.get(f"/incubator/certificates/{registration.id}.pdf")
         assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
         db.session.refresh(registration)
@@ -313,7 +313,8 @@ def test_a_startup_meeting_all_criteria_is_recommended_and_graduated_and_the_let
     assert check.status_code == 200 and store.name in page_text(check)
     assert "graduation.recommended" in audit_actions() and "graduation.decided" in audit_actions()
     # A stranger gets no letter; the graduate keeps selling (its store is untouched).
-    assert login(app, store_owner(world.stores[1])).get(f"/incubator/graduation/{case.id}/letter.pdf").status_code == 404
+    stranger = login(app, store_owner(world.stores[1]))
+    assert stranger.get(f"/incubator/graduation/{case.id}/letter.pdf").status_code == 404
     assert db.session.get(Store, store.id).status == "verified"
 
 

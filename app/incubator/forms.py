@@ -36,7 +36,8 @@ class ActionForm(Form):
 
     title = StringField(_l("Agreed action"), filters=[strip], validators=[Optional(), Length(max=200)])
     due_on = DayField(_l("Due on"), validators=[Optional()])
-    owner = SelectField(_l("Who does it"), choices=[(o, ACTION_OWNER_LABELS[o]) for o in ACTION_OWNERS], default="store")
+    owner = SelectField(_l("Who does it"), choices=[(o, ACTION_OWNER_LABELS[o]) for o in ACTION_OWNERS],
+                        default="store")
 
 
 class SessionForm(Form):

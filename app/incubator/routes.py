@@ -1,4 +1,4 @@
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -54,7 +54,7 @@ def cohorts():
 
         def create():
             require_valid(form)
-            cohort_service.create_cohort(current_user, form.name.data, form.year.data, form.starts_on.data,
+            cohort_service.create_cohort(current_user, form.name.data or "", form.year.data, form.starts_on.data,
                                          form.ends_on.data)
 
         return act(create, _("Cohort %(name)s created.", name=form.name.data), url_for("incubator.cohorts"),
@@ -128,7 +128,7 @@ def move_store(cohort_id):
 
     def move():
         require_valid(form)
-        cohort_service.move_store(current_user, form.store_id.data, cohort.id, form.note.data)
+        cohort_service.move_store(current_user, form.store_id.data, cohort.id, form.note.data or "")
 
     return act(move, _("The store is now in %(name)s.", name=cohort.name),
                url_for("incubator.cohort", cohort_id=cohort.id),
@@ -225,8 +225,8 @@ def new_session(store_id):
             if sub.due_on.data is None:
                 raise Invalid(_("Give the due date of “%(title)s”.", title=sub.title.data))
             actions.append(mentoring.AgreedAction(sub.title.data, sub.due_on.data, sub.owner.data))
-        mentoring.record_session(current_user, store.id, form.held_on.data, form.minutes.data, form.topics.data,
-                                 form.notes.data, actions)
+        mentoring.record_session(current_user, store.id, form.held_on.data, form.minutes.data, form.topics.data or [],
+                                 form.notes.data or "", actions)
 
     if request.method == "POST":
         return act(record, _("Session with %(store)s recorded.", store=store.name),
@@ -244,7 +244,7 @@ def session(visit_id):
     if request.method == "POST":
         def save():
             require_valid(form)
-            mentoring.update_notes(current_user, visit.id, form.notes.data)
+            mentoring.update_notes(current_user, visit.id, form.notes.data or "")
 
         return act(save, _("Notes saved."), url_for("incubator.session", visit_id=visit.id),
                    lambda status: _session_page(visit, form, status))
@@ -317,7 +317,7 @@ def recommend(store_id):
 
     def send():
         require_valid(form)
-        graduation_service.recommend(current_user, store.id, form.note.data)
+        graduation_service.recommend(current_user, store.id, form.note.data or "")
 
     return act(send, _("%(store)s is recommended for graduation; an admin decides.", store=store.name),
                url_for("incubator.startup", store_id=store.id),
@@ -336,7 +336,7 @@ def checkin(checkin_id):
     def record():
         require_valid(form)
         graduation_service.record_checkin(current_user, item.id, bool(form.still_selling.data), form.employees.data,
-                                          form.note.data)
+                                          form.note.data or "")
 
     return act(record, _("Check-in recorded."), url_for("incubator.startup", store_id=store_id),
                lambda status: _startup_page(db.session.get(Store, store_id), status))
@@ -360,7 +360,7 @@ def decide(case_id):
 
     def record():
         require_valid(form)
-        graduation_service.decide(current_user, case_id, form.decision.data, form.reason.data)
+        graduation_service.decide(current_user, case_id, form.decision.data or "", form.reason.data or "")
 
     return act(record, _("Decision recorded."), url_for("incubator.graduation"),
                lambda status: _graduation_page(status, form))
@@ -410,8 +410,9 @@ def trainings():
         def create():
             require_valid(form)
             training_service.create_training(
-                current_user, form.title.data, form.topic.data, form.day.data, form.at.data, form.minutes.data,
-                form.place.data, form.online_url.data, form.capacity.data, form.cohort_ids.data)
+                current_user, form.title.data or "", form.topic.data or "", form.day.data, form.at.data,
+                form.minutes.data, form.place.data or "", form.online_url.data or "", form.capacity.data,
+                form.cohort_ids.data or [])
 
         return act(create, _("Training published."), url_for("incubator.trainings"),
                    lambda status: _trainings_page(form, status))
@@ -477,7 +478,7 @@ def certificate(registration_id):
     except DomainError as error:
         return error_response(404, str(error.message))
     return _pdf(programme_documents.certificate_pdf(registration),
-                f"sertifikat-{registration.certificate_number.replace('/', '-').lower()}.pdf")
+                f"sertifikat-{(registration.certificate_number or '').replace('/', '-').lower()}.pdf")
 
 
 # ------------------------------------------------------------------ the programme report

@@ -151,7 +151,7 @@ def startup_ids_for(user) -> list[int]:
     cohorts they coach (mentor), their own (member)."""
     if user.has_role("admin"):
         return list(db.session.execute(db.select(Store.id).where(Store.cohort_id.is_not(None))).scalars())
-    ids = set()
+    ids: set[int] = set()
     cohort_ids = authz.mentor_cohort_ids(user)
     if cohort_ids:
         ids.update(db.session.execute(db.select(Store.id).where(Store.cohort_id.in_(cohort_ids))).scalars())

@@ -11,7 +11,7 @@ store rating is not here yet: ratings of stores come with their own feature."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func
 
@@ -48,8 +48,8 @@ class StartupIndicators:
     cohort: str = ""
     permits: dict = field(default_factory=dict)  # group -> first verified (UTC datetime) of one held now
     live_products: int = 0
-    first_sale: object = None
-    last_sale: object = None
+    first_sale: datetime | None = None
+    last_sale: datetime | None = None
     months: dict = field(default_factory=dict)  # 'YYYY-MM-01' -> {"orders", "sales", "department"}
     orders: int = 0
     sales: int = 0

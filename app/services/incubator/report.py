@@ -184,7 +184,7 @@ def xlsx_bytes(report: ProgrammeReport) -> bytes:
     from openpyxl.styles import Font
 
     workbook = Workbook()
-    summary = workbook.active
+    summary = workbook.worksheets[0]
     summary.title = exports.sheet_name(_("Summary"))
     summary.append([title_of(report)])
     summary["A1"].font = Font(bold=True)
@@ -205,8 +205,8 @@ def xlsx_bytes(report: ProgrammeReport) -> bytes:
         for index, _column in enumerate(table.columns):
             sheet.column_dimensions[chr(ord("A") + index)].width = 28 if index == 0 else 16
         for row in table.rows:
-            sheet.append([exports._xlsx_value(v, c.kind) for v, c in zip(row, table.columns)])
-            for cell, column in zip(sheet[sheet.max_row], table.columns):
+            sheet.append([exports._xlsx_value(v, c.kind) for v, c in zip(row, table.columns, strict=False)])
+            for cell, column in zip(sheet[sheet.max_row], table.columns, strict=False):
                 if column.kind in exports.XLSX_FORMATS and isinstance(cell.value, (int, float)):
                     cell.number_format = exports.XLSX_FORMATS[column.kind]
     out = io.BytesIO()
@@ -252,7 +252,7 @@ def pdf_bytes(report: ProgrammeReport) -> bytes:
                     header.cell(latin1(str(column.label)))
                 for values in table.rows:
                     row = grid.row()
-                    for value, column in zip(values, table.columns):
+                    for value, column in zip(values, table.columns, strict=False):
                         row.cell(latin1(_cell_text(value, column.kind)),
                                  align="RIGHT" if column.kind in ("int", "money", "percent") else "LEFT")
         return bytes(pdf.output())

@@ -37,7 +37,7 @@ def local_start(day: date, at: time) -> datetime:
     return datetime.combine(day, at, LOCAL_TZ).astimezone(timezone.utc)
 
 
-def create_training(actor, title: str, topic: str, day: date, at: time, minutes: int, place: str, online_url: str,
+def create_training(actor, title: str, topic: str, day: date, at: time | None, minutes: int, place: str, online_url: str,
                     capacity: int, cohort_ids: list[int]) -> TrainingEvent:
     title = (title or "").strip()
     if not title:
@@ -48,6 +48,8 @@ def create_training(actor, title: str, topic: str, day: date, at: time, minutes:
         raise Invalid(_("Give the place or the online link."))
     if not 1 <= capacity <= MAX_CAPACITY:
         raise Invalid(_("The capacity is between 1 and %(most)d people.", most=MAX_CAPACITY))
+    if at is None:
+        raise Invalid(_("Give the time the training starts."))
     if not 1 <= minutes <= 24 * 60:
         raise Invalid(_("A training lasts between 1 minute and 24 hours."))
     cohorts = list(db.session.execute(db.select(Cohort).where(Cohort.id.in_(cohort_ids or []))).scalars())
@@ -150,7 +152,8 @@ def record_attendance(actor, training_id: int, registration_id: int | None = Non
     event = _load(training_id)
     if clock.now() < event.starts_at:
         raise Conflict(_("Attendance is recorded once the training has started."))
-    registration = None
+    registration: TrainingRegistration | None = None
+    user, member = None, None
     if registration_id:
         registration = next((r for r in event.registrations if r.id == registration_id), None)
         if registration is None:
@@ -159,7 +162,7 @@ def record_attendance(actor, training_id: int, registration_id: int | None = Non
         address = (email or "").strip().lower()
         user = db.session.execute(db.select(User).where(func.lower(User.email) == address)).scalar_one_or_none()
         member = _store_membership(user) if user is not None else None
-        if member is None or not invited(event, member.store):
+        if user is None or member is None or not invited(event, member.store):
             raise Invalid(_("No member of an invited cohort's store has this e-mail address."))
         registration = next((r for r in event.registrations if r.user_id == user.id), None)
     if registration is not None and registration.attended_at is not None:
@@ -168,6 +171,7 @@ def record_attendance(actor, training_id: int, registration_id: int | None = Non
         raise Conflict(_("Attendance is at the training's capacity (%(capacity)d); no more can be recorded.",
                          capacity=event.capacity))
     if registration is None:
+        assert user is not None and member is not None  # a walk-in, found above
         registration = TrainingRegistration(training_id=event.id, user_id=user.id, store_id=member.store_id)
         db.session.add(registration)
         db.session.flush()
