@@ -37,8 +37,8 @@ def local_start(day: date, at: time) -> datetime:
     return datetime.combine(day, at, LOCAL_TZ).astimezone(timezone.utc)
 
 
-def create_training(actor, title: str, topic: str, day: date, at: time | None, minutes: int, place: str, online_url: str,
-                    capacity: int, cohort_ids: list[int]) -> TrainingEvent:
+def create_training(actor, title: str, topic: str, day: date, at: time | None, minutes: int, place: str,
+                    online_url: str, capacity: int, cohort_ids: list[int]) -> TrainingEvent:
     title = (title or "").strip()
     if not title:
         raise Invalid(_("The training needs a title."))
