@@ -88,9 +88,12 @@ def programme_period(today: date | None = None) -> Period:
     return Period(reports.EARLIEST, today, "month")
 
 
-def compute(store_ids, period: Period | None = None, today: date | None = None) -> list[StartupIndicators]:
+def compute(store_ids, period: Period | None = None, today: date | None = None,
+            departments: bool = True) -> list[StartupIndicators]:
     """Indicators of ``store_ids`` over ``period`` (default: from the start to today), in
-    attention order: who needs the most attention first, then by name."""
+    attention order: who needs the most attention first, then by name. ``departments=False``
+    leaves out the departments served (a query over every department sale that the programme
+    report does not show)."""
     today = today or clock.today()
     period = period or programme_period(today)
     store_ids = list(store_ids)
@@ -150,7 +153,7 @@ def compute(store_ids, period: Period | None = None, today: date | None = None) 
     for sid, count in db.session.execute(
             db.select(Order.store_id, func.count(func.distinct(DepartmentPurchase.department_id)))
             .join(DepartmentPurchase, DepartmentPurchase.order_id == Order.id)
-            .where(*reports._sales(period, ids)).group_by(Order.store_id)):
+            .where(*reports._sales(period, ids)).group_by(Order.store_id)) if departments else ():
         found[sid].departments_served = count
 
     for sid, count in db.session.execute(

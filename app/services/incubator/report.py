@@ -68,7 +68,8 @@ def build(period: Period, cohort_ids: list[int]) -> ProgrammeReport:
                    .scalars())
     ids = [c.id for c in cohorts]
     store_ids = list(db.session.execute(db.select(Store.id).where(Store.cohort_id.in_(ids))).scalars()) if ids else []
-    items = sorted(indicator_service.compute(store_ids, period), key=lambda i: i.name.lower())
+    items = sorted(indicator_service.compute(store_ids, period, departments=False),
+                   key=lambda i: i.name.lower())
 
     in_period = period.utc_start, period.utc_end
     permits_obtained = {g: 0 for g in indicator_service.PERMIT_GROUPS}
