@@ -150,6 +150,9 @@ def register_blueprints(app):
     app.register_blueprint(questions_bp)
     app.register_blueprint(suggest_bp)
     app.register_blueprint(lists_bp, url_prefix="/lists")
+    from app.incubator import bp as incubator_bp
+
+    app.register_blueprint(incubator_bp, url_prefix="/incubator")
 
 
 def register_errorhandlers(app):

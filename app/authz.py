@@ -196,3 +196,30 @@ def purchase_actions(purchase, user) -> set[str]:
             and order.state in (OrderState.PLACED, OrderState.ACCEPTED, OrderState.READY, OrderState.DELIVERED)):
         actions.add("pay_by_card")  # KKPD: only the purchaser who placed it
     return actions
+
+
+# ------------------------------------------------------------------ incubator programme
+
+
+def mentor_cohort_ids(user) -> list[int]:
+    """The cohorts ``user`` coaches (one small query)."""
+    from app.models import CohortMentor
+
+    if user is None or getattr(user, "id", None) is None or not user.has_role("mentor"):
+        return []
+    return list(db.session.execute(
+        db.select(CohortMentor.cohort_id).where(CohortMentor.mentor_id == user.id)).scalars())
+
+
+def can_coach(user, store) -> bool:
+    """Admins, and the mentors of the store's current cohort; never a member of the store."""
+    if user is None or not getattr(user, "is_authenticated", True) or is_member(user, store):
+        return False
+    if user.has_role("admin"):
+        return True
+    return store.cohort_id is not None and store.cohort_id in mentor_cohort_ids(user)
+
+
+def can_follow_programme(user, store) -> bool:
+    """Who sees a startup's sessions, actions and indicators: its coaches and its members."""
+    return can_coach(user, store) or is_member(user, store)

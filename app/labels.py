@@ -293,6 +293,46 @@ RATING_ASPECT_LABELS = {
 }
 RATING_SCALE_LABELS = {1: _l("Poor"), 2: _l("Fair"), 3: _l("Good"), 4: _l("Very good")}
 
+SESSION_TOPIC_LABELS = {
+    "permits": _l("Permits"),
+    "product": _l("Product and packaging"),
+    "copywriting": _l("Copywriting"),
+    "marketing": _l("Marketing"),
+    "design": _l("Design"),
+    "pricing": _l("Pricing"),
+    "bookkeeping": _l("Bookkeeping"),
+    "other": _l("Other"),
+}
+
+ACTION_OWNER_LABELS = {"store": _l("The store"), "mentor": _l("The mentor")}
+
+GRADUATION_STATE_LABELS = {
+    "recommended": _l("Recommended for graduation"),
+    "graduated": _l("Graduated"),
+    "extended": _l("Incubation extended"),
+    "withdrawn": _l("Withdrawn from the programme"),
+}
+
+GRADUATION_DECISION_LABELS = {"graduate": _l("Graduate"), "extend": _l("Extend"), "withdraw": _l("Withdraw")}
+
+CRITERION_LABELS = {
+    "permits": _l("Permits held (NIB and others)"),
+    "live_products": _l("Live products"),
+    "months_with_sales": _l("Months with sales"),
+    "revenue": _l("Sales in the market (Rp)"),
+    "trainings": _l("Trainings attended"),
+    "actions_on_time": _l("Agreed actions done on time (%)"),
+}
+
+ATTENTION_LABELS = {
+    "overdue_actions": _l("Overdue actions"),
+    "no_recent_sale": _l("No sale in 60 days"),
+    "no_nib": _l("No verified NIB"),
+    "no_recent_session": _l("No session in 30 days"),
+    "report_waiting": _l("Self-report to confirm"),
+    "checkin_due": _l("Check-in due"),
+}
+
 
 def label(mapping, code):
     """The word for ``code`` in ``mapping``, or the code itself when the table lacks it."""
@@ -336,6 +376,12 @@ TEMPLATE_GLOBALS = {
     "rating_scale_labels": RATING_SCALE_LABELS,
     "question_state_labels": QUESTION_STATE_LABELS,
     "share_mode_labels": SHARE_MODE_LABELS,
+    "session_topic_labels": SESSION_TOPIC_LABELS,
+    "action_owner_labels": ACTION_OWNER_LABELS,
+    "graduation_state_labels": GRADUATION_STATE_LABELS,
+    "graduation_decision_labels": GRADUATION_DECISION_LABELS,
+    "criterion_labels": CRITERION_LABELS,
+    "attention_labels": ATTENTION_LABELS,
 }
 
 

@@ -125,6 +125,7 @@ def _build_world(factories):
     db.session.add_all([list_line, list_share])
     db.session.commit()
     get_storage().save(f"{photo.key}/thumb.webp", b"RIFF walk")
+    programme = _programme_world(w)
     get_storage().save("public/walk/picture.txt", b"picture")
     get_storage().save("private/documents/walk.pdf", b"%PDF-1.4 walk")
     values = {
@@ -135,6 +136,7 @@ def _build_world(factories):
         "store_id": w.kopi_store.id, "department_id": w.dept_a.id, "review_id": review.id,
         "session_id": other_session.id, "user_id": w.buyer_x.id, "variant_id": live.variants[0].id,
         "question_id": question.id, "list_id": shopping_list.id, "line_id": list_line.id, "share_id": list_share.id,
+        **programme,
         "token": "not-a-real-token", "code": "ABCDEFGHJK", "key": "public/walk/picture.txt", "fmt": "csv",
         "kind": "sp", "action": "x", "filename": "css/app.css",
         "report_id": report.id, "photo_id": photo.id, "variant": "thumb", "quote_id": quote.id,
@@ -159,12 +161,49 @@ def _build_world(factories):
         "mentor.store_action": {"action": "verify"},
         "mentor.document_action": {"action": "validate"},
         "seller.image_action": {"action": "cover"},
+        "incubator.report_export": {"key": "startups"},
+        "incubator.report_download": {"fmt": "xlsx"},
     }
     users = {"buyer": buyer.email, "seller": seller.email, "mentor": mentor.email, "admin": w.admin.email}
     # The people the world's objects belong to: acting as them, a route gets past its owner check.
     owners = {"buyer": w.buyer_x.email, "purchaser": w.purchaser_a.email, "approver": w.approver_a.email,
               "seller": w.kopi_seller.email, "mentor": w.mentor1.email, "admin": w.admin.email}
     return values, per_endpoint, users, owners
+
+
+def _programme_world(w):
+    """The incubator's objects, all of the kopi store (Angkatan 2025, coached by mentor1 only):
+    a session and its action, a training its owner attended, a self-report, a graduation with
+    its check-ins."""
+    from app.models import (CohortMentor, GraduationCase, GraduationCheckin, MentoringSession, SelfReport,
+                            SessionAction, TrainingEvent, TrainingInvitation, TrainingRegistration)
+    from tests.factories import store_owner
+
+    store, now, today = w.kopi_store, clock.now(), clock.today()
+    db.session.add(CohortMentor(cohort_id=store.cohort_id, mentor_id=w.mentor1.id))
+    visit = MentoringSession(store_id=store.id, cohort_id=store.cohort_id, mentor_id=w.mentor1.id,
+                             held_on=today, minutes=45, topics=["permits"], notes="Catatan mentor")
+    visit.actions.append(SessionAction(store_id=store.id, title="Urus PIRT", due_on=today + timedelta(days=7)))
+    event = TrainingEvent(title="Pelatihan walk", topic="design", starts_at=now - timedelta(days=1), capacity=10)
+    event.invitations.append(TrainingInvitation(cohort_id=store.cohort_id))
+    db.session.add_all([visit, event])
+    db.session.flush()
+    registration = TrainingRegistration(training_id=event.id, user_id=store_owner(store).id, store_id=store.id,
+                                        attended_at=now, certificate_number="SERT/WALK/1",
+                                        certificate_code="ABCDEFGHJK")
+    report = SelfReport(store_id=store.id, month=today.replace(day=1), employees=2, outside_sales=0,
+                        submitted_by_id=store_owner(store).id)
+    case = GraduationCase(store_id=store.id, cohort_id=store.cohort_id, state="graduated",
+                          recommended_by_id=w.mentor1.id, decided_by_id=w.admin.id, decided_at=now, reason="Lulus",
+                          letter_number="LULUS/WALK/1", letter_code="KLMNPQRSTU")
+    db.session.add_all([registration, report, case])
+    db.session.flush()
+    checkin = GraduationCheckin(case_id=case.id, months=3, due_on=today)
+    db.session.add(checkin)
+    db.session.commit()
+    return {"cohort_id": store.cohort_id, "mentor_id": w.mentor1.id, "visit_id": visit.id,
+            "action_id": visit.actions[0].id, "training_id": event.id, "registration_id": registration.id,
+            "case_id": case.id, "report_id": report.id, "checkin_id": checkin.id}
 
 
 def url_args(rule, values, per_endpoint):

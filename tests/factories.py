@@ -160,7 +160,6 @@ class StoreFactory(BaseFactory):
     bank_name = "Bank Kalbar"
     bank_account_number = "1234567890"
     bank_account_holder = factory.SelfAttribute("name")
-    cohort = "Angkatan 2026"
     status = "pending_verification"
     mentor = factory.SubFactory(MentorFactory)
     created_by = factory.SubFactory(SellerFactory)
@@ -172,6 +171,19 @@ class StoreFactory(BaseFactory):
             self.members.append(StoreMember(user=user, role="owner"))
         if create:
             db.session.commit()
+
+    @factory.post_generation
+    def cohort(self, create, extracted, **kwargs):
+        """``cohort="Angkatan 2025"`` (made when missing; the default "Angkatan 2026"), a
+        Cohort, or "" for a store in no cohort. Joined as an admin would place it."""
+        from app.services.incubator.cohorts import cohort_named, place_in_cohort
+
+        label = "Angkatan 2026" if extracted is None else extracted
+        if not create or label == "":
+            return
+        db.session.flush()
+        place_in_cohort(self, cohort_named(label) if isinstance(label, str) else label)
+        db.session.commit()
 
 
 def store_owner(store):

@@ -106,7 +106,7 @@ def test_store_page_lists_live_products_and_documents_not_files(client, factorie
     html = text_of(response)
     assert response.status_code == 200
     assert store.name in html and "Syal Corak Insang" in html and "Syal Draf" not in html
-    assert store.kecamatan in html and store.cohort in html
+    assert store.kecamatan in html and store.cohort.name in html
     assert "Halal" in html or "halal" in html
     assert "dokumen.pdf" not in html and "/private/" not in html
 

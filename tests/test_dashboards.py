@@ -95,7 +95,7 @@ def test_admin_page_shows_tables_with_numbers_and_charts(client, auth, world):
     assert '<caption class="visually-hidden">Spend per department</caption>' in html
     assert '<th scope="row">Dinas Komunikasi dan Informatika</th>' in html
     assert "Rp\u00a0200.000" in html
-    assert "unless its cohort is empty" in html  # the incubator rule is stated
+    assert "while it is in a cohort" in html  # the incubator rule is stated
     assert "chart.umd.min.js" in html and "js/dashboard.js" in html
     assert "<script>" not in html  # CSP: no inline scripts
 

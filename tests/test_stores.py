@@ -9,7 +9,6 @@ STORE_FORM = {
     "name": "Kopi Aming Tan", "slug": "", "description": "Kopi Pontianak sejak 1958.",
     "kecamatan": "Pontianak Kota", "address": "Jl. Gajah Mada No. 12", "phone": "0812 5678 9012",
     "bank_name": "Bank Kalbar", "bank_account_number": "1234567890", "bank_account_holder": "Aming Tan",
-    "cohort": "Angkatan 2026",
 }
 
 

@@ -3,6 +3,7 @@ from app.models.states import (  # noqa: F401
     FINAL_STATES,
     ORDER_STATES,
     QUESTION_STATES,
+    GraduationState,
     ListingState,
     OrderState,
     ProblemReportState,
@@ -104,3 +105,21 @@ from app.models.after_order import (  # noqa: F401,E402
 )
 from app.models.questions import ProductQuestion  # noqa: F401,E402
 from app.models.lists import ShoppingList, ShoppingListItem, ShoppingListShare  # noqa: F401,E402
+from app.models.incubator import (  # noqa: F401,E402
+    ACTION_OWNERS,
+    CHECKIN_MONTHS,
+    CRITERIA_KINDS,
+    SESSION_TOPICS,
+    Cohort,
+    CohortMembership,
+    CohortMentor,
+    GraduationCase,
+    GraduationCheckin,
+    GraduationCriterion,
+    MentoringSession,
+    SelfReport,
+    SessionAction,
+    TrainingEvent,
+    TrainingInvitation,
+    TrainingRegistration,
+)

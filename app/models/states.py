@@ -85,3 +85,15 @@ QUESTION_STATES = tuple(QuestionState)
 def in_clause(column: str, states) -> str:
     """SQL for a CHECK constraint that the column holds one of ``states``."""
     return f"{column} IN ({', '.join(repr(str(s)) for s in states)})"
+
+
+class GraduationState(StrEnum):
+    """A startup's graduation case: the mentor recommends, an admin decides."""
+
+    RECOMMENDED = "recommended"
+    GRADUATED = "graduated"
+    EXTENDED = "extended"
+    WITHDRAWN = "withdrawn"
+
+
+GRADUATION_STATES = tuple(GraduationState)

@@ -15,6 +15,7 @@ from app.orm import UTCDateTime, utcnow
 if TYPE_CHECKING:
     # Names of the other aggregates, for the relationships' annotations; at run time
     # SQLAlchemy resolves them by name, and importing them here would be circular.
+    from app.models.incubator import Cohort
     from app.models.user import User
 
 KECAMATAN = (
@@ -49,7 +50,8 @@ class Store(Model):
     bank_name: Mapped[str] = mapped_column(String(80), default="")
     bank_account_number: Mapped[str] = mapped_column(String(40), default="")
     bank_account_holder: Mapped[str] = mapped_column(String(120), default="")
-    cohort: Mapped[str] = mapped_column(String(80), default="")  # incubator cohort, e.g. "Angkatan 2026"
+    # The incubator cohort the store is in now (its history: CohortMembership); admins decide.
+    cohort_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(30), default=StoreState.PENDING_VERIFICATION.value, index=True)
     status_note: Mapped[str] = mapped_column(Text, default="")
     mentor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
@@ -59,6 +61,7 @@ class Store(Model):
     verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     mentor: Mapped[Optional["User"]] = relationship(foreign_keys=[mentor_id])
+    cohort: Mapped[Optional["Cohort"]] = relationship()
     created_by: Mapped["User"] = relationship(foreign_keys=[created_by_id])
     members: Mapped[list["StoreMember"]] = relationship(back_populates="store", cascade="all, delete-orphan")
     documents: Mapped[list["BusinessDocument"]] = relationship(

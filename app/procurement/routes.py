@@ -432,7 +432,11 @@ def _verify_limit():
 # Codes are 50 random bits, but nobody should get to try them by the million.
 @limiter.limit(_verify_limit)
 def verify(code):
-    result = procurement.verify(code) or quotes.verify(code)
+    from app.services.incubator import documents as programme_documents
+
+    # Department documents first, then negotiation records, then the incubator's certificates
+    # and graduation letters.
+    result = procurement.verify(code) or quotes.verify(code) or programme_documents.verify(code)
     return render_template("procurement/verify.html", result=result, code=code,
                            format_code=procurement.format_code), (200 if result else 404)
 

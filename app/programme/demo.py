@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import BusinessDocument, Category, ListingReview, Product, ProductImage, Store, StoreMember, User
 from app.programme import demo_pictures
 from app.services.listings.visibility import refresh_visibility
+from app.services.incubator.cohorts import cohort_named, place_in_cohort
 from app.urls import slugify
 from app.storage import get_storage
 
@@ -228,12 +229,13 @@ def seed_listings():
         store = Store(slug=spec["slug"], name=spec["name"], description=spec["description"],
                       kecamatan=spec["kecamatan"], address=spec["address"], phone=spec["phone"],
                       bank_name=spec["bank"], bank_account_number=f"{1100 + index}0{57321 + index * 7}",
-                      bank_account_holder=seller.full_name, cohort=spec["cohort"], status="verified",
+                      bank_account_holder=seller.full_name, status="verified",
                       mentor=mentor, created_by=seller, verified_at=now - timedelta(days=60),
                       created_at=now - timedelta(days=75))
         store.members.append(StoreMember(user=seller, role="owner"))
         db.session.add(store)
         db.session.flush()
+        place_in_cohort(store, cohort_named(spec["cohort"]), note="demo data")
         _document(store, "nib", f"91203{index:02d}1234567", "OSS RBA", None, mentor, now)
         if spec["kind"] == "food":
             _document(store, "pirt", f"P-IRT 20961710{index:02d}123-27", "Dinas Kesehatan Kota Pontianak", 900,

@@ -16,7 +16,6 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 BANKS = ["Bank Kalbar", "BRI", "BNI", "Mandiri", "BCA", "BSI", "CIMB Niaga", "Bank Danamon", "BTN"]
-COHORTS = ["Angkatan 2024", "Angkatan 2025", "Angkatan 2026"]
 
 
 class StoreForm(Form):
@@ -36,7 +35,6 @@ class StoreForm(Form):
         DataRequired(), Regexp(r"^[0-9 .-]{5,40}$", message=_l("Digits only."))])
     bank_account_holder = StringField(_l("Account holder"), filters=[strip],
                                       validators=[DataRequired(), Length(max=120)])
-    cohort = SelectField(_l("Incubator cohort"), choices=[(c, c) for c in COHORTS])
 
 
 class InviteMemberForm(Form):

@@ -29,6 +29,7 @@ from app.services import documents as document_service
 from app.services import listings
 from app.services import stores as store_service
 from app.services.images import Upload
+from app.services.incubator import mentoring
 from app.web import act, flash_error, or_404, render_form_page
 
 seller_required = roles_required("seller")
@@ -68,8 +69,10 @@ def desk():
     today = clock.today()
     # Valid documents running out soon: renew them before products disappear.
     expiring = document_expiry.expiring_soon(store.documents, today)
+    # The incubator's agreed actions past their due day (app.services.incubator.mentoring).
+    overdue = mentoring.overdue_actions([store.id], today)
     return render_template("seller/desk.html", store=store, by_state=by_state, needed=needed,
-                           expiring=expiring, today=today, form=ConfirmForm())
+                           expiring=expiring, today=today, form=ConfirmForm(), overdue=overdue)
 
 
 @bp.route("/store/new", methods=["GET", "POST"])

@@ -10,7 +10,8 @@ Rules kept here:
 - a *sale* is an order in one of ``SALE_STATES`` (placed up to completed), dated by
   when it was placed (``Order.created_at``); orders waiting for payment or approval and
   cancelled/declined/expired/refused orders are not sales;
-- a store counts as an incubator startup unless its ``cohort`` is empty;
+- a store counts as an incubator startup while it is in a cohort (``stores.cohort_id``, which
+  admins set: app.services.incubator.cohorts);
 - review turnaround is, per decision (``ListingReview`` approved/changes requested/
   rejected), ``created_at − submitted_at``; median and 90th percentile use the
   nearest-rank method (the value at rank ⌈p·n⌉), computed with window functions;
@@ -312,7 +313,7 @@ def department_spend(period, department_ids=None) -> Table:
 
 
 def incubator_share(period) -> Table:
-    incubator = case((func.coalesce(Store.cohort, "") != "", Order.total), else_=0)
+    incubator = case((Store.cohort_id.is_not(None), Order.total), else_=0)
     is_department = Order.payment_method == "department"
     query = (db.select(
         func.coalesce(func.sum(case((is_department, incubator), else_=0)), 0),
@@ -335,7 +336,7 @@ def incubator_share(period) -> Table:
                  [Column(_l("Stores")), Column(_l("Department spend"), "money", series=True),
                   Column(_l("Share of department spend"), "percent"), Column(_l("All sales"), "money"),
                   Column(_l("Share of all sales"), "percent")], rows, chart="doughnut",
-                 note=_l("Every store is counted as an incubator startup (tenant) unless its cohort is empty."))
+                 note=_l("Every store is counted as an incubator startup (tenant) while it is in a cohort."))
 
 
 def _memo(name, *key):
@@ -667,7 +668,7 @@ def order_export_header():
 def order_export_rows(period):
     """Every order placed in the period, oldest first, fetched in batches (a generator);
     the time placed is a WIB datetime (kinds: ``ORDER_EXPORT_KINDS``)."""
-    query = (db.select(Order.number, Order.created_at, Store.name, Store.cohort, Order.payment_method, Order.state,
+    query = (db.select(Order.number, Order.created_at, Store.name, Store.cohort_id, Order.payment_method, Order.state,
                        Department.name, DepartmentPurchase.kode_rekening, Order.total)
              .select_from(Order).join(Store, Store.id == Order.store_id)
              .outerjoin(DepartmentPurchase, DepartmentPurchase.order_id == Order.id)
@@ -677,5 +678,5 @@ def order_export_rows(period):
     yes, no = _("yes"), _("no")
     for number, created, store, cohort, method, state, department, line, total in db.session.execute(query):
         placed = created.replace(tzinfo=created.tzinfo or timezone.utc).astimezone(LOCAL_TZ)
-        yield (number, placed.replace(second=0, microsecond=0), store, yes if cohort else no,
+        yield (number, placed.replace(second=0, microsecond=0), store, yes if cohort is not None else no,
                _method_label(method), _state_label(state), department or "", line or "", int(total))

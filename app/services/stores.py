@@ -29,7 +29,7 @@ from app.services.tokens import TokenError, make_token, read_token
 
 
 PROFILE_FIELDS = ("name", "slug", "description", "kecamatan", "address", "phone", "bank_name",
-                  "bank_account_number", "bank_account_holder", "cohort")
+                  "bank_account_number", "bank_account_holder")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # state -> {action: new state}
