@@ -35,6 +35,8 @@ from datetime import datetime, timezone
 
 from flask import Response, abort, current_app, g, has_request_context, request
 
+from app import metrics
+
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 LOCAL_ADDRESSES = {"127.0.0.1", "::1"}
 
@@ -161,6 +163,8 @@ def register(app):
     _setup_logger(app)
     _setup_app_logs(app.config["LOG_JSON"])
 
+    log_requests = app.config.get("LOG_REQUESTS", True)
+
     @app.before_request
     def start_request():
         g.request_id = _request_id()
@@ -174,13 +178,11 @@ def register(app):
             started = time.perf_counter()
         duration = time.perf_counter() - started
         response.headers["X-Request-ID"] = g.request_id
-        from app import metrics
-
         endpoint = _endpoint_label()
         if endpoint != "metrics":
             metrics.observe_request(endpoint, request.method, response.status_code, duration)
-        if app.config.get("LOG_REQUESTS", True):
-            level = logging.ERROR if response.status_code >= 500 else logging.INFO
+        level = logging.ERROR if response.status_code >= 500 else logging.INFO
+        if log_requests and request_log.isEnabledFor(level):
             request_log.log(level, "request", extra={"fields": {
                 "request_id": g.request_id,
                 "method": request.method,
