@@ -380,7 +380,7 @@ def fragment(name, *key, depends=None, caller=None):
     if not ttl or not has_app_context():
         return Markup(caller())
     names = versions.depends(depends)
-    full_key = (name, key, select_locale(), clock.today().isoformat())
+    full_key = repr((name, key, select_locale(), clock.today().isoformat()))  # dicts too; same order each time
     conn = shared_cache()
     if conn is not None:
         body, outcome = _shared_fragment(conn, full_key, names, ttl, caller)

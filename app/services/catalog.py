@@ -19,10 +19,11 @@ from datetime import date
 from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, exists, func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.parsing import ParseError, parse_optional_rupiah
-from app.catalog.cache import cached_value
+from app.catalog import versions
+from app.catalog.cache import cached_value, count_ttl_seconds
 from app.extensions import db
 from app.models import BusinessDocument, Category, Product, ProductImage, Store
 from app.services import search
@@ -115,11 +116,39 @@ class CategoryTree:
         return out
 
 
+_TREES: dict = {}
+
+
+def _detached_categories():
+    """Every category as an object of no session (plain column values): safe to keep
+    between requests, and never the same object as a category a request loads itself."""
+    columns = list(Category.__table__.columns)
+    rows = db.session.execute(select(*columns)).all()
+    return [Category(**{c.key: value for c, value in zip(columns, row, strict=True)}) for row in rows]
+
+
 def category_tree() -> CategoryTree:
+    """The tree, once per request; between requests kept per process while the categories'
+    version holds (``app.catalog.versions``) and for at most ``CATALOG_COUNT_TTL``."""
     tree = g.get("_category_tree")
-    if tree is None:
+    if tree is not None:
+        return tree
+    ttl = count_ttl_seconds()
+    if not ttl:
         categories = db.session.execute(select(Category)).scalars().all()
         tree = g._category_tree = CategoryTree(categories)
+        return tree
+    import time
+
+    from flask import current_app
+
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], versions.local_versions(("categories",)))
+    found = _TREES.get(key)
+    now = time.monotonic()
+    if found is None or found[0] < now:
+        _TREES.clear()
+        found = _TREES[key] = (now + ttl, CategoryTree(_detached_categories()))
+    tree = g._category_tree = found[1]
     return tree
 
 
@@ -221,11 +250,26 @@ class Page:
     """The bits of a page of results the ``pager`` macro reads."""
 
     def __init__(self, items, page, per_page, total):
-        self.items = items
+        self._items = items
+        self._load = None
         self.page = page
         self.per_page = per_page
         self.total = total
         self.pages = max(1, math.ceil(total / per_page)) if total else 0
+
+    @property
+    def items(self):
+        """The cards of this page, read on first use (a cached fragment never asks)."""
+        if self._load is not None:
+            self._items, self._load = self._load(), None
+        return self._items
+
+    @items.setter
+    def items(self, value):
+        self._items, self._load = value, None
+
+    def load_items(self, load):
+        self._load = load
 
     @property
     def has_prev(self):
@@ -317,8 +361,10 @@ def _cards(statement):
     return [Card(*row) for row in db.session.execute(statement)]
 
 
-def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
-    """The live products matching ``filters``, one page of them, sorted."""
+def browse(filters: Filters, day: date, per_page: int = PER_PAGE, store: Store | None = None) -> Browse:
+    """The live products matching ``filters``, one page of them, sorted. ``store``: the
+    verified store of ``filters.store`` when the caller has already read it."""
+    known_store = store
     tree = category_tree()
     result = Browse(filters=filters, page=Page([], filters.page, per_page, 0))
     conditions = [buyer_visible(day)]
@@ -330,7 +376,7 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
         result.category = category
         conditions.append(Product.category_id.in_(tree.descendant_ids(category.id)))
     if filters.store:
-        store = db.session.execute(
+        store = known_store if known_store is not None and known_store.slug == filters.store else db.session.execute(
             select(Store).where(Store.slug == filters.store, Store.status == "verified")).scalar_one_or_none()
         if store is None:
             result.problem = "unknown_store"
@@ -384,7 +430,7 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
         order = SORTS.get(sort, SORTS["newest"])[1]
     statement = (base(select(*_card_columns())).order_by(*order)
                  .limit(per_page).offset((filters.page - 1) * per_page))
-    page.items = _cards(statement)
+    page.load_items(lambda: _cards(statement))
     return result
 
 
@@ -396,8 +442,8 @@ def get_product(slug: str, day: date):
     """The live product with this slug, with what its page shows, or None."""
     statement = (
         visible_products(day).where(Product.slug == slug)
-        .options(contains_eager(Product.store), joinedload(Product.category), selectinload(Product.images))
-    )
+        .options(contains_eager(Product.store), joinedload(Product.category))
+    )  # the photos load when the page's cached fragments are rendered (a hit reads none)
     return db.session.execute(statement).unique().scalar_one_or_none()
 
 
