@@ -35,8 +35,6 @@ from datetime import datetime, timezone
 
 from flask import Response, abort, current_app, g, has_request_context, request
 
-from app import metrics
-
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 LOCAL_ADDRESSES = {"127.0.0.1", "::1"}
 
@@ -178,6 +176,8 @@ def register(app):
             started = time.perf_counter()
         duration = time.perf_counter() - started
         response.headers["X-Request-ID"] = g.request_id
+        from app import metrics  # not at import: PROMETHEUS_MULTIPROC_DIR is made by the server
+
         endpoint = _endpoint_label()
         if endpoint != "metrics":
             metrics.observe_request(endpoint, request.method, response.status_code, duration)

@@ -188,11 +188,12 @@ def _cacheable():
             and not session.get("_flashes"))
 
 
-def _serve(body, status, mimetype):
+def _serve(body, status, mimetype, outcome="miss"):
     if CSRF_PLACEHOLDER in body:
         body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
     response = make_response(body, status)
     response.mimetype = mimetype
+    response.headers["X-Cache"] = outcome  # what bench/catalog counts
     return response
 
 
@@ -220,7 +221,7 @@ def _shared(conn, ttl, view, args, kwargs):
         payload = None
     if payload is not None:
         status, mimetype, body = payload.decode("utf-8").split("\n", 2)
-        return _serve(body, int(status), mimetype)
+        return _serve(body, int(status), mimetype, "hit")
     response = _render(view, args, kwargs)
     body = response.get_data(as_text=True)
     if generation is not None and _storable(response):
@@ -248,7 +249,7 @@ def cached_page(view):
         now = time.monotonic()
         hit = store["pages"].get(key)
         if hit is not None and hit[0] > now:
-            return _serve(hit[1], hit[2], hit[3])
+            return _serve(hit[1], hit[2], hit[3], "hit")
         response = _render(view, args, kwargs)
         if not _storable(response):
             return _serve(response.get_data(as_text=True), response.status_code, response.mimetype)
@@ -388,6 +389,7 @@ def fragment(name, *key, depends=None, caller=None):
         body, outcome = _local_fragment(full_key, versions.local_versions(names), ttl, caller)
     stats = current_app.extensions.setdefault("catalog_fragment_stats", {"hit": 0, "stale": 0, "miss": 0})
     stats[outcome] += 1
+    g.setdefault("fragment_outcomes", []).append(outcome)
     if CSRF_PLACEHOLDER in body and not g.get("render_csrf_placeholder"):
         body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
     return Markup(body)
@@ -425,6 +427,14 @@ class Lazy:
 
 def register(app):
     app.jinja_env.globals["fragment"] = fragment
+
+    @app.after_request
+    def fragment_outcomes(response):
+        outcomes = g.pop("fragment_outcomes", None)
+        if outcomes:  # e.g. "hit=5 stale=0 miss=1": what bench/catalog counts
+            response.headers["X-Cache-Fragments"] = " ".join(
+                f"{name}={outcomes.count(name)}" for name in ("hit", "stale", "miss"))
+        return response
 
     @app.context_processor
     def csrf_placeholder():
