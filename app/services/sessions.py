@@ -19,7 +19,7 @@ from datetime import timedelta
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, delete, event, func, literal, or_, select, update
+from sqlalchemy import String, bindparam, cast, delete, event, func, literal, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -96,20 +96,35 @@ def _department_pairs(aggregated):
     return tuple((department_id, role) for _row_id, department_id, role in sorted(rows))
 
 
+_SIGNED_IN_STATEMENTS: dict[str, object] = {}
+
+
+def _signed_in_statement():
+    """Built once per database kind (building an ORM select costs more than running it); the
+    secret, the user id and the idle limit are bound at each call."""
+    dialect = db.session.get_bind().dialect.name
+    statement = _SIGNED_IN_STATEMENTS.get(dialect)
+    if statement is None:
+        roles, cart, unread = _header_columns()
+        statement = _SIGNED_IN_STATEMENTS[dialect] = (
+            db.select(UserSession, User, roles, cart, unread)
+            .join(User, User.id == UserSession.user_id)
+            .options(joinedload(User.role_rows))
+            .where(UserSession.token_hash == bindparam("token_hash"), UserSession.user_id == bindparam("user_id"),
+                   User.active.is_(True), UserSession.ended_at.is_(None),
+                   UserSession.last_seen_at > bindparam("seen_after")))
+    return statement
+
+
 def signed_in_user(user_id, token):
     """The active user whose live session has this secret, or None. One SQL statement (it
     runs on every signed-in request): the session row, the user, their roles, their
     department roles and the header's cart and unread counts together. The last three are
     kept for the request (``authz.department_roles_of``, ``header_count``) and forgotten
     at the first commit, so a page rendered after a change counts again."""
-    roles, cart, unread = _header_columns()
-    found = db.session.execute(
-        db.select(UserSession, User, roles, cart, unread)
-        .join(User, User.id == UserSession.user_id)
-        .options(joinedload(User.role_rows))
-        .where(UserSession.token_hash == _hash(token), UserSession.user_id == user_id,
-               User.active.is_(True), *_live())
-    ).unique().first()
+    found = db.session.execute(_signed_in_statement(), {
+        "token_hash": _hash(token), "user_id": user_id, "seen_after": clock.now() - _idle_limit(),
+    }).unique().first()
     if found is None:
         return None
     row, user, department_roles, cart_count, unread_count = found
