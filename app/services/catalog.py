@@ -29,6 +29,8 @@ from app.models import BusinessDocument, Category, Product, ProductImage, Store
 from app.services import search
 
 PER_PAGE = 24
+#: Totals are counted exactly up to this many products; beyond, a page says "more than 1.000".
+COUNT_CAP = 1000
 STORE_PER_PAGE = 12
 # Up to this many stores the store filter is a list; beyond, it comes from the store page.
 STORE_SELECT_MAX = 80
@@ -256,6 +258,8 @@ class Page:
         self.per_page = per_page
         self.total = total
         self.pages = max(1, math.ceil(total / per_page)) if total else 0
+        # More than COUNT_CAP matched: ``total`` is COUNT_CAP + 1, shown as "more than 1.000".
+        self.capped = False
 
     @property
     def items(self):
@@ -293,7 +297,14 @@ class Page:
 
     @property
     def last(self):
+        if self.capped:
+            return self.page * self.per_page - self.per_page + len(self.items)
         return min(self.total, self.page * self.per_page)
+
+    @property
+    def shown_total(self):
+        """The total as a page says it: the count, or COUNT_CAP when there are more."""
+        return COUNT_CAP if self.capped else self.total
 
     def iter_pages(self, left_edge=1, left_current=2, right_current=2, right_edge=1):
         last = 0
@@ -361,20 +372,32 @@ def _cards(statement):
     return [Card(*row) for row in db.session.execute(statement)]
 
 
+def _capped_count(statement):
+    """How many rows ``statement`` (a SELECT of one column) has, counted up to COUNT_CAP + 1:
+    the count stops there instead of walking every match."""
+    limited = statement.limit(COUNT_CAP + 1).subquery("capped")
+    return db.session.execute(select(func.count()).select_from(limited)).scalar_one()
+
+
 def browse(filters: Filters, day: date, per_page: int = PER_PAGE, store: Store | None = None) -> Browse:
     """The live products matching ``filters``, one page of them, sorted. ``store``: the
-    verified store of ``filters.store`` when the caller has already read it."""
+    verified store of ``filters.store`` when the caller has already read it.
+
+    The total is exact up to COUNT_CAP; past it the page says "more than 1.000" and a deep
+    page is found by reading it (one row more than a page, to know whether another follows).
+    The statements are built only when a count or the page's cards are read: on a cached
+    count and a cached fragment, none is."""
     known_store = store
     tree = category_tree()
     result = Browse(filters=filters, page=Page([], filters.page, per_page, 0))
-    conditions = [buyer_visible(day)]
+    category_ids = None
     if filters.category:
         category = tree.by_slug.get(filters.category)
         if category is None:
             result.problem = "unknown_category"
             return result
         result.category = category
-        conditions.append(Product.category_id.in_(tree.descendant_ids(category.id)))
+        category_ids = tree.descendant_ids(category.id)
     if filters.store:
         store = known_store if known_store is not None and known_store.slug == filters.store else db.session.execute(
             select(Store).where(Store.slug == filters.store, Store.status == "verified")).scalar_one_or_none()
@@ -382,55 +405,83 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE, store: Store |
             result.problem = "unknown_store"
             return result
         result.store = store
-        conditions.append(Product.store_id == store.id)
-    if filters.min_price is not None:
-        conditions.append(Product.price >= filters.min_price)
-    if filters.max_price is not None:
-        conditions.append(Product.price <= filters.max_price)
-    if filters.halal:
-        conditions.append(Product.halal_until >= day)
-    if filters.in_stock:
-        conditions.append(Product.stock > 0)
+    store_id = result.store.id if result.store else None
+
+    def conditions():
+        where = [buyer_visible(day)]
+        if category_ids is not None:
+            where.append(Product.category_id.in_(category_ids))
+        if store_id is not None:
+            where.append(Product.store_id == store_id)
+        if filters.min_price is not None:
+            where.append(Product.price >= filters.min_price)
+        if filters.max_price is not None:
+            where.append(Product.price <= filters.max_price)
+        if filters.halal:
+            where.append(Product.halal_until >= day)
+        if filters.in_stock:
+            where.append(Product.stock > 0)
+        return where
 
     terms = search.query_terms(filters.q)
     result.terms = terms
-    matches = None
-    if terms:
-        matches = search.match_subquery(db.session.get_bind(), terms)
+    every = [True]  # False once the search falls back to products with some of the words
 
-    def base(statement):
+    def matches():
+        return search.match_subquery(db.session.get_bind(), terms, every=every[0]) if terms else None
+
+    def base(statement, found=None):
         statement = statement.select_from(Product).join(Store, store_join())
-        if matches is not None:
-            statement = statement.join(matches, matches.c.product_id == Product.id)
-        return statement.where(*conditions)
+        if found is not None:
+            statement = statement.join(found, found.c.product_id == Product.id)
+        return statement.where(*conditions())
+
+    def count():
+        return _capped_count(base(select(Product.id), matches()))
 
     if filters.q and not terms:
         total = 0  # only punctuation: nothing to look for
     else:
-        key = (day, filters.category, result.store.id if result.store else None, filters.min_price,
-               filters.max_price, filters.halal, filters.in_stock, tuple(terms))
-        total = cached_value(key, lambda: db.session.execute(base(select(func.count()))).scalar_one())
+        key = (day, filters.category, store_id, filters.min_price,
+               filters.max_price, filters.halal, filters.in_stock, tuple(terms), COUNT_CAP)
+        total = cached_value(key, count)
         if not total and len(terms) > 1:
             # Nothing has every word (with these filters): show what has some, most words first.
-            matches = search.match_subquery(db.session.get_bind(), terms, every=False)
-            total = cached_value(key + ("some",), lambda: db.session.execute(base(select(func.count()))).scalar_one())
+            every[0] = False
+            total = cached_value(key + ("some",), count)
             result.partial = bool(total)
-    page = Page([], filters.page, per_page, total)
+    capped = total > COUNT_CAP
+    page = Page([], filters.page, per_page, min(total, COUNT_CAP + 1))
+    page.capped = capped
     result.page = page
-    if total and filters.page > page.pages:
-        result.problem = "past_end"
-        return result
     if not total:
         return result
+    if not capped and filters.page > page.pages:
+        result.problem = "past_end"
+        return result
 
-    sort = filters.effective_sort()
-    if sort == RELEVANCE and matches is not None:
-        order = (matches.c.score.desc(), Product.id.desc())
-    else:
-        order = SORTS.get(sort, SORTS["newest"])[1]
-    statement = (base(select(*_card_columns())).order_by(*order)
-                 .limit(per_page).offset((filters.page - 1) * per_page))
-    page.load_items(lambda: _cards(statement))
+    def cards(extra=0):
+        found = matches()
+        sort = filters.effective_sort()
+        if sort == RELEVANCE and found is not None:
+            order = (found.c.score.desc(), Product.id.desc())
+        else:
+            order = SORTS.get(sort, SORTS["newest"])[1]
+        statement = (base(select(*_card_columns()), found).order_by(*order)
+                     .limit(per_page + extra).offset((filters.page - 1) * per_page))
+        return _cards(statement)
+
+    if capped and filters.page * per_page > COUNT_CAP:
+        # Past what was counted: read the page (and one more row) to know where the results end.
+        rows = cards(extra=1)
+        if not rows:
+            result.problem = "past_end"
+            page.pages = filters.page - 1
+            return result
+        page.items = rows[:per_page]
+        page.pages = filters.page + (1 if len(rows) > per_page else 0)
+        return result
+    page.load_items(cards)
     return result
 
 
