@@ -85,11 +85,10 @@ def skip_unlimited_views(app, limiter):
         return
     funcs = app.before_request_funcs.get(None, [])
     original = limiter._check_request_limit
-    for position, func in enumerate(funcs):
-        if getattr(func, "__func__", None) is getattr(original, "__func__", object()) \
-                and getattr(func, "__self__", None) is limiter:
-            break
-    else:
+    position = next((n for n, func in enumerate(funcs)
+                     if getattr(func, "__func__", None) is getattr(original, "__func__", object())
+                     and getattr(func, "__self__", None) is limiter), None)
+    if position is None:
         return
     limited: dict[str | None, bool] = {}
 

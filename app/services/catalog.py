@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 from flask import g
 from flask_babel import lazy_gettext as _l
@@ -167,6 +167,9 @@ class Filters:
     in_stock: bool = False
     sort: str = ""
     page: int = 1
+    # Where the page starts in the sort (``encode_cursor``): the page is read from there by
+    # the sort's index (keyset) instead of skipping (page - 1) * per_page products.
+    after: str = ""
     errors: dict = field(default_factory=dict)
     notices: list = field(default_factory=list)
 
@@ -202,6 +205,10 @@ class Filters:
             out["sort"] = f.sort
         if f.page and f.page > 1:
             out["page"] = f.page
+            if f.after and "page" not in changes:
+                out["after"] = f.after
+        if "after" in changes and changes["after"]:
+            out["after"] = changes["after"]
         return out
 
 
@@ -243,7 +250,69 @@ def parse_filters(args) -> Filters:
         f.page = 1
     if f.page < 1 or f.page > 100_000:
         f.page = 1
+    after = (args.get("after") or "").strip()
+    f.after = after if f.page > 1 and len(after) <= 400 and decode_cursor(after, f.effective_sort()) else ""
     return f
+
+
+# ---------------------------------------------------------------- keyset cursors
+
+def _sort_column(sort):
+    return {"newest": Product.approved_at, "price_asc": Product.price, "price_desc": Product.price,
+            "name": Product.name, "best_selling": Product.sold_count}.get(sort)
+
+
+def encode_cursor(sort, value, product_id) -> str:
+    """The position after a card in ``sort``: URL-safe, read back by ``decode_cursor``."""
+    import base64
+    import json
+
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([sort, value, product_id], ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor, sort):
+    """(value, product id) of a cursor made for ``sort``, or None (another sort, a cursor
+    edited by hand, anything unreadable: the page is then found by its number)."""
+    import base64
+    import binascii
+    import json
+
+    column = _sort_column(sort)
+    if not cursor or column is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        made_for, value, product_id = json.loads(raw.decode("utf-8"))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+    if made_for != sort or not isinstance(product_id, int) or isinstance(product_id, bool) \
+            or not 0 < product_id <= 2**31 - 1:
+        return None
+    if sort == "newest":
+        try:
+            value = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+    elif sort == "name":
+        value = value if isinstance(value, str) and len(value) <= 200 else None
+    else:
+        value = value if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 2**31 - 1 else None
+    if value is None:
+        return None
+    return value, product_id
+
+
+def _after_condition(sort, position):
+    """Rows after ``position`` (value, id) in ``sort``: ties broken by id, as the sort is."""
+    value, product_id = position
+    column = _sort_column(sort)
+    descending = sort in ("newest", "price_desc", "best_selling")
+    if descending:
+        return db.or_(column < value, db.and_(column == value, Product.id < product_id))
+    return db.or_(column > value, db.and_(column == value, Product.id > product_id))
 
 
 # ---------------------------------------------------------------- pages
@@ -260,6 +329,7 @@ class Page:
         self.pages = max(1, math.ceil(total / per_page)) if total else 0
         # More than COUNT_CAP matched: ``total`` is COUNT_CAP + 1, shown as "more than 1.000".
         self.capped = False
+        self.cursor_sort = None  # a sort the next page can be read by keyset in
 
     @property
     def items(self):
@@ -301,6 +371,16 @@ class Page:
             return self.page * self.per_page - self.per_page + len(self.items)
         return min(self.total, self.page * self.per_page)
 
+    def next_args(self, args):
+        """The next page's URL arguments: ``args`` with the page number and, where the sort
+        allows, the cursor after this page's last card (keyset: the next page is read from
+        there instead of skipping every product before it)."""
+        out = dict(args, page=self.next_num)
+        items = self.items
+        if self.cursor_sort and items and getattr(items[-1], "sort_key", None) is not None:
+            out["after"] = encode_cursor(self.cursor_sort, items[-1].sort_key, items[-1].id)
+        return out
+
     @property
     def shown_total(self):
         """The total as a page says it: the count, or COUNT_CAP when there are more."""
@@ -340,9 +420,11 @@ class Card:
     """What a product card shows, read as plain columns (no ORM objects: a page of cards
     is one query, and cheap to build)."""
 
-    __slots__ = ("id", "slug", "name", "price", "unit", "stock", "halal_until", "store", "cover")
+    __slots__ = ("id", "slug", "name", "price", "unit", "stock", "halal_until", "store", "cover", "sort_key")
 
-    def __init__(self, id, slug, name, price, unit, stock, halal_until, store_slug, store_name, cover_key):  # noqa: A002
+    def __init__(self, id, slug, name, price, unit, stock, halal_until, store_slug, store_name, cover_key,  # noqa: A002
+                 sort_key=None):
+        self.sort_key = sort_key  # the value of the page's sort column (for the next page's cursor)
         self.id, self.slug, self.name, self.price, self.unit = id, slug, name, price, unit
         self.stock, self.halal_until = stock, halal_until
         self.store = _Ref(name=store_name, slug=store_slug)
@@ -460,17 +542,26 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE, store: Store |
         result.problem = "past_end"
         return result
 
+    sort = filters.effective_sort()
+    position = decode_cursor(filters.after, sort) if filters.after else None
+
     def cards(extra=0):
         found = matches()
-        sort = filters.effective_sort()
+        column = _sort_column(sort)
+        columns = [*_card_columns()]
         if sort == RELEVANCE and found is not None:
             order = (found.c.score.desc(), Product.id.desc())
         else:
             order = SORTS.get(sort, SORTS["newest"])[1]
-        statement = (base(select(*_card_columns()), found).order_by(*order)
-                     .limit(per_page + extra).offset((filters.page - 1) * per_page))
+            columns.append((column if column is not None else Product.approved_at).label("sort_key"))
+        statement = base(select(*columns), found).order_by(*order).limit(per_page + extra)
+        if position is not None:
+            statement = statement.where(_after_condition(sort, position))  # keyset: no rows skipped
+        else:
+            statement = statement.offset((filters.page - 1) * per_page)
         return _cards(statement)
 
+    page.cursor_sort = sort if _sort_column(sort) is not None else None
     if capped and filters.page * per_page > COUNT_CAP:
         # Past what was counted: read the page (and one more row) to know where the results end.
         rows = cards(extra=1)
