@@ -161,7 +161,7 @@ def _pending(session) -> set:
 def _after_flush(session, flush_context):
     for group, modified_only in ((session.new, False), (session.dirty, True), (session.deleted, False)):
         for obj in group:
-            table = getattr(getattr(obj, "__table__", None), "name", None)
+            table = str(getattr(getattr(obj, "__table__", None), "name", ""))
             rule = WATCHED.get(table)
             if rule is None or (modified_only and not session.is_modified(obj, include_collections=False)):
                 continue
@@ -186,18 +186,18 @@ def _id_in_where(statement, column, params):
 def _do_orm_execute(state):
     """Writes through ``session.execute`` (a guarded UPDATE of the stock, a raw SQL text)."""
     statement = state.statement
-    table = None
+    table = ""
     key_value = None
     if isinstance(statement, TextClause):
         match = _TEXT_WRITE.match(statement.text)
-        table = match.group(1).lower() if match else None
+        table = match.group(1).lower() if match else ""
         rule = WATCHED.get(table)
         where = _TEXT_WHERE_ID.search(statement.text) if rule is not None else None
         params = state.parameters if isinstance(state.parameters, dict) else {}
-        if where is not None and where.group(1).lower() == rule[0] and where.group(2) in params:
+        if rule is not None and where is not None and where.group(1).lower() == rule[0] and where.group(2) in params:
             key_value = params[where.group(2)]
     elif state.is_update or state.is_delete or state.is_insert:
-        table = getattr(getattr(statement, "table", None), "name", None)
+        table = str(getattr(getattr(statement, "table", None), "name", ""))
         rule = WATCHED.get(table)
         if rule is not None and not state.is_insert:
             key_value = _id_in_where(statement, rule[0], state.parameters)
