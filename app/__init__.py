@@ -79,6 +79,9 @@ def register_extensions(app):
     )
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
+    from app.security import skip_unlimited_views
+
+    skip_unlimited_views(app, limiter)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "warning"

@@ -109,6 +109,12 @@ def department_roles_of(user) -> tuple[tuple[int, str], ...]:
     return cache[user.id]
 
 
+def remember_department_roles(user_id, pairs):
+    """Roles already read (with the signed-in user, in the same statement)."""
+    if has_request_context():
+        g.setdefault(_ROLES_KEY, {})[user_id] = tuple(pairs)
+
+
 def _read_department_roles(user_id):
     return tuple(db.session.execute(
         db.select(DepartmentRole.department_id, DepartmentRole.role)

@@ -136,16 +136,57 @@ def report_missing_catalogs(app):
     return missing
 
 
+_WTFORMS_CATALOGUES: dict[tuple[str, str], object] = {}
+
+
+def wtforms_translations(directory, locale):
+    """The compiled wtforms catalogue of ``locale``, parsed once per process."""
+    key = (directory, str(locale))
+    found = _WTFORMS_CATALOGUES.get(key)
+    if found is None:
+        from babel import support
+
+        found = _WTFORMS_CATALOGUES[key] = support.Translations.load(directory, [locale], domain="wtforms")
+    return found
+
+
+class LazyWtformsTranslations:
+    """What Flask-WTF finds on ``request.wtforms_translations``: the request's language is
+    worked out on the first message, not on every request."""
+
+    __slots__ = ("_directory", "_loaded")
+
+    def __init__(self, directory):
+        self._directory = directory
+        self._loaded = None
+
+    def _catalogue(self):
+        if self._loaded is None:
+            self._loaded = wtforms_translations(self._directory, get_locale())
+        return self._loaded
+
+    def ugettext(self, string):
+        return self._catalogue().ugettext(string)
+
+    def ungettext(self, singular, plural, n):
+        return self._catalogue().ungettext(singular, plural, n)
+
+    gettext = ugettext
+    ngettext = ungettext
+
+
 def register_filters(app):
     report_missing_catalogs(app)
 
+    directory = os.path.join(app.root_path, "translations")
+
     @app.before_request
     def wtforms_in_the_users_language():
-        """WTForms' own messages ("This field is required.") from our wtforms catalogue."""
-        from babel import support
-
-        request.wtforms_translations = support.Translations.load(  # type: ignore[attr-defined]  # Flask-WTF reads it
-            os.path.join(app.root_path, "translations"), [get_locale()], domain="wtforms")
+        """WTForms' own messages ("This field is required.") from our wtforms catalogue. The
+        catalogue is read from disk once per process and language (``wtforms_translations``);
+        the language is asked only when a form shows a message, so a request without a form
+        (``/healthz``, a photo) neither parses a catalogue nor loads the signed-in user."""
+        request.wtforms_translations = LazyWtformsTranslations(directory)  # type: ignore[attr-defined]  # Flask-WTF reads it
 
     app.jinja_env.filters["rupiah"] = rupiah
     app.jinja_env.filters["local_time"] = local_time

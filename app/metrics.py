@@ -45,9 +45,19 @@ def payment(method, outcome):
         log.exception("metrics.payment failed")
 
 
+_SERIES: dict[tuple, tuple] = {}
+
+
 def observe_request(endpoint, method, status, seconds):
-    REQUESTS.labels(endpoint=endpoint, method=method, status=str(status)).inc()
-    LATENCY.labels(endpoint=endpoint, status=str(status)).observe(seconds)
+    # The labelled children are looked up once per (endpoint, method, status): a bounded set
+    # (endpoint names, not paths), and .labels() costs a lock and a few dict look-ups per call.
+    key = (endpoint, method, status)
+    series = _SERIES.get(key)
+    if series is None:
+        series = _SERIES[key] = (REQUESTS.labels(endpoint=endpoint, method=method, status=str(status)),
+                                 LATENCY.labels(endpoint=endpoint, status=str(status)))
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def render_latest(multiproc_dir=None):

@@ -144,6 +144,21 @@ class _Nav:
         return self._counts
 
 
+    def key(self):
+        """What the bar shows depends on: a cached copy of the bar is kept under it
+        (``fragment("header", nav_key())`` in base.html)."""
+        from flask import request
+        from flask_login import current_user
+
+        user = current_user
+        place = (request.endpoint, request.full_path)
+        if not user.is_authenticated:
+            return ("anonymous",) + place
+        counts = self.counts()
+        return (user.id, user.full_name, tuple(item.endpoint for item in self.items()),
+                tuple(sorted(counts.items()))) + place
+
+
 class _Lazy:
     """A list or dict made by ``make()`` on first use."""
 
@@ -171,4 +186,4 @@ def register(app):
     def inject_nav():
         nav = _Nav()
         return {"nav_items": _Lazy(nav.items), "nav_entries": _Lazy(nav.entries), "nav_tools": _Lazy(nav.tools),
-                "nav_url": url_for, "nav_counts": _Lazy(nav.counts)}
+                "nav_url": url_for, "nav_counts": _Lazy(nav.counts), "nav_key": nav.key}

@@ -161,6 +161,8 @@ def register(app):
     _setup_logger(app)
     _setup_app_logs(app.config["LOG_JSON"])
 
+    log_requests = app.config.get("LOG_REQUESTS", True)
+
     @app.before_request
     def start_request():
         g.request_id = _request_id()
@@ -174,13 +176,13 @@ def register(app):
             started = time.perf_counter()
         duration = time.perf_counter() - started
         response.headers["X-Request-ID"] = g.request_id
-        from app import metrics
+        from app import metrics  # not at import: PROMETHEUS_MULTIPROC_DIR is made by the server
 
         endpoint = _endpoint_label()
         if endpoint != "metrics":
             metrics.observe_request(endpoint, request.method, response.status_code, duration)
-        if app.config.get("LOG_REQUESTS", True):
-            level = logging.ERROR if response.status_code >= 500 else logging.INFO
+        level = logging.ERROR if response.status_code >= 500 else logging.INFO
+        if log_requests and request_log.isEnabledFor(level):
             request_log.log(level, "request", extra={"fields": {
                 "request_id": g.request_id,
                 "method": request.method,

@@ -1,5 +1,6 @@
 """With REDIS_URL the catalogue's page and count caches live in Redis: every process
-shares them, and a commit in one process drops them for all (shared generation)."""
+shares them, and a commit in one process that writes what they show drops them for all
+(shared versions, app.catalog.versions)."""
 import uuid
 
 import pytest
@@ -74,10 +75,10 @@ def test_two_processes_share_pages_and_a_commit_in_one_drops_them_in_the_other(t
 
     # Change the price without telling any cache: both processes serve the shared page.
     with first.app_context():
-        generation = redis_conn.get(f"{prefix}:cache:gen")
+        generation = redis_conn.get(f"{prefix}:cache:v:catalogue")
         with db.engine.begin() as conn:
             conn.execute(db.text("UPDATE products SET price = 175000 WHERE id = :i"), {"i": product_id})
-    assert redis_conn.get(f"{prefix}:cache:gen") == generation
+    assert redis_conn.get(f"{prefix}:cache:v:catalogue") == generation
     assert "Rp\u00a0150.000" in client_b.get(f"/produk/{slug}").get_data(as_text=True)
     assert "Rp\u00a0150.000" in client_b.get("/katalog").get_data(as_text=True)
 
@@ -88,20 +89,28 @@ def test_two_processes_share_pages_and_a_commit_in_one_drops_them_in_the_other(t
     assert "Rp\u00a0180.000" in client_b.get("/katalog").get_data(as_text=True)
 
 
-def test_counts_are_shared_and_dropped_by_a_commit_anywhere(two_apps, redis_conn):
+def test_counts_are_shared_and_dropped_by_a_catalogue_commit_anywhere(two_apps, redis_conn):
     from app.catalog import cache
+    from tests import factories
 
     first, second, prefix = two_apps
     with first.app_context():
+        product_id = factories.ProductFactory(live=True, name="Kopi Aming").id
         assert cache.cached_value(("total", "kopi"), lambda: 7) == 7
         assert cache.cached_value(("rows",), lambda: [("toko-a", "Toko A")]) == [["toko-a", "Toko A"]]
     with second.app_context():
         assert cache.cached_value(("total", "kopi"), lambda: 8) == 7  # computed by the other process
         db.session.execute(db.text("SELECT 1"))
-        db.session.commit()  # any commit bumps the shared generation
+        db.session.commit()  # a commit that writes nothing of the catalogue keeps it
+    with first.app_context():
+        assert cache.cached_value(("total", "kopi"), lambda: 9) == 7
+    with second.app_context():
+        db.session.execute(db.text("UPDATE products SET stock = 3 WHERE id = :id"), {"id": product_id})
+        db.session.commit()  # a product written: the lists and counts of every process go
     with first.app_context():
         assert cache.cached_value(("total", "kopi"), lambda: 9) == 9
-    assert int(redis_conn.get(f"{prefix}:cache:gen")) >= 1
+    assert int(redis_conn.get(f"{prefix}:cache:v:catalogue")) >= 1
+    assert int(redis_conn.get(f"{prefix}:cache:v:product:{product_id}")) >= 1
 
 
 def test_pages_are_served_when_redis_is_down(tmp_path, pg_schema):

@@ -237,6 +237,7 @@ def forget_request_caches():
 
     g.pop("_login_user", None)
     g.pop("pkb_seen_session", None)
+    g.pop("pkb_header_counts", None)
     g.pop("_flask_babel", None)
     forget_department_roles()
 

@@ -31,5 +31,6 @@ def configure_login(login_manager):
     from flask_babel import lazy_gettext as _l
 
     login_manager.user_loader(load_user)
+    sessions.register_events()
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.session_protection = "basic"

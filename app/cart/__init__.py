@@ -9,8 +9,12 @@ nav_item("cart.view", _l("Cart"), icon="cart3", roles=("buyer",), order=30, badg
 
 def _cart_count(user):
     from app.services.cart import item_count
+    from app.services.sessions import header_count
 
-    return item_count(user) if user.has_role("buyer") else 0
+    if not user.has_role("buyer"):
+        return 0
+    known = header_count(user, "cart_count")
+    return item_count(user) if known is None else known
 
 
 nav_counter("cart_count", _cart_count)

@@ -12,10 +12,11 @@ nav_item("catalog.index", _l("Catalogue"), icon="grid", order=10)
 
 @bp.record_once
 def _register(state):
-    from app.catalog import cache
+    from app.catalog import cache, versions
     from app.services import search
 
     search.register(state.app)
+    versions.register()
     cache.register(state.app)
 
 

@@ -1,25 +1,32 @@
-"""The catalogue's caches: whole pages for visitors who are not logged in, and the totals
-and short lists of a filter (``cached_value``).
+"""The catalogue's caches: whole pages for visitors who are not logged in, fragments of
+pages (the parts that are the same for everyone) for those who are, and the totals and
+short lists of a filter (``cached_value``).
 
 Why: rendering a page (ORM loading plus the layout) costs ~10 ms, while most visitors
 ask for the same few pages; counting the products of a filter costs as much again. A page
 is kept for ``CATALOG_CACHE_SECONDS`` (default 10 s in production, off in tests unless set),
-keyed by path + query, language and today's date; a value for ``CATALOG_COUNT_TTL``
-(default 30 s, off in tests unless set). Both are dropped when anything is committed
-(``bump_generation``, called after every commit by ``services.search``):
+keyed by path + query, language and today's date; a fragment for ``CATALOG_FRAGMENT_SECONDS``
+(default: the same), keyed by its name and key, language and date; a value for
+``CATALOG_COUNT_TTL`` (default 30 s, off in tests unless set). Each is tagged with the
+versions of what it shows (``app.catalog.versions``), which a commit bumps for the rows it
+wrote: a price change drops that product's fragments, the lists and the anonymous pages; a
+buyer's cart, order or message drops nothing.
 
-- without ``REDIS_URL``, per worker process: a generation number in this module is part of
-  every key and goes up on each commit in this process, so a seller sees their change at
-  once; other workers catch up within the TTL;
+- without ``REDIS_URL``, per worker process, with the versions of this process: a seller sees
+  their change at once; other workers catch up within the TTL;
 - with ``REDIS_URL``, in Redis, shared by every process on every machine, under
-  ``<CACHE_KEY_PREFIX>:...``: a value is tagged with the shared generation counter
-  (``<prefix>:gen``, INCR after each commit anywhere; read with the value in one MGET), so
-  a commit in any process drops it for all of them at once. Nothing stays in process memory.
-  If Redis fails, the page or value is computed (never an error page because of the cache).
+  ``<CACHE_KEY_PREFIX>:...``: the versions are Redis counters read with the value in one
+  MGET, so a commit in any process drops what shows its rows for all of them at once.
+  Nothing stays in process memory. If Redis fails, the page or value is computed (never an
+  error page because of the cache).
+
+A missing or outdated fragment is rendered by one process at a time (a lock in Redis, a set
+of keys being rendered in the process); the others serve the previous copy meanwhile, for at
+most ``RENDER_LOCK_SECONDS``: a change never makes every worker render the same page at once.
 
 Only anonymous GET requests without pending flash messages use the page cache; the page is
 rendered once with a placeholder for the CSRF token, which is replaced on every
-response with the visitor's own token.
+response with the visitor's own token (fragments likewise).
 """
 from __future__ import annotations
 
@@ -32,10 +39,12 @@ import time
 from collections import OrderedDict
 
 from flask import current_app, g, has_app_context, make_response, request, session
+from markupsafe import Markup
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app import clock
+from app.catalog import versions
 from app.i18n import select_locale
 from app.jobs import redis_connection
 
@@ -47,7 +56,6 @@ MAX_BYTES = 24 * 1024 * 1024
 
 COUNT_TTL = 30.0  # seconds
 
-_current_generation = 1
 _lock = threading.Lock()
 
 
@@ -66,10 +74,16 @@ def count_ttl_seconds():
     return float(value)
 
 
-# ---------------------------------------------------------------- the generation, Redis
+# ---------------------------------------------------------------- versions, Redis
+
+# What a whole page for visitors and a count show (app.catalog.versions names them).
+PAGE_VERSIONS = ("catalogue", "pages")
+COUNT_VERSIONS = ("catalogue",)
+
 
 def current_generation():
-    return _current_generation
+    """The local versions of what the anonymous pages show (a tuple: compare, never add)."""
+    return versions.local_versions(PAGE_VERSIONS)
 
 
 def shared_cache():
@@ -89,32 +103,30 @@ def shared_key(kind, key) -> str:
     return f"{cache_prefix()}:{kind}:{digest}"
 
 
-def shared_get(conn, name):
-    """(generation, payload or None) for key ``name``; payload only if of this generation."""
-    generation, raw = conn.mget(f"{cache_prefix()}:gen", name)
-    generation = int(generation or 0)
+def _tag(numbers) -> bytes:
+    return ".".join(str(n) for n in numbers).encode()
+
+
+def shared_get(conn, name, names=COUNT_VERSIONS):
+    """(versions, payload or None) for key ``name``: the payload only if it was stored at the
+    versions of ``names`` that hold now (one MGET)."""
+    *numbers, raw = conn.mget([versions.key_of(n) for n in names] + [name])
+    numbers = tuple(int(v or 0) for v in numbers)
     if raw is not None:
         tag, _, payload = raw.partition(b"\n")
-        if tag == str(generation).encode():
-            return generation, payload
-    return generation, None
+        if tag == _tag(numbers):
+            return numbers, payload
+    return numbers, None
 
 
-def shared_set(conn, name, generation, payload: bytes, ttl):
-    conn.set(name, str(generation).encode() + b"\n" + payload, px=max(1, int(ttl * 1000)))
+def shared_set(conn, name, numbers, payload: bytes, ttl):
+    conn.set(name, _tag(numbers) + b"\n" + payload, px=max(1, int(ttl * 1000)))
 
 
 def bump_generation():
-    """Something buyers see changed (called after commits, see services.search)."""
-    global _current_generation
-    with _lock:
-        _current_generation += 1
-    try:
-        conn = shared_cache()
-        if conn is not None:
-            conn.incr(f"{cache_prefix()}:gen")
-    except Exception:  # noqa: BLE001 - the commit is done; other processes catch up within the TTL
-        log.exception("could not bump the shared catalogue cache generation")
+    """Everything buyers see may have changed (a restore, a bulk import): drop every page,
+    fragment and count. A commit bumps only what it wrote (app.catalog.versions)."""
+    versions.bump(["catalogue", "pages", "products", "stores", "categories"])
 
 
 # ---------------------------------------------------------------- values (counts, lists)
@@ -129,7 +141,7 @@ def cached_value(key, compute):
         return _shared_value(conn, key, compute, ttl)
     cache = current_app.extensions.setdefault("catalog_counts", {})
     now = time.monotonic()
-    full_key = (_current_generation,) + key
+    full_key = versions.local_versions(COUNT_VERSIONS) + key
     hit = cache.get(full_key)
     if hit is not None and hit[1] > now:
         return hit[0]
@@ -176,11 +188,12 @@ def _cacheable():
             and not session.get("_flashes"))
 
 
-def _serve(body, status, mimetype):
+def _serve(body, status, mimetype, outcome="miss"):
     if CSRF_PLACEHOLDER in body:
         body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
     response = make_response(body, status)
     response.mimetype = mimetype
+    response.headers["X-Cache"] = outcome  # what bench/catalog counts
     return response
 
 
@@ -202,13 +215,13 @@ def _shared(conn, ttl, view, args, kwargs):
     name = shared_key("page", (request.full_path, select_locale(), clock.today().isoformat()))
     generation = None
     try:
-        generation, payload = shared_get(conn, name)
+        generation, payload = shared_get(conn, name, PAGE_VERSIONS)
     except Exception:  # noqa: BLE001 - Redis down: render the page
         current_app.logger.warning("catalogue page cache: Redis unreachable", exc_info=True)
         payload = None
     if payload is not None:
         status, mimetype, body = payload.decode("utf-8").split("\n", 2)
-        return _serve(body, int(status), mimetype)
+        return _serve(body, int(status), mimetype, "hit")
     response = _render(view, args, kwargs)
     body = response.get_data(as_text=True)
     if generation is not None and _storable(response):
@@ -231,12 +244,12 @@ def cached_page(view):
         conn = shared_cache()
         if conn is not None:
             return _shared(conn, ttl, view, args, kwargs)
-        key = (request.full_path, select_locale(), clock.today(), _current_generation)
+        key = (request.full_path, select_locale(), clock.today(), current_generation())
         store = _store()
         now = time.monotonic()
         hit = store["pages"].get(key)
         if hit is not None and hit[0] > now:
-            return _serve(hit[1], hit[2], hit[3])
+            return _serve(hit[1], hit[2], hit[3], "hit")
         response = _render(view, args, kwargs)
         if not _storable(response):
             return _serve(response.get_data(as_text=True), response.status_code, response.mimetype)
@@ -257,10 +270,179 @@ def cached_page(view):
     return wrapper
 
 
+# ---------------------------------------------------------------- fragments
+
+MAX_FRAGMENTS = 4000
+MAX_FRAGMENT_BYTES = 32 * 1024 * 1024
+#: How long one process may take to render a missing fragment while the others keep serving
+#: the previous copy (then another process tries): the longest a changed fragment stays old.
+RENDER_LOCK_SECONDS = 5.0
+
+
+def fragment_ttl_seconds():
+    """``CATALOG_FRAGMENT_SECONDS``; by default as long as a page is kept (``CATALOG_CACHE_SECONDS``)."""
+    value = current_app.config.get("CATALOG_FRAGMENT_SECONDS")
+    if value is None:
+        return ttl_seconds()
+    return float(value)
+
+
+def _render_fragment(caller):
+    """The block, with a placeholder where a CSRF token would be (it is the reader's own)."""
+    before = g.get("render_csrf_placeholder", False)
+    g.render_csrf_placeholder = True
+    try:
+        return str(caller())
+    finally:
+        g.render_csrf_placeholder = before
+
+
+def _local_fragment(key, numbers, ttl, caller):
+    ext = current_app.extensions
+    store = ext.setdefault("catalog_fragments", {"items": OrderedDict(), "bytes": 0, "rendering": set()})
+    now = time.monotonic()
+    hit = store["items"].get(key)
+    if hit is not None and hit[0] == numbers and hit[1] > now:
+        return hit[2], "hit"
+    with _lock:
+        busy = key in store["rendering"]
+        if not busy:
+            store["rendering"].add(key)
+    if busy and hit is not None:  # another thread renders it: serve the previous copy meanwhile
+        return hit[2], "stale"
+    try:
+        body = _render_fragment(caller)
+    finally:
+        with _lock:
+            store["rendering"].discard(key)
+    with _lock:
+        items = store["items"]
+        old = items.pop(key, None)
+        if old is not None:
+            store["bytes"] -= len(old[2])
+        items[key] = (numbers, now + ttl, body)
+        store["bytes"] += len(body)
+        while items and (len(items) > MAX_FRAGMENTS or store["bytes"] > MAX_FRAGMENT_BYTES):
+            _dropped_key, dropped = items.popitem(last=False)
+            store["bytes"] -= len(dropped[2])
+    return body, "miss"
+
+
+def _shared_fragment(conn, key, names, ttl, caller):
+    """Redis: ``<tag>\\n<fresh until>\\n<html>``, kept past its freshness for the stale window.
+    A fresh copy of the current versions is served; otherwise the first process to take the
+    render lock (SET NX, RENDER_LOCK_SECONDS) renders it while the others serve the previous
+    copy; without a previous copy each renders its own (nothing to serve instead)."""
+    name = shared_key("fragment", key)
+    try:
+        *numbers, raw = conn.mget([versions.key_of(n) for n in names] + [name])
+    except Exception:  # noqa: BLE001 - Redis down: render
+        log.warning("catalogue fragment cache: Redis unreachable", exc_info=True)
+        return _render_fragment(caller), "miss"
+    numbers = tuple(int(v or 0) for v in numbers)
+    stale = None
+    if raw is not None:
+        tag, _, rest = raw.partition(b"\n")
+        fresh_until, _, body = rest.partition(b"\n")
+        if tag == _tag(numbers) and float(fresh_until or 0) > time.time():
+            return body.decode("utf-8"), "hit"
+        stale = body
+    try:
+        locked = bool(conn.set(name + ":lock", b"1", nx=True, px=int(RENDER_LOCK_SECONDS * 1000)))
+    except Exception:  # noqa: BLE001
+        locked = True
+    if not locked and stale is not None:
+        return stale.decode("utf-8"), "stale"
+    text = _render_fragment(caller)
+    record = _tag(numbers) + b"\n" + f"{time.time() + ttl:.3f}".encode() + b"\n" + text.encode("utf-8")
+    try:
+        conn.set(name, record, px=int((ttl + RENDER_LOCK_SECONDS * 4) * 1000))
+        if locked:
+            conn.delete(name + ":lock")
+    except Exception:  # noqa: BLE001
+        log.warning("catalogue fragment cache: Redis unreachable", exc_info=True)
+    return text, "miss"
+
+
+def fragment(name, *key, depends=None, caller=None):
+    """A block of a page that is the same for everyone who asks for it with ``key``, kept
+    rendered by name + key + language + date + the versions it ``depends`` on (strings, or a
+    product or store: ``app.catalog.versions.depends``; default: the catalogue). In a
+    template::
+
+        {% call fragment("product-detail", product.id, depends=[product]) %} ... {% endcall %}
+
+    What differs per person (the header, the cart form, a CSRF token, "your review") stays
+    outside the block; a CSRF token inside it is the reader's own on every response. The
+    values the block reads can be lazy (``Lazy``): on a hit they are never computed."""
+    if caller is None:
+        raise TypeError("fragment() wraps a block: {% call fragment(...) %}…{% endcall %}")
+    ttl = fragment_ttl_seconds()
+    if not ttl or not has_app_context():
+        return Markup(caller())  # noqa: S704  # nosec B704 - the block's own rendered, escaped output
+    names = versions.depends(depends)
+    full_key = repr((name, key, select_locale(), clock.today().isoformat()))  # dicts too; same order each time
+    conn = shared_cache()
+    if conn is not None:
+        body, outcome = _shared_fragment(conn, full_key, names, ttl, caller)
+    else:
+        body, outcome = _local_fragment(full_key, versions.local_versions(names), ttl, caller)
+    stats = current_app.extensions.setdefault("catalog_fragment_stats", {"hit": 0, "stale": 0, "miss": 0})
+    stats[outcome] += 1
+    g.setdefault("fragment_outcomes", []).append(outcome)
+    if CSRF_PLACEHOLDER in body and not g.get("render_csrf_placeholder"):
+        body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
+    return Markup(body)  # noqa: S704  # nosec B704 - a block of our templates as rendered (escaped) before
+
+
+class Lazy:
+    """A value worked out the first time a template reads it (inside a fragment: only on a
+    miss). Iterable, sized, truthy and indexable like the list or object it stands for."""
+
+    __slots__ = ("_make", "_value", "_done")
+
+    def __init__(self, make):
+        self._make, self._value, self._done = make, None, False
+
+    def get(self):
+        if not self._done:
+            self._value, self._done = self._make(), True
+        return self._value
+
+    def __iter__(self):
+        return iter(self.get())
+
+    def __len__(self):
+        return len(self.get())
+
+    def __bool__(self):
+        return bool(self.get())
+
+    def __getitem__(self, key):
+        return self.get()[key]
+
+    def __getattr__(self, name):
+        return getattr(self.get(), name)
+
+
 def register(app):
+    app.jinja_env.globals["fragment"] = fragment
+
+    @app.after_request
+    def fragment_outcomes(response):
+        outcomes = g.pop("fragment_outcomes", None)
+        if outcomes:  # e.g. "hit=5 stale=0 miss=1": what bench/catalog counts
+            response.headers["X-Cache-Fragments"] = " ".join(
+                f"{name}={outcomes.count(name)}" for name in ("hit", "stale", "miss"))
+        return response
+
     @app.context_processor
     def csrf_placeholder():
-        # While a page is rendered for the cache, templates get a placeholder token.
-        if g.get("render_csrf_placeholder"):
-            return {"csrf_token": lambda: CSRF_PLACEHOLDER}
-        return {}
+        # While a page or a fragment is rendered for the cache, templates get a placeholder
+        # token (asked at each call: a fragment sets the flag in the middle of a page).
+        def csrf_token():
+            if g.get("render_csrf_placeholder"):
+                return CSRF_PLACEHOLDER
+            return generate_csrf()
+
+        return {"csrf_token": csrf_token}

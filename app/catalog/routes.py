@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 
 from app import clock
 from app.catalog import bp
-from app.catalog.cache import cached_page
+from app.catalog.cache import Lazy, cached_page
 from app.parsing import ParseError, parse_optional_int
 from app.services import catalog, listings
 
@@ -38,7 +38,7 @@ def index():
     return render_template(
         "catalog/index.html", result=result, filters=filters, page=result.page, tree=tree,
         problem_message=message, sorts=catalog.SORTS, relevance_label=catalog.RELEVANCE_LABEL,
-        store_options=catalog.store_options(today), store_select_max=catalog.STORE_SELECT_MAX,
+        store_options=Lazy(lambda: catalog.store_options(today)), store_select_max=catalog.STORE_SELECT_MAX,
         **_context(),
     ), status
 
@@ -63,8 +63,8 @@ def product(slug):
     chosen = _chosen_variant(item, request.args.get("variant"))
     return render_template(
         "catalog/product.html", product=item, tree=catalog.category_tree(), picker=picker, chosen=chosen,
-        documents=catalog.valid_documents(item.store, today),
-        related=catalog.related_products(item, today), **_context(),
+        documents=Lazy(lambda: catalog.valid_documents(item.store, today)),
+        related=Lazy(lambda: catalog.related_products(item, today)), **_context(),
     )
 
 
@@ -76,11 +76,11 @@ def store(slug):
     if shop is None:
         abort(404)
     filters = catalog.parse_filters({"store": slug, "page": request.args.get("page", "1")})
-    result = catalog.browse(filters, today, per_page=catalog.STORE_PER_PAGE)
+    result = catalog.browse(filters, today, per_page=catalog.STORE_PER_PAGE, store=shop)
     status = 404 if result.problem == "past_end" else 200
     return render_template(
         "catalog/store.html", store=shop, result=result, page=result.page, filters=filters,
-        documents=catalog.valid_documents(shop, today), **_context(),
+        documents=Lazy(lambda: catalog.valid_documents(shop, today)), **_context(),
     ), status
 
 

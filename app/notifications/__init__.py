@@ -10,8 +10,10 @@ nav_item("notifications.index", _l("Notifications"), icon="bell", roles=("buyer"
 
 def _unread(user):
     from app.services.notifications import unread_count
+    from app.services.sessions import header_count
 
-    return unread_count(user)
+    known = header_count(user, "notifications_unread")
+    return unread_count(user) if known is None else known
 
 
 nav_counter("notifications_unread", _unread)

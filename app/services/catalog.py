@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 from flask import g
 from flask_babel import lazy_gettext as _l
@@ -22,12 +22,15 @@ from sqlalchemy import Index, exists, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.parsing import ParseError, parse_optional_rupiah
-from app.catalog.cache import cached_value
+from app.catalog import versions
+from app.catalog.cache import cached_value, count_ttl_seconds
 from app.extensions import db
 from app.models import BusinessDocument, Category, Product, ProductImage, Store
 from app.services import search
 
 PER_PAGE = 24
+#: Totals are counted exactly up to this many products; beyond, a page says "more than 1.000".
+COUNT_CAP = 1000
 STORE_PER_PAGE = 12
 # Up to this many stores the store filter is a list; beyond, it comes from the store page.
 STORE_SELECT_MAX = 80
@@ -115,11 +118,39 @@ class CategoryTree:
         return out
 
 
+_TREES: dict = {}
+
+
+def _detached_categories():
+    """Every category as an object of no session (plain column values): safe to keep
+    between requests, and never the same object as a category a request loads itself."""
+    columns = list(Category.__table__.columns)
+    rows = db.session.execute(select(*columns)).all()
+    return [Category(**{c.key: value for c, value in zip(columns, row, strict=True)}) for row in rows]
+
+
 def category_tree() -> CategoryTree:
+    """The tree, once per request; between requests kept per process while the categories'
+    version holds (``app.catalog.versions``) and for at most ``CATALOG_COUNT_TTL``."""
     tree = g.get("_category_tree")
-    if tree is None:
+    if tree is not None:
+        return tree
+    ttl = count_ttl_seconds()
+    if not ttl:
         categories = db.session.execute(select(Category)).scalars().all()
         tree = g._category_tree = CategoryTree(categories)
+        return tree
+    import time
+
+    from flask import current_app
+
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], versions.local_versions(("categories",)))
+    found = _TREES.get(key)
+    now = time.monotonic()
+    if found is None or found[0] < now:
+        _TREES.clear()
+        found = _TREES[key] = (now + ttl, CategoryTree(_detached_categories()))
+    tree = g._category_tree = found[1]
     return tree
 
 
@@ -139,6 +170,9 @@ class Filters:
     options: tuple = ()
     sort: str = ""
     page: int = 1
+    # Where the page starts in the sort (``encode_cursor``): the page is read from there by
+    # the sort's index (keyset) instead of skipping (page - 1) * per_page products.
+    after: str = ""
     errors: dict = field(default_factory=dict)
     notices: list = field(default_factory=list)
 
@@ -179,6 +213,10 @@ class Filters:
             out["sort"] = f.sort
         if f.page and f.page > 1:
             out["page"] = f.page
+            if f.after and "page" not in changes:
+                out["after"] = f.after
+        if "after" in changes and changes["after"]:
+            out["after"] = changes["after"]
         return out
 
 
@@ -286,7 +324,69 @@ def parse_filters(args) -> Filters:
         f.page = 1
     if f.page < 1 or f.page > 100_000:
         f.page = 1
+    after = (args.get("after") or "").strip()
+    f.after = after if f.page > 1 and len(after) <= 400 and decode_cursor(after, f.effective_sort()) else ""
     return f
+
+
+# ---------------------------------------------------------------- keyset cursors
+
+def _sort_column(sort):
+    return {"newest": Product.approved_at, "price_asc": Product.price, "price_desc": Product.price,
+            "name": Product.name, "best_selling": Product.sold_count}.get(sort)
+
+
+def encode_cursor(sort, value, product_id) -> str:
+    """The position after a card in ``sort``: URL-safe, read back by ``decode_cursor``."""
+    import base64
+    import json
+
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([sort, value, product_id], ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor, sort):
+    """(value, product id) of a cursor made for ``sort``, or None (another sort, a cursor
+    edited by hand, anything unreadable: the page is then found by its number)."""
+    import base64
+    import binascii
+    import json
+
+    column = _sort_column(sort)
+    if not cursor or column is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        made_for, value, product_id = json.loads(raw.decode("utf-8"))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+    if made_for != sort or not isinstance(product_id, int) or isinstance(product_id, bool) \
+            or not 0 < product_id <= 2**31 - 1:
+        return None
+    if sort == "newest":
+        try:
+            value = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+    elif sort == "name":
+        value = value if isinstance(value, str) and len(value) <= 200 else None
+    else:
+        value = value if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 2**31 - 1 else None
+    if value is None:
+        return None
+    return value, product_id
+
+
+def _after_condition(sort, position):
+    """Rows after ``position`` (value, id) in ``sort``: ties broken by id, as the sort is."""
+    value, product_id = position
+    column = _sort_column(sort)
+    descending = sort in ("newest", "price_desc", "best_selling")
+    if descending:
+        return db.or_(column < value, db.and_(column == value, Product.id < product_id))
+    return db.or_(column > value, db.and_(column == value, Product.id > product_id))
 
 
 # ---------------------------------------------------------------- pages
@@ -295,11 +395,29 @@ class Page:
     """The bits of a page of results the ``pager`` macro reads."""
 
     def __init__(self, items, page, per_page, total):
-        self.items = items
+        self._items = items
+        self._load = None
         self.page = page
         self.per_page = per_page
         self.total = total
         self.pages = max(1, math.ceil(total / per_page)) if total else 0
+        # More than COUNT_CAP matched: ``total`` is COUNT_CAP + 1, shown as "more than 1.000".
+        self.capped = False
+        self.cursor_sort = None  # a sort the next page can be read by keyset in
+
+    @property
+    def items(self):
+        """The cards of this page, read on first use (a cached fragment never asks)."""
+        if self._load is not None:
+            self._items, self._load = self._load(), None
+        return self._items
+
+    @items.setter
+    def items(self, value):
+        self._items, self._load = value, None
+
+    def load_items(self, load):
+        self._load = load
 
     @property
     def has_prev(self):
@@ -323,7 +441,24 @@ class Page:
 
     @property
     def last(self):
+        if self.capped:
+            return self.page * self.per_page - self.per_page + len(self.items)
         return min(self.total, self.page * self.per_page)
+
+    def next_args(self, args):
+        """The next page's URL arguments: ``args`` with the page number and, where the sort
+        allows, the cursor after this page's last card (keyset: the next page is read from
+        there instead of skipping every product before it)."""
+        out = dict(args, page=self.next_num)
+        items = self.items
+        if self.cursor_sort and items and getattr(items[-1], "sort_key", None) is not None:
+            out["after"] = encode_cursor(self.cursor_sort, items[-1].sort_key, items[-1].id)
+        return out
+
+    @property
+    def shown_total(self):
+        """The total as a page says it: the count, or COUNT_CAP when there are more."""
+        return COUNT_CAP if self.capped else self.total
 
     def iter_pages(self, left_edge=1, left_current=2, right_current=2, right_edge=1):
         last = 0
@@ -362,10 +497,11 @@ class Card:
     is one query, and cheap to build)."""
 
     __slots__ = ("id", "slug", "name", "price", "unit", "stock", "halal_until", "store", "cover",
-                 "low_stock_threshold")
+                 "low_stock_threshold", "sort_key")
 
     def __init__(self, id, slug, name, price, unit, stock, halal_until, store_slug, store_name, cover_key,  # noqa: A002
-                 low_stock_threshold=None):
+                 low_stock_threshold=None, sort_key=None):
+        self.sort_key = sort_key  # the value of the page's sort column (for the next page's cursor)
         self.id, self.slug, self.name, self.price, self.unit = id, slug, name, price, unit
         self.stock, self.halal_until, self.low_stock_threshold = stock, halal_until, low_stock_threshold
         self.store = _Ref(name=store_name, slug=store_slug)
@@ -397,11 +533,26 @@ def _cards(statement):
     return [Card(*row) for row in db.session.execute(statement)]
 
 
-def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
-    """The live products matching ``filters``, one page of them, sorted."""
+def _capped_count(statement):
+    """How many rows ``statement`` (a SELECT of one column) has, counted up to COUNT_CAP + 1:
+    the count stops there instead of walking every match."""
+    limited = statement.limit(COUNT_CAP + 1).subquery("capped")
+    return db.session.execute(select(func.count()).select_from(limited)).scalar_one()
+
+
+def browse(filters: Filters, day: date, per_page: int = PER_PAGE, store: Store | None = None) -> Browse:
+    """The live products matching ``filters``, one page of them, sorted. ``store``: the
+    verified store of ``filters.store`` when the caller has already read it.
+
+    The total is exact up to COUNT_CAP; past it the page says "more than 1.000" and a deep
+    page is found by reading it (one row more than a page, to know whether another follows).
+    The statements are built only when a count or the page's cards are read: on a cached
+    count and a cached fragment, none is."""
+    known_store = store
     tree = category_tree()
     result = Browse(filters=filters, page=Page([], filters.page, per_page, 0))
-    conditions = [buyer_visible(day)]
+    category_ids = None
+    chosen_options: tuple = ()  # (option, value) pairs of the category's options
     if filters.category:
         category = tree.by_slug.get(filters.category)
         if category is None:
@@ -409,69 +560,105 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE) -> Browse:
             return result
         result.category = category
         category_ids = tree.descendant_ids(category.id)
-        conditions.append(Product.category_id.in_(category_ids))
         result.option_facets = option_facets(category, category_ids, day)
         if filters.options:
             offered = {g for g, _values in result.option_facets}
-            chosen = tuple(pair for pair in filters.options if pair[0] in offered)
-            if chosen:
-                conditions.append(option_condition(chosen, filters.in_stock))
+            chosen_options = tuple(pair for pair in filters.options if pair[0] in offered)
     if filters.store:
-        store = db.session.execute(
+        store = known_store if known_store is not None and known_store.slug == filters.store else db.session.execute(
             select(Store).where(Store.slug == filters.store, Store.status == "verified")).scalar_one_or_none()
         if store is None:
             result.problem = "unknown_store"
             return result
         result.store = store
-        conditions.append(Product.store_id == store.id)
-    if filters.min_price is not None:
-        conditions.append(Product.price >= filters.min_price)
-    if filters.max_price is not None:
-        conditions.append(Product.price <= filters.max_price)
-    if filters.halal:
-        conditions.append(Product.halal_until >= day)
-    if filters.in_stock:
-        conditions.append(Product.stock > 0)
+    store_id = result.store.id if result.store else None
+
+    def conditions():
+        where = [buyer_visible(day)]
+        if category_ids is not None:
+            where.append(Product.category_id.in_(category_ids))
+        if store_id is not None:
+            where.append(Product.store_id == store_id)
+        if filters.min_price is not None:
+            where.append(Product.price >= filters.min_price)
+        if filters.max_price is not None:
+            where.append(Product.price <= filters.max_price)
+        if filters.halal:
+            where.append(Product.halal_until >= day)
+        if filters.in_stock:
+            where.append(Product.stock > 0)
+        if chosen_options:
+            where.append(option_condition(chosen_options, filters.in_stock))
+        return where
 
     terms = search.query_terms(filters.q)
     result.terms = terms
-    matches = None
-    if terms:
-        matches = search.match_subquery(db.session.get_bind(), terms)
+    every = [True]  # False once the search falls back to products with some of the words
 
-    def base(statement):
+    def matches():
+        return search.match_subquery(db.session.get_bind(), terms, every=every[0]) if terms else None
+
+    def base(statement, found=None):
         statement = statement.select_from(Product).join(Store, store_join())
-        if matches is not None:
-            statement = statement.join(matches, matches.c.product_id == Product.id)
-        return statement.where(*conditions)
+        if found is not None:
+            statement = statement.join(found, found.c.product_id == Product.id)
+        return statement.where(*conditions())
+
+    def count():
+        return _capped_count(base(select(Product.id), matches()))
 
     if filters.q and not terms:
         total = 0  # only punctuation: nothing to look for
     else:
-        key = (day, filters.category, result.store.id if result.store else None, filters.min_price,
-               filters.max_price, filters.halal, filters.in_stock, tuple(terms), filters.options)
-        total = cached_value(key, lambda: db.session.execute(base(select(func.count()))).scalar_one())
+        key = (day, filters.category, store_id, filters.min_price,
+               filters.max_price, filters.halal, filters.in_stock, tuple(terms), chosen_options, COUNT_CAP)
+        total = cached_value(key, count)
         if not total and len(terms) > 1:
             # Nothing has every word (with these filters): show what has some, most words first.
-            matches = search.match_subquery(db.session.get_bind(), terms, every=False)
-            total = cached_value(key + ("some",), lambda: db.session.execute(base(select(func.count()))).scalar_one())
+            every[0] = False
+            total = cached_value(key + ("some",), count)
             result.partial = bool(total)
-    page = Page([], filters.page, per_page, total)
+    capped = total > COUNT_CAP
+    page = Page([], filters.page, per_page, min(total, COUNT_CAP + 1))
+    page.capped = capped
     result.page = page
-    if total and filters.page > page.pages:
-        result.problem = "past_end"
-        return result
     if not total:
+        return result
+    if not capped and filters.page > page.pages:
+        result.problem = "past_end"
         return result
 
     sort = filters.effective_sort()
-    if sort == RELEVANCE and matches is not None:
-        order = (matches.c.score.desc(), Product.id.desc())
-    else:
-        order = SORTS.get(sort, SORTS["newest"])[1]
-    statement = (base(select(*_card_columns())).order_by(*order)
-                 .limit(per_page).offset((filters.page - 1) * per_page))
-    page.items = _cards(statement)
+    position = decode_cursor(filters.after, sort) if filters.after else None
+
+    def cards(extra=0):
+        found = matches()
+        column = _sort_column(sort)
+        columns = [*_card_columns()]
+        if sort == RELEVANCE and found is not None:
+            order = (found.c.score.desc(), Product.id.desc())
+        else:
+            order = SORTS.get(sort, SORTS["newest"])[1]
+            columns.append((column if column is not None else Product.approved_at).label("sort_key"))
+        statement = base(select(*columns), found).order_by(*order).limit(per_page + extra)
+        if position is not None:
+            statement = statement.where(_after_condition(sort, position))  # keyset: no rows skipped
+        else:
+            statement = statement.offset((filters.page - 1) * per_page)
+        return _cards(statement)
+
+    page.cursor_sort = sort if _sort_column(sort) is not None else None
+    if capped and filters.page * per_page > COUNT_CAP:
+        # Past what was counted: read the page (and one more row) to know where the results end.
+        rows = cards(extra=1)
+        if not rows:
+            result.problem = "past_end"
+            page.pages = filters.page - 1
+            return result
+        page.items = rows[:per_page]
+        page.pages = filters.page + (1 if len(rows) > per_page else 0)
+        return result
+    page.load_items(cards)
     return result
 
 
@@ -483,9 +670,8 @@ def get_product(slug: str, day: date):
     """The live product with this slug, with what its page shows, or None."""
     statement = (
         visible_products(day).where(Product.slug == slug)
-        .options(contains_eager(Product.store), joinedload(Product.category), selectinload(Product.images),
-                 selectinload(Product.variants))
-    )
+        .options(contains_eager(Product.store), joinedload(Product.category), selectinload(Product.variants))
+    )  # the photos load when the page's cached fragments are rendered (a hit reads none)
     return db.session.execute(statement).unique().scalar_one_or_none()
 
 

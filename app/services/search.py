@@ -419,10 +419,8 @@ def _after_flush(session, flush_context):
 
 
 def _after_commit(session):
-    # Any commit may change what buyers see (also raw UPDATEs): drop cached pages and counts.
-    from app.catalog import cache  # the blueprint package imports this module
-
-    cache.bump_generation()
+    # Cached pages, fragments and counts are dropped by what the commit wrote
+    # (app.catalog.versions), not here.
     pending = session.info.pop("search_pending", None)
     if not pending or not any(pending.values()):
         return

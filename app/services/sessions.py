@@ -16,10 +16,10 @@ import re
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, or_, update
+from sqlalchemy import String, bindparam, cast, delete, event, func, literal, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -62,21 +62,109 @@ def start_session(user, *, user_agent="", ip=""):
     return row
 
 
+def _aggregate(expression):
+    """The values of ``expression`` joined by commas, in one column (both databases)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.string_agg(expression, literal(","))
+    return func.group_concat(expression, literal(","))
+
+
+def _header_columns():
+    """Correlated scalar subqueries read with the user: what every page's layout asks about
+    the signed-in person (their department roles, the cart and unread badges)."""
+    from app.models import Cart, CartItem, DepartmentRole, Notification
+
+    roles = (select(_aggregate(cast(DepartmentRole.id, String) + literal(":")
+                               + cast(DepartmentRole.department_id, String) + literal(":") + DepartmentRole.role))
+             .where(DepartmentRole.user_id == User.id).correlate(User).scalar_subquery())
+    cart = (select(func.count(CartItem.id)).join(Cart, Cart.id == CartItem.cart_id)
+            .where(Cart.user_id == User.id).correlate(User).scalar_subquery())
+    unread = (select(func.count(Notification.id))
+              .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+              .correlate(User).scalar_subquery())
+    return roles, cart, unread
+
+
+def _department_pairs(aggregated):
+    """``"id:department:role,…"`` as the (department_id, role) pairs, in the order granted."""
+    rows = []
+    for part in (aggregated or "").split(","):
+        row_id, _, rest = part.partition(":")
+        department_id, _, role = rest.partition(":")
+        if row_id.isdigit() and department_id.isdigit() and role:
+            rows.append((int(row_id), int(department_id), role))
+    return tuple((department_id, role) for _row_id, department_id, role in sorted(rows))
+
+
+_SIGNED_IN_STATEMENTS: dict[str, object] = {}
+
+
+def _signed_in_statement():
+    """Built once per database kind (building an ORM select costs more than running it); the
+    secret, the user id and the idle limit are bound at each call."""
+    dialect = db.session.get_bind().dialect.name
+    statement = _SIGNED_IN_STATEMENTS.get(dialect)
+    if statement is None:
+        roles, cart, unread = _header_columns()
+        statement = _SIGNED_IN_STATEMENTS[dialect] = (
+            db.select(UserSession, User, roles, cart, unread)
+            .join(User, User.id == UserSession.user_id)
+            .options(joinedload(User.role_rows))
+            .where(UserSession.token_hash == bindparam("token_hash"), UserSession.user_id == bindparam("user_id"),
+                   User.active.is_(True), UserSession.ended_at.is_(None),
+                   UserSession.last_seen_at > bindparam("seen_after")))
+    return statement
+
+
 def signed_in_user(user_id, token):
     """The active user whose live session has this secret, or None. One SQL statement (it
-    runs on every signed-in request): the session row, the user and their roles together."""
-    found = db.session.execute(
-        db.select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .options(joinedload(User.role_rows))
-        .where(UserSession.token_hash == _hash(token), UserSession.user_id == user_id,
-               User.active.is_(True), *_live())
-    ).unique().first()
+    runs on every signed-in request): the session row, the user, their roles, their
+    department roles and the header's cart and unread counts together. The last three are
+    kept for the request (``authz.department_roles_of``, ``header_count``) and forgotten
+    at the first commit, so a page rendered after a change counts again."""
+    found = db.session.execute(_signed_in_statement(), {
+        "token_hash": _hash(token), "user_id": user_id, "seen_after": clock.now() - _idle_limit(),
+    }).unique().first()
     if found is None:
         return None
-    row, user = found
+    row, user, department_roles, cart_count, unread_count = found
     user.signed_in_as(row, token)
+    if has_request_context():
+        from app.authz import remember_department_roles
+
+        remember_department_roles(user.id, _department_pairs(department_roles))
+        g.pkb_header_counts = {"user_id": user.id, "cart_count": int(cart_count or 0),
+                               "notifications_unread": int(unread_count or 0)}
     return user
+
+
+def header_count(user, name):
+    """The count ``name`` (cart_count, notifications_unread) read with the signed-in user in
+    this request, or None when it was not (another user, or a commit since)."""
+    if not has_request_context():
+        return None
+    counts = g.get("pkb_header_counts")
+    if counts is None or counts.get("user_id") != getattr(user, "id", None):
+        return None
+    return counts.get(name)
+
+
+def forget_header_counts(session=None):
+    """After any commit the counts read with the user may be out of date."""
+    if has_request_context():
+        g.pop("pkb_header_counts", None)
+
+
+_registered = False
+
+
+def register_events():
+    global _registered
+    if not _registered:
+        from flask_sqlalchemy.session import Session
+
+        event.listen(Session, "after_commit", forget_header_counts)
+        _registered = True
 
 
 def seen_long_ago(row):

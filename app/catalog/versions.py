@@ -1,0 +1,235 @@
+"""What changed, as version numbers: each cached page, fragment or count names the versions
+it shows, and a commit bumps only the versions of the rows it wrote.
+
+Names:
+
+- ``product:<id>``, ``store:<id>``: one product (its detail, photos, reviews), one store
+  (its header, its documents);
+- ``products``, ``stores``: every product / store at once, for a write whose rows are not
+  known (a raw ``UPDATE products ... WHERE ...`` whose id cannot be read from the statement);
+- ``categories``: the category tree;
+- ``catalogue``: anything that can change a list of products (a grid of a query, its count,
+  the facets): any product, photo, store, document or category written;
+- ``pages``: the whole pages kept for visitors who are not logged in (they show reviews too).
+
+Rows that buyers do not see in the catalogue (carts, orders, messages, notifications,
+sessions, the audit log) bump nothing, so a buyer's add-to-cart leaves every cached page
+and fragment in place. ``WATCHED`` says which table bumps what; a feature whose table shows
+on a product page (variants, questions) adds itself with ``watch_table``.
+
+Without ``REDIS_URL`` the numbers live in this process (other workers catch up within the
+cache's TTL); with it they are Redis keys ``<CACHE_KEY_PREFIX>:v:<name>``, read together
+with the cached value in one ``MGET`` and bumped by ``INCR`` after the commit, so a commit in
+any process drops what shows its rows in every process at once.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, TextClause
+from sqlalchemy.sql.operators import eq
+
+log = logging.getLogger(__name__)
+
+_local: dict[str, int] = {}
+_lock = threading.Lock()
+
+# table -> (column naming the product or store the row belongs to, kind, also bump "catalogue")
+WATCHED: dict[str, tuple[str, str, bool]] = {
+    "products": ("id", "product", True),
+    "product_images": ("product_id", "product", True),
+    "product_reviews": ("product_id", "product", False),
+    "stores": ("id", "store", True),
+    "business_documents": ("store_id", "store", True),
+    "categories": ("id", "categories", True),
+    # A variant's stock, price and options show on its product's page and in the option facets.
+    "product_variants": ("product_id", "product", True),
+    # The store's rating by departments shows beside its name on its products' pages.
+    "store_ratings": ("store_id", "store", False),
+}
+_PLURAL = {"product": "products", "store": "stores", "categories": "categories"}
+_TEXT_WRITE = re.compile(r"^\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+\"?(\w+)\"?", re.I)
+_TEXT_WHERE_ID = re.compile(r"\bWHERE\s+(\w+)\s*=\s*:(\w+)\s*$", re.I)
+
+
+def watch_table(table, column, kind="product", catalogue=True):
+    """Rows of ``table`` show on the page of the product (``kind="product"``) or store named
+    by ``column``; ``catalogue``: they show in product lists too (a grid, a count)."""
+    WATCHED[table] = (column, kind, catalogue)
+
+
+# ---------------------------------------------------------------- reading and bumping
+
+def _redis():
+    if not has_app_context() or not current_app.config.get("REDIS_URL"):
+        return None
+    from app.jobs import redis_connection
+
+    return redis_connection()
+
+
+def key_of(name) -> str:
+    from app.catalog.cache import cache_prefix
+
+    return f"{cache_prefix()}:v:{name}"
+
+
+def local_versions(names: Iterable[str]) -> tuple[int, ...]:
+    return tuple(_local.get(name, 0) for name in names)
+
+
+def current(names: Iterable[str]) -> tuple[int, ...]:
+    """The versions of ``names`` now (Redis when shared; 0 for a name never bumped)."""
+    names = list(names)
+    conn = _redis()
+    if conn is None:
+        return local_versions(names)
+    try:
+        return tuple(int(v or 0) for v in conn.mget([key_of(n) for n in names]))
+    except Exception:  # noqa: BLE001 - Redis down: the caches compute
+        log.warning("catalogue versions: Redis unreachable", exc_info=True)
+        return local_versions(names)
+
+
+def bump(names: Iterable[str]):
+    """Something these versions name changed (after a commit)."""
+    names = sorted(set(names))
+    if not names:
+        return
+    with _lock:
+        for name in names:
+            _local[name] = _local.get(name, 0) + 1
+    conn = _redis()
+    if conn is None:
+        return
+    try:
+        pipe = conn.pipeline(transaction=False)
+        for name in names:
+            pipe.incr(key_of(name))
+        pipe.execute()
+    except Exception:  # noqa: BLE001 - the commit is done; other processes catch up within the TTL
+        log.exception("could not bump the shared catalogue versions")
+
+
+def of_product(product) -> tuple[str, ...]:
+    """What a product's own fragments show: the product, its store, the category tree."""
+    return ("products", f"product:{product.id}", "stores", f"store:{product.store_id}", "categories")
+
+
+def of_store(store) -> tuple[str, ...]:
+    return ("stores", f"store:{store.id}")
+
+
+def depends(parts) -> tuple[str, ...]:
+    """Version names for a fragment: strings as they are, a product or store by its rows."""
+    names: list[str] = []
+    for part in parts or ("catalogue",):
+        table = getattr(getattr(part, "__table__", None), "name", None)
+        if table == "products":
+            names.extend(of_product(part))
+        elif table == "stores":
+            names.extend(of_store(part))
+        else:
+            names.append(str(part))
+    return tuple(dict.fromkeys(names))
+
+
+# ---------------------------------------------------------------- what a commit changed
+
+def _names_for(table, key_value):
+    rule = WATCHED.get(table)
+    if rule is None:
+        return ()
+    _column, kind, catalogue = rule
+    names = ["catalogue"] if catalogue else []
+    names.append("pages")
+    if kind == "categories":
+        names.append("categories")
+    elif key_value is None:
+        names.append(_PLURAL[kind])
+    else:
+        names.append(f"{kind}:{key_value}")
+    return names
+
+
+def _pending(session) -> set:
+    return session.info.setdefault("catalogue_versions", set())
+
+
+def _after_flush(session, flush_context):
+    for group, modified_only in ((session.new, False), (session.dirty, True), (session.deleted, False)):
+        for obj in group:
+            table = str(getattr(getattr(obj, "__table__", None), "name", ""))
+            rule = WATCHED.get(table)
+            if rule is None or (modified_only and not session.is_modified(obj, include_collections=False)):
+                continue
+            _pending(session).update(_names_for(table, getattr(obj, rule[0], None)))
+
+
+def _id_in_where(statement, column, params):
+    """The value compared with ``column`` by ``=`` in the statement's WHERE, or None."""
+    where = getattr(statement, "whereclause", None)
+    if where is None:
+        return None
+    for node in visitors.iterate(where):
+        if isinstance(node, BinaryExpression) and node.operator is eq \
+                and getattr(node.left, "name", None) == column and isinstance(node.right, BindParameter):
+            value = node.right.value
+            if value is None and params:
+                value = params.get(node.right.key)
+            return value
+    return None
+
+
+def _do_orm_execute(state):
+    """Writes through ``session.execute`` (a guarded UPDATE of the stock, a raw SQL text)."""
+    statement = state.statement
+    table = ""
+    key_value = None
+    if isinstance(statement, TextClause):
+        match = _TEXT_WRITE.match(statement.text)
+        table = match.group(1).lower() if match else ""
+        rule = WATCHED.get(table)
+        where = _TEXT_WHERE_ID.search(statement.text) if rule is not None else None
+        params = state.parameters if isinstance(state.parameters, dict) else {}
+        if rule is not None and where is not None and where.group(1).lower() == rule[0] and where.group(2) in params:
+            key_value = params[where.group(2)]
+    elif state.is_update or state.is_delete or state.is_insert:
+        table = str(getattr(getattr(statement, "table", None), "name", ""))
+        rule = WATCHED.get(table)
+        if rule is not None and not state.is_insert:
+            key_value = _id_in_where(statement, rule[0], state.parameters)
+    if table in WATCHED:
+        _pending(state.session).update(_names_for(table, key_value))
+
+
+def _after_commit(session):
+    names = session.info.pop("catalogue_versions", None)
+    if names:
+        bump(names)
+
+
+def _after_rollback(session):
+    session.info.pop("catalogue_versions", None)
+
+
+_registered = False
+
+
+def register():
+    global _registered
+    if _registered:
+        return
+    from flask_sqlalchemy.session import Session
+
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "do_orm_execute", _do_orm_execute)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_rollback", _after_rollback)
+    _registered = True

@@ -1,0 +1,115 @@
+"""Counts that stop at a cap, and deep pages read by keyset: on SQLite and PostgreSQL
+(``TEST_DATABASE_URL``), the same products in the same order as the numbered pages."""
+import html
+import re
+
+import pytest
+from sqlalchemy import event
+
+from app.extensions import db
+from app.services import catalog
+
+CARD = re.compile(r'<h3 class="h6 card-title mb-1"><a href="/produk/([^"]+)"')
+PAGE_LINK = re.compile(r'<a class="page-link" href="([^"#]+)"')
+
+
+@pytest.fixture
+def sixty(app, factories, monkeypatch):
+    """60 live products with many equal prices and sales (ties are broken by id), counted up
+    to a cap of 30."""
+    monkeypatch.setattr(catalog, "COUNT_CAP", 30)
+    category = factories.CategoryFactory(name_id="Kopi", slug="kopi")
+    store = factories.StoreFactory(verified=True)
+    for n in range(60):
+        factories.ProductFactory(live=True, store=store, category=category, name=f"Kopi {n % 7} Nomor {n:02d}",
+                                 price=10000 + 500 * (n % 4), sold_count=n % 5)
+    return app
+
+
+def _slugs(response):
+    assert response.status_code == 200, response.status_code
+    return CARD.findall(response.get_data(as_text=True))
+
+
+def _next_link(response):
+    links = PAGE_LINK.findall(response.get_data(as_text=True))
+    return html.unescape(links[-1]) if links else None
+
+
+def test_counts_stop_at_the_cap_and_the_pages_past_it_still_work(sixty, client):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        first = client.get("/katalog")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    page = first.get_data(as_text=True)
+    assert "lebih dari 30 produk" in page  # "1–24 of more than 30 products"
+    assert len(_slugs(first)) == 24
+    counts = [s for s in statements if "count(" in s.lower()]
+    assert counts and all("LIMIT" in s.upper() for s in counts), counts  # the count stops at the cap
+    # Past the cap the pages are read, not counted: 24 + 24 + 12 products, then the end.
+    assert len(_slugs(client.get("/katalog?page=2"))) == 24
+    third = client.get("/katalog?page=3")
+    assert len(_slugs(third)) == 12
+    assert 'aria-disabled="true" tabindex="-1">' in third.get_data(as_text=True).rsplit("page-link", 1)[-1]
+    end = client.get("/katalog?page=4")
+    assert end.status_code == 404
+    assert "halaman 3" in end.get_data(as_text=True) or "page 3" in end.get_data(as_text=True)
+    every = _slugs(client.get("/katalog")) + _slugs(client.get("/katalog?page=2")) + _slugs(third)
+    assert len(set(every)) == 60
+
+
+def test_a_small_result_is_counted_exactly(sixty, client):
+    page = client.get("/katalog?q=kopi+nomor+07").get_data(as_text=True)
+    assert "lebih dari" not in page
+    assert "dari 1 produk" in page
+
+
+@pytest.mark.parametrize("sort", ["newest", "price_asc", "price_desc", "name", "best_selling"])
+def test_following_next_reads_by_keyset_the_same_products_as_the_numbered_pages(sixty, client, sort):
+    numbered = []
+    for number in (1, 2, 3):
+        numbered.append(_slugs(client.get(f"/katalog?sort={sort}&page={number}")))
+    statements = []
+
+    def record(conn, cursor, statement, parameters, *args):
+        statements.append((statement, parameters))
+
+    followed = [_slugs(response := client.get(f"/katalog?sort={sort}"))]
+    engine = db.engine
+    for _ in range(2):
+        url = _next_link(response)
+        assert url and "after=" in url, url
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            response = client.get(url)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        followed.append(_slugs(response))
+    assert followed == numbered
+    cards = [(s, p) for s, p in statements if "product_images" in s and "count(" not in s.lower()]
+    assert len(cards) == 2, cards
+    for statement, parameters in cards:  # keyset: from the last card on, nothing skipped
+        assert re.search(r"products\.id [<>]", statement), statement
+        if "OFFSET" in statement.upper():  # SQLite writes OFFSET 0 after every LIMIT
+            assert list(parameters.values() if isinstance(parameters, dict) else parameters)[-1] == 0
+
+
+@pytest.mark.parametrize("after", ["bukan-kursor", "W10", "WyJuZXdlc3QiLCJ4IiwxXQ", "%00", "A" * 500,
+                                   "WyJwcmljZV9hc2MiLDEwMDAwLCJ4Il0"])
+def test_a_cursor_edited_by_hand_falls_back_to_the_page_number(sixty, client, after):
+    assert _slugs(client.get(f"/katalog?page=2&after={after}")) == _slugs(client.get("/katalog?page=2"))
+
+
+def test_a_cursor_of_another_sort_is_not_used(sixty, client):
+    response = client.get("/katalog?sort=price_asc")
+    url = _next_link(response)
+    cursor = re.search(r"after=([^&]+)", url).group(1)
+    assert _slugs(client.get(f"/katalog?sort=name&page=2&after={cursor}")) == _slugs(
+        client.get("/katalog?sort=name&page=2"))

@@ -1,0 +1,265 @@
+"""Signed-in pages: the user, roles, department roles and the header's counts in one
+statement; the shared parts of the catalogue cached as fragments for signed-in readers too;
+a cart commit keeps them, a change of what they show drops only those."""
+import re
+
+import pytest
+
+from app.extensions import db
+from tests.conftest import PASSWORD, empty_tables, make_app
+from tests.test_catalog_queries import QueryCounter, seed
+
+
+@pytest.fixture
+def make(tmp_path, pg_schema):
+    apps = []
+
+    def build(sub, **settings):
+        path = tmp_path / sub
+        path.mkdir()
+        app = make_app(path, pg_schema, **settings)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        if pg_schema is not None:
+            empty_tables(app)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _buyer_with_cart(app, products, items=1, unread=0, purchaser=False):
+    """A logged-in buyer (test client) with ``items`` cart lines and ``unread`` notifications."""
+    from app.models import Notification
+    from tests import factories
+
+    with app.app_context():
+        buyer = factories.BuyerFactory(full_name="Budi Santoso")
+        if purchaser:
+            factories.department_role(buyer, "purchaser")
+        for _ in range(unread):
+            db.session.add(Notification(user_id=buyer.id, kind="order_placed", params={}))
+        db.session.commit()
+        email, ids = buyer.email, list(products[:items])
+    client = app.test_client()
+    assert client.post("/auth/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    for product_id in ids:
+        assert client.post(f"/cart/add/{product_id}", data={"quantity": 1}).status_code in (302, 303)
+    return client
+
+
+def _counts(app, client, urls):
+    counts = {}
+    for name, url in urls.items():
+        client.get(url)
+        with QueryCounter(app) as counter:
+            response = client.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+        counts[name] = counter.count
+    return counts
+
+
+def _seed(factories, n):
+    """(product ids, the catalogue URLs) of ``n`` live products."""
+    products, store = seed(factories, n)
+    urls = {
+        "catalogue": "/katalog",
+        "search": "/katalog?q=kopi+bubuk",
+        "product": f"/produk/{products[0].slug}",
+        "store": f"/toko/{store.slug}",
+    }
+    return [p.id for p in products], urls
+
+
+def test_the_signed_in_header_costs_one_statement_and_does_not_grow(make):
+    """Without any cache: a signed-in page runs what the anonymous one runs plus exactly one
+    statement (session, user, roles, department roles, cart and unread counts together), and
+    the cart and orders pages do not grow with the lines in the cart."""
+    from tests import factories
+
+    app = make("nocache", CATALOG_CACHE_SECONDS=0, CATALOG_COUNT_TTL=0)
+    with app.app_context():
+        products, urls = _seed(factories, 6)
+    anonymous = _counts(app, app.test_client(), urls)
+    few = _buyer_with_cart(app, products, items=1, unread=1, purchaser=True)
+    signed_in = _counts(app, few, urls)
+    assert signed_in == {name: count + 1 for name, count in anonymous.items()}, (anonymous, signed_in)
+    many = _buyer_with_cart(app, products, items=5, unread=3)
+    account_pages = {"cart": "/cart/", "orders": "/orders/"}
+    assert _counts(app, few, account_pages) == _counts(app, many, account_pages)
+    with QueryCounter(app) as counter:
+        assert few.get("/healthz").status_code == 200
+    assert counter.count == 0, "a request that needs no user must not load one"
+
+
+def test_the_header_shows_the_counts_and_roles_read_in_that_statement(make):
+    from tests import factories
+
+    app = make("header", CATALOG_CACHE_SECONDS=0, CATALOG_COUNT_TTL=0)
+    with app.app_context():
+        products, _urls = _seed(factories, 4)
+    client = _buyer_with_cart(app, products, items=3, unread=2, purchaser=True)
+    page = client.get("/katalog").get_data(as_text=True)
+    cart = re.search(r'href="/cart/"[^>]*>.*?nav-tool-count">(\d+)', page, re.S)
+    bell = re.search(r'href="/notifications/"[^>]*>.*?nav-tool-count">(\d+)', page, re.S)
+    assert cart and cart.group(1) == "3"
+    assert bell and bell.group(1) == "2"
+    assert "Department purchases" in page or "Pembelian dinas" in page  # the department role, from the same row
+    # A change in the request itself is counted again, not taken from the loaded row.
+    response = client.post(f"/cart/add/{products[3]}", data={"quantity": 1}, follow_redirects=True)
+    assert re.search(r'href="/cart/"[^>]*>.*?nav-tool-count">4', response.get_data(as_text=True), re.S)
+
+
+def _signed_in_app(make, sub):
+    return make(sub, CATALOG_CACHE_SECONDS=60, CATALOG_COUNT_TTL=60)
+
+
+def _price_behind_the_cache(app, product_id, price):
+    """Write a price on a connection of its own: no version is bumped, so a page shows the new
+    price only if nothing was cached (or what was cached was dropped)."""
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(db.text("UPDATE products SET price = :p WHERE id = :i"), {"p": price, "i": product_id})
+
+
+def test_signed_in_readers_get_the_shared_fragments_and_their_own_header(make):
+    from tests import factories
+
+    app = _signed_in_app(make, "fragments")
+    with app.app_context():
+        products, urls = _seed(factories, 6)
+    budi = _buyer_with_cart(app, products, items=2)
+    with app.app_context():
+        other = factories.BuyerFactory(full_name="Sari Wulandari")
+        other_email = other.email
+    sari = app.test_client()
+    sari.post("/auth/login", data={"email": other_email, "password": PASSWORD})
+    for url in urls.values():
+        budi.get(url)  # renders the fragments
+    counts = _counts(app, sari, urls)
+    assert counts["catalogue"] == 1 and counts["search"] == 1, counts  # only the signed-in user's row
+    assert counts["product"] <= 3 and counts["store"] <= 2, counts  # + the product/store row (+ reviews)
+    page = sari.get("/katalog").get_data(as_text=True)
+    assert "Sari Wulandari" in page and "Budi Santoso" not in page
+    assert "Kopi Bubuk Pilihan" in page
+    assert "PKB-CSRF-PLACEHOLDER" not in page
+    stats = app.extensions["catalog_fragment_stats"]
+    assert stats["hit"] > 0
+
+
+def test_a_cart_commit_keeps_the_fragments_and_a_price_change_drops_the_products(make):
+    from app.models import Product
+    from tests import factories
+
+    app = _signed_in_app(make, "invalidation")
+    with app.app_context():
+        products, _store = seed(factories, 4)
+        first_id, first_slug, second_id = products[0].id, products[0].slug, products[1].id
+    client = _buyer_with_cart(app, [], items=0)
+    assert "Rp\u00a025.000" in client.get(f"/produk/{first_slug}").get_data(as_text=True)
+    client.get("/katalog")
+
+    _price_behind_the_cache(app, first_id, 31000)
+    # Adding to the cart commits (cart rows, the header's count): the catalogue's fragments stay.
+    assert client.post(f"/cart/add/{second_id}", data={"quantity": 1}).status_code in (302, 303)
+    assert "Rp\u00a031.000" not in client.get(f"/produk/{first_slug}").get_data(as_text=True)
+    assert "Rp\u00a031.000" not in client.get("/katalog").get_data(as_text=True)
+
+    # A price change through the app drops what shows that product: its page and the lists.
+    with app.app_context():
+        db.session.get(Product, first_id).price = 32000
+        db.session.commit()
+    assert "Rp\u00a032.000" in client.get(f"/produk/{first_slug}").get_data(as_text=True)
+    assert "Rp\u00a032.000" in client.get("/katalog").get_data(as_text=True)
+
+
+def test_taking_stock_bumps_only_that_product(make):
+    from app.catalog import versions
+    from app.services.order_flow import take_stock
+    from tests import factories
+
+    app = _signed_in_app(make, "stock")
+    with app.app_context():
+        products, _store = seed(factories, 2)
+        taken, other = products[0].id, products[1].id
+        before = versions.current([f"product:{taken}", f"product:{other}", "products", "catalogue"])
+        assert take_stock(taken, 1)
+        db.session.commit()
+        after = versions.current([f"product:{taken}", f"product:{other}", "products", "catalogue"])
+    assert after[0] == before[0] + 1  # the product's page shows its stock
+    assert after[1] == before[1] and after[2] == before[2]  # no other product's page is dropped
+    assert after[3] == before[3] + 1  # lists show stock badges
+
+
+def test_writes_outside_the_catalogue_bump_no_version(make):
+    from app.catalog import versions
+    from app.models import Notification
+    from tests import factories
+
+    app = _signed_in_app(make, "quiet")
+    with app.app_context():
+        seed(factories, 1)
+        buyer = factories.BuyerFactory()
+        names = ["catalogue", "pages", "products", "stores", "categories"]
+        before = versions.current(names)
+        db.session.add(Notification(user_id=buyer.id, kind="order_placed", params={}))
+        db.session.commit()
+        buyer.full_name = "Nama Baru"
+        db.session.commit()
+        assert versions.current(names) == before
+
+
+def test_a_missing_fragment_is_rendered_once_while_the_previous_copy_is_served(make):
+    """Single flight, in one process: while one thread renders a key, another is served the
+    previous copy instead of rendering it too."""
+    from app.catalog import cache, versions
+
+    app = _signed_in_app(make, "flight")
+    calls = []
+    with app.test_request_context("/katalog"):
+        body, outcome = cache._local_fragment("k", (1,), 60, lambda: calls.append(1) or "first")
+        assert (body, outcome) == ("first", "miss")
+        assert cache._local_fragment("k", (1,), 60, lambda: calls.append(1) or "again") == ("first", "hit")
+        store = app.extensions["catalog_fragments"]
+        store["rendering"].add("k")  # another thread is rendering version 2 right now
+        assert cache._local_fragment("k", (2,), 60, lambda: calls.append(1) or "second") == ("first", "stale")
+        store["rendering"].discard("k")
+        assert cache._local_fragment("k", (2,), 60, lambda: calls.append(1) or "second") == ("second", "miss")
+        assert len(calls) == 2
+        assert versions.depends(["catalogue", "catalogue"]) == ("catalogue",)
+
+
+def test_shared_fragments_single_flight_across_processes(make):
+    redis = pytest.importorskip("redis")
+    import uuid
+
+    conn = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=0.5)
+    try:
+        conn.ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    from app.catalog import cache, versions
+
+    prefix = f"pkbfragtest-{uuid.uuid4().hex[:10]}"
+    app = make("shared", REDIS_URL="redis://127.0.0.1:6379/0", JOBS_QUEUE_PREFIX=prefix,
+               CACHE_KEY_PREFIX=f"{prefix}:cache", CATALOG_CACHE_SECONDS=60, CATALOG_COUNT_TTL=60)
+    try:
+        with app.test_request_context("/katalog"):
+            names = ("catalogue",)
+            assert cache._shared_fragment(conn, "k", names, 60, lambda: "first") == ("first", "miss")
+            assert cache._shared_fragment(conn, "k", names, 60, lambda: "other") == ("first", "hit")
+            versions.bump(["catalogue"])
+            # Another process holds the render lock: the previous copy is served meanwhile.
+            lock = cache.shared_key("fragment", "k") + ":lock"
+            conn.set(lock, b"1", px=5000)
+            assert cache._shared_fragment(conn, "k", names, 60, lambda: "second") == ("first", "stale")
+            assert 0 < conn.pttl(lock) <= cache.RENDER_LOCK_SECONDS * 1000  # bounded
+            conn.delete(lock)
+            assert cache._shared_fragment(conn, "k", names, 60, lambda: "second") == ("second", "miss")
+            assert not conn.exists(lock)
+    finally:
+        for key in conn.scan_iter(f"*{prefix}*"):
+            conn.delete(key)
+        conn.close()
