@@ -57,7 +57,8 @@ def test_seed_demo_twice_changes_nothing_and_prints_one_login_per_role(app, runn
         names = set(db.session.execute(db.select(Department.name)).scalars())
     assert "Dinas Komunikasi dan Informatika" in names and "Inspektorat" in names
     logins = [line.split() for line in first.output.splitlines() if line.startswith("  ")]
-    assert sorted(line[0] for line in logins) == ["admin", "approver", "buyer", "mentor", "purchaser", "seller"]
+    assert sorted(line[0] for line in logins) == ["admin", "approver", "buyer", "mentor", "purchaser", "seller",
+                                                  "treasurer"]
     # Every printed login works and lands on an account with that role (purchaser and
     # approver: a buyer with that duty in their department).
     from app import authz
@@ -72,9 +73,11 @@ def test_seed_demo_twice_changes_nothing_and_prints_one_login_per_role(app, runn
                 assert user.has_role("buyer") and authz.is_purchaser(user)
             elif role == "approver":
                 assert user.has_role("buyer") and authz.is_approver(user)
+            elif role == "treasurer":
+                assert user.has_role("buyer") and authz.is_treasurer(user, user.department_id)
             else:
                 assert user.has_role(role)
-    assert len({email for _role, email, _pw in logins}) == len(logins)  # six different people
+    assert len({email for _role, email, _pw in logins}) == len(logins)  # seven different people
 
 
 def test_seed_demo_refuses_outside_development(app, runner):

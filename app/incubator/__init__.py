@@ -15,9 +15,10 @@ bp = Blueprint("incubator", __name__)
 
 
 def _in_a_store(user):
+    """Only a seller can be in a store: no query for everyone else's menu."""
     from app.services.orders import store_ids_of
 
-    return bool(store_ids_of(user))
+    return user.has_role("seller") and bool(store_ids_of(user))
 
 
 nav_item("incubator.mentor_desk", _l("My startups"), icon="people", roles=("mentor",), order=47, group="mentor")

@@ -135,7 +135,8 @@ def can_hide(user, question) -> bool:
 
 def can_answer(user, product) -> bool:
     """A member of the product's store."""
-    return bool(getattr(user, "is_authenticated", False)) and is_member(user, product.store)
+    return (bool(getattr(user, "is_authenticated", False)) and user.has_role("seller")
+            and is_member(user, product.store))
 
 
 def hide(actor, question_id, reason) -> ProductQuestion:
