@@ -331,6 +331,7 @@ ATTENTION_LABELS = {
     "no_recent_session": _l("No session in 30 days"),
     "report_waiting": _l("Self-report to confirm"),
     "checkin_due": _l("Check-in due"),
+    "low_rating": _l("Rated low by departments"),
 }
 
 

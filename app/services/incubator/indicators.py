@@ -7,7 +7,8 @@ Rules: one grouped query per indicator for all the stores asked about (a fixed n
 queries for a cohort of any size: tests/test_incubator_queries.py counts them); sales are
 ``reports.SALE_STATES`` dated when placed, months are local (WIB) months; a period never
 ends after today (the future has no figures: ``reports.parse_period`` refuses it). The
-store rating is not here yet: ratings of stores come with their own feature."""
+store rating is the departments' rating of the store (app.services.store_ratings), all
+time, as the buyers see it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from app.models import (
     Store,
     TrainingRegistration,
 )
-from app.services import reports
+from app.services import reports, store_ratings
 from app.services.reports import Period
 
 # The permits the programme follows, each met by any of its document kinds.
@@ -68,7 +69,14 @@ class StartupIndicators:
     graduation: str = ""
     graduation_case_id: int | None = None
     checkins_due: int = 0
+    rating_average: float | None = None  # the departments' rating of the store, 1-4
+    rating_count: int = 0
+    rating_flagged: bool = False  # below STORE_RATING_FLAG_BELOW
     attention: list = field(default_factory=list)
+
+    @property
+    def rating_shown(self) -> str:
+        return f"{self.rating_average:.1f}" if self.rating_average is not None else ""
 
     @property
     def months_with_sales(self) -> int:
@@ -208,6 +216,10 @@ def compute(store_ids, period: Period | None = None, today: date | None = None,
                    GraduationCheckin.due_on <= today).group_by(GraduationCase.store_id)):
         found[sid].checkins_due = count
 
+    for sid, rating in store_ratings.summaries_of(ids).items():
+        found[sid].rating_average, found[sid].rating_count, found[sid].rating_flagged = (
+            rating.average, rating.count, rating.flagged)
+
     for item in found.values():
         item.attention = attention(item, today)
     return sorted(found.values(), key=lambda i: (-len(i.attention), -i.actions_overdue, i.name.lower()))
@@ -220,6 +232,8 @@ def attention(item: StartupIndicators, today: date) -> list[str]:
         reasons.append("overdue_actions")
     if item.checkins_due:
         reasons.append("checkin_due")
+    if item.rating_flagged:
+        reasons.append("low_rating")
     if item.graduation != "graduated":
         last_sale = item.last_sale.date() if item.last_sale else None
         if last_sale is None or last_sale < today - timedelta(days=NO_SALE_DAYS):
