@@ -89,13 +89,16 @@ def arrange(items):
 def visible_items(user):
     items = []
     for item in sorted(_ITEMS, key=lambda i: i.order):
-        if item.when is not None and not (user.is_authenticated and item.when(user)):
-            continue
+        # The roles first: ``when`` may query (a duty in a department), only for those it can concern.
         if not item.roles:
-            items.append(item)
+            shown = True
         elif "anon" in item.roles and not user.is_authenticated:
-            items.append(item)
-        elif user.is_authenticated and user.has_role(*[r for r in item.roles if r != "anon"]):
+            shown = True
+        else:
+            shown = user.is_authenticated and user.has_role(*[r for r in item.roles if r != "anon"])
+        if shown and item.when is not None:
+            shown = user.is_authenticated and item.when(user)
+        if shown:
             items.append(item)
     return items
 

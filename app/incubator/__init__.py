@@ -14,16 +14,8 @@ from app.nav import nav_item
 bp = Blueprint("incubator", __name__)
 
 
-def _in_a_store(user):
-    """Only a seller can be in a store: no query for everyone else's menu."""
-    from app.services.orders import store_ids_of
-
-    return user.has_role("seller") and bool(store_ids_of(user))
-
-
 nav_item("incubator.mentor_desk", _l("My startups"), icon="people", roles=("mentor",), order=47, group="mentor")
-nav_item("incubator.my_programme", _l("Incubator programme"), icon="mortarboard", roles=("seller",), order=43,
-         when=_in_a_store, group="store")
+# The store's programme page is linked from the seller's desk (the bar keeps one line).
 admin_link("incubator.cohorts", _l("Cohorts"), "people", 36)
 admin_link("incubator.trainings", _l("Training"), "easel", 37)
 admin_link("incubator.graduation", _l("Graduation"), "mortarboard", 38)

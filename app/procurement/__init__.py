@@ -41,17 +41,9 @@ nav_item("procurement.treasury", _l("Treasury"), icon="safe", roles=("buyer",), 
 nav_counter("department_approvals", _approvals_count)
 
 
-def _quote_requests(user):
-    from app.services import quotes
-
-    return quotes.open_count_for_store(user) if user.has_role("seller") else 0
-
-
-nav_item("procurement.quotes", _l("Quotes"), icon="chat-square-quote", roles=("buyer",), order=36,
-         when=_is_purchaser, group="department")
-nav_item("procurement.store_quotes", _l("Quote requests"), icon="chat-square-quote", roles=("seller",), order=42,
-         badge="quote_requests", group="store")
-nav_counter("quote_requests", _quote_requests)
+# Quotes have no entry of their own in the bar (it must fit one line for every set of
+# roles): the purchaser reaches them from Department purchases and the cart, the store from
+# Incoming orders, with the count of requests waiting.
 admin_link("procurement.departments", _l("Departments"), "building", 40)
 admin_link("procurement.spend", _l("Department spending"), "cash-coin", 42)
 admin_link("procurement.holidays", _l("Public holidays"), "calendar-event", 44)
@@ -65,7 +57,14 @@ def procurement_labels():
     from app.services.tax import percent
 
     return {"department_document_titles": procurement.DOCUMENT_TITLES, "tax_percent": percent,
-            "may_ask_quote": _may_ask_quote}
+            "may_ask_quote": _may_ask_quote, "quote_requests_waiting": _quote_requests_waiting}
+
+
+def _quote_requests_waiting(user):
+    """Quote requests waiting for the store's offer (the count on the Incoming orders page)."""
+    from app.services import quotes
+
+    return quotes.open_count_for_store(user) if user.has_role("seller") else 0
 
 
 def _may_ask_quote():

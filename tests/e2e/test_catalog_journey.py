@@ -53,7 +53,7 @@ def catalogue(live_server):
 
 
 def search_for(page, app, words):
-    page.get_by_role("searchbox", name=tr(app, "Search products")).first.fill(words)
+    page.get_by_role("combobox", name=tr(app, "Search products")).first.fill(words)
     with page.expect_navigation():
         page.get_by_role("button", name=tr(app, "Search"), exact=True).first.click()
 
