@@ -148,16 +148,23 @@ def _real_clock():
     clock.reset()
 
 
-@pytest.fixture
-def app(tmp_path, pg_schema):
-    app = make_app(tmp_path, pg_schema)
+def serve(tmp_path, schema, **overrides):
+    """The ``app`` fixture's body, for a test module whose app needs other settings:
+    ``yield from serve(tmp_path, pg_schema, SETTING=value)``. Afterwards PostgreSQL's
+    tables are emptied (the schema stays for the next test); SQLite's file is let go."""
+    app = make_app(tmp_path, schema, **overrides)
     yield app
-    if pg_schema is not None:
+    if schema is not None:
         empty_tables(app)
     else:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path, pg_schema):
+    yield from serve(tmp_path, pg_schema)
 
 
 @pytest.fixture

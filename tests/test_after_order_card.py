@@ -10,7 +10,7 @@ from app import clock
 from app.extensions import db
 from app.models import Order, Refund
 from app.services import ledger, order_answer
-from tests.conftest import make_app
+from tests.conftest import serve
 from tests.factories import store_owner
 from tests.helpers import page_text
 from tests.order_helpers import add, checkout, orders_of, stock_of, use_english
@@ -19,16 +19,7 @@ from tests.stripe_helpers import card_config, deliver, localstripe  # noqa: F401
 
 @pytest.fixture
 def app(tmp_path, pg_schema, localstripe):  # noqa: F811
-    from tests.conftest import empty_tables
-
-    app = make_app(tmp_path, pg_schema, **card_config(localstripe))
-    yield app
-    if pg_schema is not None:
-        empty_tables(app)
-    else:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    yield from serve(tmp_path, pg_schema, **card_config(localstripe))
 
 
 @pytest.fixture

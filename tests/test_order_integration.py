@@ -6,7 +6,7 @@ import pytest
 from app.extensions import db
 from app.models import Notification
 from app.services.refunds import reconcile
-from tests.conftest import make_app, outbox
+from tests.conftest import outbox, serve
 from tests.department_helpers import department_checkout, make_team
 from tests.helpers import page_text
 from tests.order_helpers import add, checkout, orders_of, use_english
@@ -16,16 +16,7 @@ from tests.test_card_payments import pay, payment_of
 
 @pytest.fixture
 def app(tmp_path, pg_schema, localstripe):  # noqa: F811
-    from tests.conftest import empty_tables
-
-    app = make_app(tmp_path, pg_schema, **card_config(localstripe))
-    yield app
-    if pg_schema is not None:
-        empty_tables(app)
-    else:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    yield from serve(tmp_path, pg_schema, **card_config(localstripe))
 
 
 @pytest.fixture

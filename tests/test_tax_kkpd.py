@@ -6,7 +6,7 @@ import pytest
 from app.extensions import db
 from app.models import CardPayment, DepartmentPurchase, LedgerEntry, Order
 from app.services import ledger, tax_rules
-from tests.conftest import make_app
+from tests.conftest import serve
 from tests.department_helpers import department_checkout, make_team
 from tests.helpers import page_text
 from tests.order_helpers import add, orders_of, use_english
@@ -15,16 +15,7 @@ from tests.stripe_helpers import card_config, deliver, localstripe  # noqa: F401
 
 @pytest.fixture
 def app(tmp_path, pg_schema, localstripe):  # noqa: F811
-    from tests.conftest import empty_tables
-
-    app = make_app(tmp_path, pg_schema, **card_config(localstripe))
-    yield app
-    if pg_schema is not None:
-        empty_tables(app)
-    else:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    yield from serve(tmp_path, pg_schema, **card_config(localstripe))
 
 
 @pytest.fixture
