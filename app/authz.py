@@ -91,6 +91,13 @@ def is_member_of(user, store_id) -> bool:
     ).first() is not None
 
 
+def store_ids_of(user) -> list[int]:
+    """The ids of the stores ``user`` works for (one small query)."""
+    if user is None or getattr(user, "id", None) is None:
+        return []
+    return list(db.session.execute(db.select(StoreMember.store_id).where(StoreMember.user_id == user.id)).scalars())
+
+
 # ------------------------------------------------------------------ department roles
 
 

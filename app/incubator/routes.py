@@ -91,7 +91,7 @@ def _cohort_page(cohort, status=200, mentor_form=None, move_form=None):
     members = cohort_service.members(cohort.id)
     items = indicator_service.compute([s.id for s in members])
     return render_template("incubator/cohort.html", cohort=cohort, items=items, mentor_form=mentor_form,
-                           move_form=move_form, history=cohort_service.history([s.id for s in members])[:50],
+                           move_form=move_form, history=cohort_service.history([s.id for s in members], limit=50),
                            today=clock.today()), status
 
 

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from app.urls import path_for
 from app import clock
+from app.authz import store_ids_of  # noqa: F401 - the stores a user works for, used here and by other services
 from app.extensions import db
 from app.models import (
     Order,
@@ -26,7 +27,6 @@ from app.models import (
     OrderMessage,
     ProblemReport,
     Product,
-    StoreMember,
     User,
 )
 from app.services import Conflict, Invalid, NotFound, audit
@@ -49,12 +49,6 @@ from app.services.order_flow import (  # noqa: F401 - the order's state machine,
 AUTO_COMPLETE_AFTER = timedelta(days=3)
 
 # ------------------------------------------------------------------ loading with ownership
-
-
-def store_ids_of(user):
-    return list(db.session.execute(
-        db.select(StoreMember.store_id).where(StoreMember.user_id == user.id)
-    ).scalars())
 
 
 # The side an order page names besides its own: the buyer sees the store, the store the buyer.

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import clock
-from app.authz import can_review, is_member, is_member_of
+from app.authz import can_review, is_member, is_member_of, store_ids_of
 from app.extensions import db
 from app.models import Product, ProductQuestion, QuestionState, Store
 from app.orm import rows_matched, utcnow
@@ -183,15 +183,9 @@ def public_page(product_id, page=1, per_page=PER_PAGE):
                        page=page, per_page=per_page, error_out=False)
 
 
-def _store_ids(seller):
-    from app.models import StoreMember
-
-    return db.session.execute(db.select(StoreMember.store_id).where(StoreMember.user_id == seller.id)).scalars().all()
-
-
 def unanswered_count(seller) -> int:
     """Open questions about the products of the seller's stores (the desk card)."""
-    ids = _store_ids(seller)
+    ids = store_ids_of(seller)
     if not ids:
         return 0
     return db.session.execute(
@@ -202,7 +196,7 @@ def unanswered_count(seller) -> int:
 
 def for_stores(seller, state="open", page=1, per_page=20):
     """The seller's stores' questions: open ones oldest first (answer in turn), else newest."""
-    ids = _store_ids(seller)
+    ids = store_ids_of(seller)
     query = (db.select(ProductQuestion).where(ProductQuestion.store_id.in_(ids or [0]))
              .options(db.joinedload(ProductQuestion.asker), db.joinedload(ProductQuestion.product)))
     if state == "open":

@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 
 from app.urls import path_for
 from app.extensions import db
-from app.models import Order, OrderItem, ProductReview, StoreMember
+from app.authz import store_ids_of
+from app.models import Order, OrderItem, ProductReview
 from app.orm import utcnow
 from app.services import Conflict, Invalid, NotFound, audit
 from app.services import notifications as notify
@@ -64,8 +65,7 @@ def reviewed_product_ids(buyer, product_ids):
 
 def reply_to_review(seller, review_id, text):
     """The store answers a review once."""
-    store_ids = db.session.execute(
-        db.select(StoreMember.store_id).where(StoreMember.user_id == seller.id)).scalars().all()
+    store_ids = store_ids_of(seller)
     review = db.session.execute(
         db.select(ProductReview).where(ProductReview.id == review_id)
     ).scalar_one_or_none()
@@ -121,8 +121,7 @@ def for_product(product_id, limit=20) -> Summary:
 def for_stores(seller, page=1, per_page=30):
     from app.models import Product
 
-    store_ids = db.session.execute(
-        db.select(StoreMember.store_id).where(StoreMember.user_id == seller.id)).scalars().all()
+    store_ids = store_ids_of(seller)
     return db.paginate(
         db.select(ProductReview).join(Product, Product.id == ProductReview.product_id)
         .where(Product.store_id.in_(store_ids))

@@ -126,13 +126,14 @@ def cohort_named(name: str, year: int | None = None) -> Cohort:
     return cohort
 
 
-def history(store_ids) -> list[CohortMembership]:
+def history(store_ids, limit: int | None = None) -> list[CohortMembership]:
+    """The cohort moves of ``store_ids``, newest first (at most ``limit``)."""
     return list(db.session.execute(
         db.select(CohortMembership).options(selectinload(CohortMembership.cohort),
                                             selectinload(CohortMembership.store),
                                             selectinload(CohortMembership.added_by))
         .where(CohortMembership.store_id.in_(store_ids))
-        .order_by(CohortMembership.joined_at.desc(), CohortMembership.id.desc())).scalars())
+        .order_by(CohortMembership.joined_at.desc(), CohortMembership.id.desc()).limit(limit)).scalars())
 
 
 def members(cohort_id: int) -> list[Store]:
@@ -155,9 +156,7 @@ def startup_ids_for(user) -> list[int]:
     cohort_ids = authz.mentor_cohort_ids(user)
     if cohort_ids:
         ids.update(db.session.execute(db.select(Store.id).where(Store.cohort_id.in_(cohort_ids))).scalars())
-    from app.models import StoreMember
-
-    own = set(db.session.execute(db.select(StoreMember.store_id).where(StoreMember.user_id == user.id)).scalars())
+    own = set(authz.store_ids_of(user))
     return sorted(ids - own)
 
 
