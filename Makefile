@@ -6,7 +6,8 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 export FLASK_APP = wsgi.py
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
-# Test processes for the unit/integration suite (pytest-xdist); browser tests run one at a time.
+# Test processes (pytest-xdist). Browser journeys are spread by file (--dist loadfile): each
+# module has its own live server and database, so a journey's steps stay in one process.
 TEST_JOBS ?= 2
 
 .PHONY: run setup setup-dev translations db demo test test-sqlite test-postgres browser lint bench-catalog clean
@@ -59,7 +60,7 @@ test-sqlite:
 	@echo "== test suite on SQLite =="
 	$(BIN)/pytest -p no:cacheprovider -n $(TEST_JOBS) -m "not e2e" $(PYTEST_ARGS)
 	@echo "== browser journeys (headless Chromium) on SQLite =="
-	$(BIN)/pytest -p no:cacheprovider -m e2e tests/e2e $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider -n $(TEST_JOBS) --dist loadfile -m e2e tests/e2e $(PYTEST_ARGS)
 
 test-postgres:
 	@if .ci/services postgres "$(PG_TEST_URL)"; then \
