@@ -32,6 +32,44 @@ def app(tmp_path, pg_schema):
     empty_tables(app)
 
 
+def at_once(app, count, attempt):
+    """Run ``attempt(n, ready)`` for n in range(count), each in its own thread, request
+    context, session and connection, messages in English; every attempt calls ``ready()``
+    just before the step that races, and they all take that step at the same moment.
+    Returns the attempts' results; any exception fails the test."""
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+    lock = threading.Lock()
+
+    def run(n):
+        try:
+            with app.test_request_context("/"), force_locale("en"):
+                try:
+                    outcome = attempt(n, lambda: barrier.wait(timeout=60))
+                finally:
+                    db.session.remove()
+            with lock:
+                results.append(outcome)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            with lock:
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    return results
+
+
+def office_details():
+    from app.services import checkout
+
+    return checkout.Details("office", "Bappeda, Jl. Rahadi Usman No. 3", clock.today() + timedelta(days=1),
+                            "10-12", "cod")
+
+
 def test_fifty_buyers_race_for_the_last_twenty_units(app, factories):
     from app.services import cart, checkout
 
@@ -43,41 +81,20 @@ def test_fifty_buyers_race_for_the_last_twenty_units(app, factories):
     product_id, buyer_ids = product.id, [b.id for b in buyers]
     db.session.remove()
 
-    barrier = threading.Barrier(BUYERS)
-    results, errors = [], []
-    lock = threading.Lock()
-
-    def buy(buyer_id):
+    def buy(n, ready):
         from app.models import User
 
+        buyer = db.session.get(User, buyer_ids[n])
+        details = office_details()
+        buyer.roles  # noqa: B018 - loaded now, so the race below is only the checkout
+        ready()
         try:
-            # its own app context, session and connection; messages in English for the assertion
-            with app.test_request_context("/"), force_locale("en"):
-                buyer = db.session.get(User, buyer_id)
-                details = checkout.Details("office", "Bappeda, Jl. Rahadi Usman No. 3",
-                                           clock.today() + timedelta(days=1), "10-12", "cod")
-                buyer.roles  # noqa: B018 - loaded now, so the race below is only the checkout
-                barrier.wait(timeout=60)
-                try:
-                    result = checkout.place_orders(buyer, f"race-{buyer_id:04d}-xxxxxxxxxxxx", details)
-                    outcome = ("placed", len(result.orders))
-                except checkout.ItemProblems as error:
-                    outcome = ("refused", str(error.message))
-                finally:
-                    db.session.remove()
-            with lock:
-                results.append(outcome)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            with lock:
-                errors.append(repr(error))
+            result = checkout.place_orders(buyer, f"race-{buyer_ids[n]:04d}-xxxxxxxxxxxx", details)
+            return ("placed", len(result.orders))
+        except checkout.ItemProblems as error:
+            return ("refused", str(error.message))
 
-    threads = [threading.Thread(target=buy, args=(bid,)) for bid in buyer_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert errors == []
+    results = at_once(app, BUYERS, buy)
     placed = [r for r in results if r[0] == "placed"]
     refused = [r for r in results if r[0] == "refused"]
     assert len(placed) == UNITS
@@ -102,33 +119,17 @@ def test_the_same_checkout_submitted_five_times_at_once_places_once(app, factori
         cart.add_item(buyer, product.id, 2)
     product_id, buyer_id = product.id, buyer.id
     db.session.remove()
-    barrier = threading.Barrier(5)
-    attempts, errors = [], []
-    lock = threading.Lock()
 
-    def submit():
+    def submit(_n, ready):
         from app.models import User
 
-        try:
-            with app.test_request_context("/"):
-                user = db.session.get(User, buyer_id)
-                user.roles  # noqa: B018
-                details = checkout.Details("office", "Kantor", clock.today() + timedelta(days=1), "10-12", "cod")
-                barrier.wait(timeout=60)
-                result = checkout.place_orders(user, "double-click-key-0123456789", details)
-                with lock:
-                    attempts.append(result.checkout.id)
-                db.session.remove()
-        except Exception as error:  # noqa: BLE001
-            with lock:
-                errors.append(repr(error))
+        user = db.session.get(User, buyer_id)
+        user.roles  # noqa: B018
+        details = checkout.Details("office", "Kantor", clock.today() + timedelta(days=1), "10-12", "cod")
+        ready()
+        return checkout.place_orders(user, "double-click-key-0123456789", details).checkout.id
 
-    threads = [threading.Thread(target=submit) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    attempts = at_once(app, 5, submit)
     assert len(attempts) == 5 and len(set(attempts)) == 1
     db.session.expire_all()
     assert db.session.get(Product, product_id).stock == 8
@@ -164,40 +165,20 @@ def test_thirty_buyers_race_for_two_variants_bought_together(app, factories):
     variant_ids = {name: v.id for name, v in by_name.items()}
     db.session.remove()
 
-    barrier = threading.Barrier(buyers_count)
-    results, errors = [], []
-    lock = threading.Lock()
-
-    def buy(buyer_id):
+    def buy(n, ready):
         from app.models import User
 
+        buyer = db.session.get(User, buyer_ids[n])
+        details = office_details()
+        buyer.roles  # noqa: B018
+        ready()
         try:
-            with app.test_request_context("/"), force_locale("en"):
-                buyer = db.session.get(User, buyer_id)
-                details = checkout.Details("office", "Bappeda, Jl. Rahadi Usman No. 3",
-                                           clock.today() + timedelta(days=1), "10-12", "cod")
-                buyer.roles  # noqa: B018
-                barrier.wait(timeout=60)
-                try:
-                    checkout.place_orders(buyer, f"variant-race-{buyer_id:04d}-xxxxxxxx", details)
-                    outcome = "placed"
-                except checkout.ItemProblems as error:
-                    outcome = "refused: " + str(error.message)
-                finally:
-                    db.session.remove()
-            with lock:
-                results.append(outcome)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            with lock:
-                errors.append(repr(error))
+            checkout.place_orders(buyer, f"variant-race-{buyer_ids[n]:04d}-xxxxxxxx", details)
+            return "placed"
+        except checkout.ItemProblems as error:
+            return "refused: " + str(error.message)
 
-    threads = [threading.Thread(target=buy, args=(bid,)) for bid in buyer_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert errors == []
+    results = at_once(app, buyers_count, buy)
     assert results.count("placed") == 10
     refused = [r for r in results if r != "placed"]
     assert len(refused) == buyers_count - 10 and all("out of stock" in r for r in refused)

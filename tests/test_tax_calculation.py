@@ -1,7 +1,7 @@
 """The tax of a department invoice from the default dated rules: table-driven, no database
 (app.services.tax is pure)."""
-from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
@@ -10,20 +10,8 @@ from app.services.tax import Line, StoreProfile
 from app.services.tax_defaults import DEFAULT_RULES
 
 
-@dataclass
-class Rule:
-    id: int
-    tax: str
-    applies_to: str
-    store_vat: str
-    store_certificate: str
-    rate_bp: int
-    base_num: int
-    base_den: int
-    threshold: int
-    legal_basis: str
-    effective_from: date
-    effective_until: date | None
+def Rule(**fields):  # noqa: N802 - stands in for the TaxRule model (tax.RuleLike)
+    return SimpleNamespace(**fields)
 
 
 RULES = [Rule(id=i + 1, **r) for i, r in enumerate(DEFAULT_RULES)]
