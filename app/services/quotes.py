@@ -278,11 +278,17 @@ def request_quote(purchaser, store_id, lines: dict, note, answer_by: date | None
 
 # ------------------------------------------------------------------ the store answers
 
-def make_offer(seller, quote_id, prices: dict, valid_until: date | None, note=""):
-    """The store offers a unit price per line, valid until a day. Commits."""
+def _for_store(seller, quote_id):
+    """A quote to one of ``seller``'s stores; any other is not found (404)."""
     quote = _load(quote_id)
     if quote is None or quote.store_id not in store_ids_of(seller):
         raise NotFound(_("This quote does not exist."))
+    return quote
+
+
+def make_offer(seller, quote_id, prices: dict, valid_until: date | None, note=""):
+    """The store offers a unit price per line, valid until a day. Commits."""
+    quote = _for_store(seller, quote_id)
     if quote.state == Q.REQUESTED and quote.answer_by < clock.today():
         raise Conflict(_("Quote %(number)s has expired: it was to be answered by %(date)s.", number=quote.number,
                          date=local_date(quote.answer_by)))
@@ -309,9 +315,7 @@ def make_offer(seller, quote_id, prices: dict, valid_until: date | None, note=""
 
 
 def decline_quote(seller, quote_id, note):
-    quote = _load(quote_id)
-    if quote is None or quote.store_id not in store_ids_of(seller):
-        raise NotFound(_("This quote does not exist."))
+    quote = _for_store(seller, quote_id)
     note = _note(note)
     if not note:
         raise Invalid(_("Give a reason for declining."))
