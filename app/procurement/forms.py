@@ -155,16 +155,20 @@ class PricesForm(Form):
     note = TextAreaField(_l("Note"), filters=[strip], validators=[Length(max=1000)])
     valid_until = DayField(_l("Valid until"), validators=[Optional()])
 
-    def prices(self, quote) -> dict:
-        return {line.id: self[f"price-{line.id}"].data for line in quote.lines}
+    line_ids: tuple[int, ...] = ()
+
+    def prices(self) -> dict:
+        """{quote line id: the unit price typed for it}."""
+        return {line_id: self[f"price-{line_id}"].data for line_id in self.line_ids}
 
 
 def prices_form(quote):
+    """A form with one unit-price field per line of ``quote``."""
     class _Form(PricesForm):
-        pass
+        line_ids = tuple(line.id for line in quote.lines)
 
-    for line in quote.lines:
-        setattr(_Form, f"price-{line.id}", _price_field(_l("Unit price (Rp)")))
+    for line_id in _Form.line_ids:
+        setattr(_Form, f"price-{line_id}", _price_field(_l("Unit price (Rp)")))
     return _Form()
 
 

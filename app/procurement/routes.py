@@ -532,8 +532,8 @@ def _quote_act(quote_id, fn, success, form, done=None):
 @roles_required("seller")
 def offer_quote(quote_id):
     form = prices_form(_quote_or_404(quote_id))
-    return _quote_act(quote_id, lambda: quotes.make_offer(current_user, quote_id, form.prices(
-        quotes.get_quote_for(current_user, quote_id)), form.valid_until.data, form.note.data),
+    return _quote_act(quote_id, lambda: quotes.make_offer(current_user, quote_id, form.prices(),
+                                                          form.valid_until.data, form.note.data),
         _("Your offer has been sent to the purchaser."), form)
 
 
@@ -549,8 +549,8 @@ def decline_quote(quote_id):
 @login_required
 def counter_quote(quote_id):
     form = prices_form(_quote_or_404(quote_id))
-    return _quote_act(quote_id, lambda: quotes.counter_offer(current_user, quote_id, form.prices(
-        quotes.get_quote_for(current_user, quote_id)), form.note.data),
+    return _quote_act(quote_id, lambda: quotes.counter_offer(current_user, quote_id, form.prices(),
+                                                             form.note.data),
         _("Your counter-offer has been sent to the store."), form)
 
 
