@@ -37,7 +37,7 @@ from app.models import (
 from app.services import Conflict, DomainError, Invalid, NotAllowed, audit, low_stock
 from app.services import cart as cart_service
 from app.services import notifications as notify
-from app.services import payments
+from app.services import payments, working_days
 from app.services.order_flow import add_event, answer_deadline, take_stock
 
 
@@ -232,6 +232,7 @@ def place_orders(buyer, idempotency_key, details: Details, expected_total: int |
                                   total=total, state="placed", payment_data=details.payment_data or {})
         db.session.add(attempt)
         orders = []
+        holidays = None
         year = clock.local_now().year
         for group in view.groups:
             order = Order(
@@ -248,7 +249,10 @@ def place_orders(buyer, idempotency_key, details: Details, expected_total: int |
             )
             if method.initial_state == "placed":
                 order.placed_at = clock.now()
-                order.answer_due_at = answer_deadline(order)
+                if holidays is None:  # one look-up for every store's order of this checkout
+                    today_local = clock.local_now().date()
+                    holidays = working_days.holiday_days(today_local, today_local + timedelta(days=60))
+                order.answer_due_at = answer_deadline(order, holidays)
             for line in group.lines:
                 product = line.product
                 order.items.append(OrderItem(
