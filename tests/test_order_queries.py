@@ -106,3 +106,19 @@ def test_a_foreign_next_is_never_followed(client, auth, factories):
         response = client.post(f"/sales/{order.id}/accept", data={"next": target})
         assert response.status_code == 303
         assert response.headers["Location"].endswith(f"/sales/{order.id}"), target
+
+
+def test_a_checkout_of_three_stores_looks_up_the_holidays_once(client, auth, factories):
+    """Every store's order gets its answer deadline in working days: one holiday look-up
+    serves them all, however many stores the cart spans."""
+    buyer = factories.BuyerFactory()
+    products = [factories.ProductFactory(live=True, stock=10) for _ in range(3)]  # three stores
+    auth.login(buyer.email)
+    for product in products:
+        add(client, product.id, 1)
+    with counting_statements() as statements:
+        assert checkout(client).status_code == 303
+    orders = orders_of(buyer.id)
+    assert len(orders) == 3 and all(o.answer_due_at is not None for o in orders)
+    assert len({o.answer_due_at for o in orders}) == 1
+    assert sum("public_holidays" in s for s in statements) == 1
