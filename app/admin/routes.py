@@ -22,9 +22,6 @@ def index():
                                                          Invitation.revoked_at.is_(None))),
         "admin.outbox": db.session.scalar(db.select(db.func.count(OutboxMessage.id))),
     }
-    from app.disputes import open_disputes
-
-    counts["disputes.index"] = open_disputes()
     return render_template("admin/index.html", counts=counts, admin_links=admin_links)
 
 

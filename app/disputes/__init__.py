@@ -19,7 +19,7 @@ def _register_tile():
     # A tile on the admin home, like the other admin desks: the top bar keeps one "Admin" entry.
     from app.admin import admin_link
 
-    admin_link("disputes.index", _l("Disputes"), "shield-exclamation", 35)
+    admin_link("disputes.index", _l("Disputes"), "shield-exclamation", 35, count=open_disputes)
 
 
 _register_tile()
