@@ -167,6 +167,15 @@ def test_replace_sends_the_order_back_and_it_is_delivered_again(app, client, aut
     assert fresh(shop["order_id"]).items[0].accepted_quantity is None
 
 
+def disputes_tile(client):
+    """The text of the admin home's Disputes tile: its label and how many wait."""
+    import re
+
+    html = client.get("/admin/").get_data(as_text=True)
+    tile = re.search(r'<a class="card[^>]*href="/admin/disputes/">(.*?)</a>', html, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", tile).split())
+
+
 def test_dispute_goes_to_the_admins_who_decide(app, client, auth, shop):
     login(client, auth, shop["buyer"])
     report(client, shop)
@@ -180,6 +189,7 @@ def test_dispute_goes_to_the_admins_who_decide(app, client, auth, shop):
     assert response.status_code == 303
     assert reports()[0].state == "disputed"
     login(client, auth, shop["admin"])
+    assert disputes_tile(client) == "Disputes 1"
     desk = page_text(client.get("/admin/disputes/"))
     assert "Dua botol pecah" in desk and "Botol utuh saat diserahkan" in desk and desk.count("photos/") >= 2
     decide = f"/admin/disputes/{report_id}/decide"
@@ -189,6 +199,7 @@ def test_dispute_goes_to_the_admins_who_decide(app, client, auth, shop):
                        data={"decision": "uphold", "note": "Foto menunjukkan botol pecah"}).status_code == 303
     row = reports()[0]
     assert row.state == "upheld" and row.refund_amount == 30000 and row.decided_by_id == shop["admin"].id
+    assert disputes_tile(client) == "Disputes 0"
     assert fresh(shop["order_id"]).items[0].accepted_quantity == 4
     # Decided once: a second decision is a conflict.
     assert client.post(f"/admin/disputes/{report_id}/decide",
