@@ -4,24 +4,31 @@ Rules kept here:
 - a template per category (``template_for``): one sheet of columns (headers in the seller's
   language, two example rows) and a sheet that says what each column takes and whether it
   is required. ``columns_for(category)`` is THE list of a category's columns: the base
-  fields of a product today; the option columns of a category (size, colour...) are added
-  there, and the row checker reads whatever it lists;
+  fields of a product, then one column per option group of the category (``Ukuran``,
+  ``Warna``: its name as the category spells it, any case) holding the values separated by
+  commas ("S, M, L"); the row checker reads whatever it lists;
 - a file is refused before it is parsed when it is larger than BULK_UPLOAD_MAX_MB, and as
   a whole when it is not an XLSX workbook, when its header lacks a required column or has
   one nobody knows, or when it has more than BULK_UPLOAD_MAX_ROWS rows;
 - every row is checked before anything is written, with the same rules as the product
   form (app.parsing for numbers and amounts, services.listings for names, units, ranges):
   a formula, an amount like "abc", a category that does not exist is a problem of that
-  row, named by its row number, in the seller's language;
+  row, named by its row number, in the seller's language; option cells go through
+  ``listings.clean_options`` (values given twice, too many values, forbidden characters,
+  too many combinations), and a value in the option column of another category is a
+  problem of the row;
 - nothing is imported while any row has a problem, unless the seller asks for the clean
   rows only; imported products are drafts of the seller's store (photos, then review),
-  inserted in one transaction with one audit entry each, and one commit.
+  inserted in one transaction with one audit entry each, and one commit. A row without
+  options gets the default variant with the row's stock; with options, every combination
+  is a variant starting with the row's stock (the seller then sets each on the product's
+  “Variants and stock” page), and ``Product.stock`` is their sum.
 """
 from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from flask import current_app
@@ -32,7 +39,16 @@ from flask_babel import lazy_gettext as _l
 from app.authz import is_member
 from app.extensions import db
 from app.labels import PRODUCT_FIELD_LABELS
-from app.models import UNITS, Category, Product, Store
+from app.models import (
+    MAX_OPTION_VALUES,
+    MAX_OPTIONS,
+    MAX_VARIANTS,
+    UNITS,
+    Category,
+    Product,
+    ProductVariant,
+    Store,
+)
 from app.parsing import ParseError, parse_int, parse_rupiah
 from app.services import Conflict, DomainError, Invalid, NotFound, audit
 from app.services import listings
@@ -63,6 +79,7 @@ class Column:
     examples: tuple
     help: Any
     read: Callable[[Any], Any]
+    option_group: str = ""  # an option column: the group's name as the row's category spells it
 
 
 def _text(raw):
@@ -129,10 +146,46 @@ BASE_COLUMNS = (
 )
 
 
+# Example values of the option groups categories usually name (folded name -> two rows).
+OPTION_EXAMPLES = {
+    "ukuran": ("S, M, L, XL", "M, L"), "size": ("S, M, L, XL", "M, L"),
+    "warna": ("Merah, Biru", "Hitam"), "colour": ("Red, Blue", "Black"), "color": ("Red, Blue", "Black"),
+    "motif": ("Corak insang, Pucuk rebung", "Corak insang"), "pattern": ("Corak insang, Pucuk rebung", "Corak insang"),
+    "isi": ("250 ml, 1 liter", "250 g"), "rasa": ("Original, Pedas", "Original"),
+    "flavour": ("Original, Spicy", "Original"), "flavor": ("Original, Spicy", "Original"),
+}
+# The row's stock: with options it is each variant's starting stock.
+STOCK_WITH_OPTIONS = _l("A whole number; empty is 0. With options, each variant starts with this stock.")
+
+
+def _option_key(name) -> str:
+    return f"option:{_fold(name)}"
+
+
+def _option_examples(name) -> tuple:
+    found = OPTION_EXAMPLES.get(_fold(name))
+    if found:
+        return found
+    short = str(name)[:30]
+    return (f"{short} 1, {short} 2", f"{short} 1")
+
+
+def _option_column(name) -> Column:
+    examples = _option_examples(name)
+    return Column(_option_key(name), name, False, examples,
+                  _l("Values separated by commas, e.g. “%(example)s”: at most %(n)d, each once. "
+                     "Empty: no variants of this kind.", example=examples[0], n=MAX_OPTION_VALUES),
+                  _text, option_group=name)
+
+
 def columns_for(category: Category) -> tuple[Column, ...]:
-    """THE columns of a category's template and rows. Today every category has the base
-    fields; the variants' option columns of ``category`` are appended here."""
-    return BASE_COLUMNS
+    """THE columns of a category's template and rows: the base fields, then one column per
+    option group the category names (its variants' values, separated by commas)."""
+    groups = list(category.option_groups or []) if category is not None else []
+    if not groups:
+        return BASE_COLUMNS
+    base = tuple(replace(c, help=STOCK_WITH_OPTIONS) if c.key == "stock" else c for c in BASE_COLUMNS)
+    return base + tuple(_option_column(name) for name in groups)
 
 
 def known_columns(categories) -> tuple[Column, ...]:
@@ -145,7 +198,10 @@ def known_columns(categories) -> tuple[Column, ...]:
 
 
 def _header_names(column) -> set[str]:
-    """What a header cell may say for ``column``: its label in either language, or its key."""
+    """What a header cell may say for ``column``: its label in either language, or its key
+    (an option column: the group's name only, in any case)."""
+    if column.option_group:
+        return {_fold(column.label)}
     names = {column.key}
     for locale in current_app.config.get("LANGUAGES", ["id", "en"]):
         with force_locale(locale):
@@ -175,8 +231,13 @@ def template_for(category: Category) -> bytes:
     sheet.append([f"{c.label} *" if c.required else str(c.label) for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    # The first example fills two option columns, the second one (at most MAX_OPTIONS, and
+    # far fewer than MAX_VARIANTS combinations): the template itself imports cleanly.
+    option_columns = [c for c in columns if c.option_group]
+    shown = ({c.key for c in option_columns[:min(2, MAX_OPTIONS)]}, {c.key for c in option_columns[:1]})
     for i in range(2):
         sheet.append([spreadsheet_safe(category.name_id if c.key == "category" else
+                                       None if c.option_group and c.key not in shown[i] else
                                        (c.examples[i] if len(c.examples) > i else None)) for c in columns])
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(14, len(str(column.label)) + 4)
@@ -190,6 +251,15 @@ def template_for(category: Category) -> bytes:
     help_sheet.append([])
     help_sheet.append([_("Category"), category.name_id, category.slug])
     help_sheet.append([_("Replace the two example rows with your products; at most %(n)d rows.", n=max_rows())])
+    if option_columns:
+        help_sheet.append([_("Options (%(names)s): type the values separated by commas, e.g. “S, M, L”; at most "
+                             "%(values)d values in a cell, each once, at most %(options)d options and %(variants)d "
+                             "combinations in a product. Leave them empty for a product without variants.",
+                             names=", ".join(str(c.label) for c in option_columns), values=MAX_OPTION_VALUES,
+                             options=MAX_OPTIONS, variants=MAX_VARIANTS)])
+        help_sheet.append([_("Every combination becomes a variant (S / Merah, M / Merah, ...) and each starts with "
+                             "the row's stock: set each variant's own stock on the product's page, "
+                             "“Variants and stock”.")])
     help_sheet.append([_("Type values, not formulas. Products arrive as drafts: add photos, then submit them "
                          "for review.")])
     help_sheet.column_dimensions["A"].width = 24
@@ -274,7 +344,8 @@ def check_file(data: bytes) -> Report:
         by_name: dict[str, Column] = {}
         for column in columns:
             for name in _header_names(column):
-                by_name[name] = column
+                # A base column keeps its header should a category name an option group alike.
+                by_name.setdefault(name, column)
         positions: dict[str, int] = {}
         unknown: list[str] = []
         cells = list(header or ())
@@ -298,6 +369,8 @@ def check_file(data: bytes) -> Report:
         if report.file_problems:
             return report
         categories = _categories(category_rows)
+        category_columns = {c.id: columns_for(c) for c in category_rows}
+        labels = {c.key: str(c.label) for c in columns}
         limit = max_rows()
         for number, cells in enumerate(rows, start=2):
             if all(c.value is None or (isinstance(c.value, str) and not c.value.strip()) for c in cells):
@@ -307,7 +380,7 @@ def check_file(data: bytes) -> Report:
                 report.file_problems.append(_("The file has more than %(n)d rows. Split it into files of at most "
                                               "%(n)d rows.", n=limit))
                 return report
-            report.rows.append(_check_row(number, cells, positions, categories))
+            report.rows.append(_check_row(number, cells, positions, categories, category_columns, labels))
     finally:
         book.close()
     if not report.rows:
@@ -315,7 +388,7 @@ def check_file(data: bytes) -> Report:
     return report
 
 
-def _check_row(number, cells, positions, categories) -> Row:
+def _check_row(number, cells, positions, categories, category_columns, labels) -> Row:
     row = Row(number)
     raw: dict[str, Any] = {}
     for key, index in positions.items():
@@ -345,7 +418,8 @@ def _check_row(number, cells, positions, categories) -> Row:
         row.problems.append(_("%(column)s: required.", column=category_column.label))
     # The row is read by its category's columns (the base fields, and what columns_for adds).
     values: dict[str, Any] = {}
-    for column in (columns_for(category) if category is not None else BASE_COLUMNS):
+    own_columns = category_columns[category.id] if category is not None else BASE_COLUMNS
+    for column in own_columns:
         if column.key == "category":
             continue
         if column.key not in positions:
@@ -360,6 +434,7 @@ def _check_row(number, cells, positions, categories) -> Row:
             continue
         if column.required and values[column.key] is None and not _reported(row, column):
             row.problems.append(_("%(column)s: required.", column=column.label))
+    options = _check_options(row, category, own_columns, values, raw, labels)
     if row.problems:
         return row
     data = {
@@ -376,8 +451,46 @@ def _check_row(number, cells, positions, categories) -> Row:
     except DomainError as error:
         row.problems.append(str(error.message))
         return row
-    row.values = {**content, **money}
+    row.values = {**content, **money, "options": options}
     return row
+
+
+def _check_options(row, category, own_columns, values, raw, labels) -> list[dict]:
+    """The row's options, by ``listings.clean_options`` (its rules, its messages), each
+    problem named by its column; a value in an option column the row's category does not
+    have is a problem too. [] when the row has no options (one default variant)."""
+    if category is None:
+        return []
+    own = {c.key for c in own_columns}
+    for key in raw:
+        if key.startswith("option:") and key not in own and _text_or_none(raw[key]) is not None:
+            row.problems.append(_("%(column)s: the category %(category)s has no option %(column)s; leave the cell "
+                                  "empty or use the template of a category that has it.",
+                                  column=labels[key], category=category.name_id))
+    given: list[tuple[Column, str]] = []
+    for column in own_columns:
+        if column.option_group and values.get(column.key) is not None:
+            try:
+                listings.clean_options(category, [(column.option_group, values[column.key])])
+            except Invalid as error:
+                row.problems.append(f"{column.label}: {error.message}")
+                continue
+            given.append((column, values[column.key]))
+    if not given or row.problems:
+        return []
+    try:
+        # Together: at most MAX_OPTIONS options, at most MAX_VARIANTS combinations.
+        return listings.clean_options(category, [(c.option_group, text) for c, text in given])
+    except Invalid as error:
+        row.problems.append(f"{', '.join(str(c.label) for c, _value in given)}: {error.message}")
+        return []
+
+
+def _text_or_none(raw):
+    try:
+        return _text(raw)
+    except ParseError:
+        return raw  # too long: still a value in the cell
 
 
 def _reported(row, column) -> bool:
@@ -407,18 +520,29 @@ def import_file(actor, store: Store, data: bytes, clean_rows_only=False) -> Repo
     if not rows:
         raise Invalid(_("No row is clean: nothing to import."))
     products = []
+    variant_rows = []
     for row in rows:
         values = dict(row.values)
         values.pop("images", None)
+        options = values.pop("options", None) or []
         category_id = values.pop("category_id")
-        products.append(Product(store_id=store.id, category_id=category_id, slug=listings._unique_slug(values["name"]),
-                                status="draft", **values))
-    # One INSERT per batch of rows (SQLAlchemy's insertmanyvalues), not one per product.
+        product = Product(store_id=store.id, category_id=category_id, slug=listings._unique_slug(values["name"]),
+                          status="draft", **values)
+        # Each combination starts with the row's stock; no options: the default variant (on flush).
+        variant_rows.append((product, listings.new_variants(product, options, values["stock"])))
+        products.append(product)
+    # One INSERT per batch of rows (SQLAlchemy's insertmanyvalues on PostgreSQL; SQLite's
+    # driver is given them one by one, in the same call), not a round of queries per product.
     db.session.add_all(products)
     db.session.flush()
+    variants = [{**v, "product_id": product.id} for product, rows_of in variant_rows for v in rows_of]
+    if variants:
+        # Plain rows in one executemany: thousands of variant objects would cost seconds.
+        db.session.execute(db.insert(ProductVariant), variants)
     for product in products:
         audit.record(actor, "product.created", product,
-                     after={"name": product.name, "price": product.price, "stock": product.stock, "via": "xlsx"})
+                     after={"name": product.name, "price": product.price, "stock": product.stock, "via": "xlsx",
+                            **({"options": product.option_names} if product.option_names else {})})
     audit.record(actor, "product.bulk_import", store, object_type="store",
                  after={"imported": len(products), "skipped_rows": [r.number for r in report.bad_rows]})
     db.session.commit()

@@ -76,7 +76,7 @@ def _xlsx(rows):
     book = Workbook()
     sheet = book.active
     sheet.title = "Produk"
-    sheet.append(["Nama *", "Kategori *", "Harga *", "Stok", "Satuan"])
+    sheet.append(["Nama *", "Kategori *", "Harga *", "Stok", "Satuan", "Isi"])
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()
@@ -91,7 +91,7 @@ def test_seller_uploads_a_file_with_one_bad_row(live_server, browser):
 
     app = live_server.app
     with app.app_context():
-        factories.CategoryFactory(slug="kopi-e2e", name_id="Kopi", name_en="Coffee")
+        factories.CategoryFactory(slug="kopi-e2e", name_id="Kopi", name_en="Coffee", option_groups=["Isi"])
         store = factories.StoreFactory(verified=True, name="Kopi Aming E2E")
         seller = factories.store_owner(store).email
         store_id = store.id
@@ -106,15 +106,20 @@ def test_seller_uploads_a_file_with_one_bad_row(live_server, browser):
         page.get_by_role("button", name=tr(app, "Download template")).click()
     filename = download.value.suggested_filename
     assert filename.startswith("template-") and filename.endswith(".xlsx")
-    data = _xlsx([["Kopi Robusta 250 g", "Kopi", "45.000", 20, "pcs"],
-                  ["Kopi Liberika 250 g", "Kopi", "abc", 10, "pcs"],
-                  ["Kopi Arabika 250 g", "Kopi", 60000, 5, "pcs"]])
+    data = _xlsx([["Kopi Robusta", "Kopi", "45.000", 20, "pcs", "250 g, 500 g"],
+                  ["Kopi Liberika 250 g", "Kopi", "abc", 10, "pcs", None],
+                  ["Kopi Arabika 250 g", "Kopi", 60000, 5, "pcs", None],
+                  ["Kopi Excelsa", "Kopi", 50000, 5, "pcs", "250 g, 250 G"]])
     page.get_by_label(tr(app, "XLSX file")).set_input_files(
         {"name": "produk.xlsx", "mimeType": "application/octet-stream", "buffer": data})
     page.get_by_role("button", name=tr(app, "Check and import")).click()
     report = page.locator("#report")
     expect(report).to_contain_text(tr(app, "Row %(n)d", n=3))
     expect(report).to_contain_text(tr(app, "Price"))
+    # An option value given twice is a problem of its row, named by its column.
+    expect(report).to_contain_text(tr(app, "Row %(n)d", n=5))
+    twice = tr(app, "%(value)s is given twice in %(name)s.", value="250 G", name="Isi")
+    expect(report).to_contain_text(f"Isi: {twice}")
     expect(report).not_to_contain_text(tr(app, "Row %(n)d", n=2))
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(Product.id)).where(Product.store_id == store_id)
@@ -130,8 +135,10 @@ def test_seller_uploads_a_file_with_one_bad_row(live_server, browser):
     page.get_by_role("button", name=re.compile(r"^Impor 2 ")).click()
     expect(page.locator(".flash-messages")).to_contain_text("2")
     with app.app_context():
-        names = sorted(db.session.execute(db.select(Product.name).where(Product.store_id == store_id)).scalars())
-        assert names == ["Kopi Arabika 250 g", "Kopi Robusta 250 g"]
+        products = db.session.execute(db.select(Product).where(Product.store_id == store_id)
+                                      .order_by(Product.name)).scalars().all()
+        assert [p.name for p in products] == ["Kopi Arabika 250 g", "Kopi Robusta"]
+        assert sorted(v.name for v in products[1].variants) == ["250 g", "500 g"] and products[1].stock == 40
         db.session.remove()
     # The desk (not this feature's page) repeats the CSRF input's id per draft: the harness's rule.
     axe_check(page)

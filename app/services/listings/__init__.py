@@ -65,6 +65,7 @@ from app.services.listings.variants import (  # noqa: F401
     apply_options,
     clean_options,
     combinations,
+    new_variants,
     open_order_counts,
     options_of,
     picker,

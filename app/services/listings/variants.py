@@ -165,6 +165,31 @@ def _unique_sku(product, values, taken):
     return candidate
 
 
+def _variant_values(product, names, values, position, taken, stock=0) -> dict:
+    """A new variant of ``product`` for one combination: its SKU from the slug and the values."""
+    return {"sku": _unique_sku(product, values, taken), "option_values": values,
+            "option_key": option_key(names, values), "stock": stock, "position": position}
+
+
+def new_variants(product: Product, options: list[dict], stock: int) -> list[dict]:
+    """The variants of a product not yet in the database (its slug set), as rows for one
+    INSERT of many once the product has its id (``product_id`` is the caller's to fill):
+    every combination of ``options`` (as ``clean_options`` returns them), each starting with
+    ``stock``, SKUs as ``apply_options`` makes them. Sets the product's option names and its
+    stock, the sum of theirs. No options: [] (the product gets its default variant when
+    flushed, app.models.product). No query and no ORM object per variant, unlike
+    ``apply_options`` (lock, flush, recount): the bulk upload makes thousands at once."""
+    if not options:
+        return []
+    names = [o["name"] for o in options]
+    taken: set[str] = set()
+    rows = [_variant_values(product, names, values, position, taken, stock)
+            for position, values in enumerate(combinations(options))]
+    product.option_names = names
+    product.stock = sum(r["stock"] for r in rows)
+    return rows
+
+
 def apply_options(product: Product, options: list[dict]):
     """Make the product's variants the combinations of ``options``: new combinations get a
     variant (stock 0, the product's price, a SKU from the slug and the values), dropped ones
@@ -182,8 +207,7 @@ def apply_options(product: Product, options: list[dict]):
         key = option_key(names, values)
         variant = by_key.get(key)
         if variant is None:
-            variant = ProductVariant(sku=_unique_sku(product, values, taken), option_values=values,
-                                     option_key=key, stock=0, position=position)
+            variant = ProductVariant(**_variant_values(product, names, values, position, taken))
             product.variants.append(variant)
         elif variant.retired and key not in previous:
             variant.retired = False
