@@ -133,8 +133,8 @@ def test_the_name_index_matches_as_name_matches_does():
     names = ["Kopi Aming", "Toko Kopiah Insang", "Minuman Lidah Buaya", "Kerajinan Rotan 12", "Tenun Corak Insang",
              "Kafé Equator", "Bunda 120"]
     index = NameIndex(((n, i), (n,)) for i, n in enumerate(names))
-    for query in ["kop", "kopi", "insang", "ins", "minum", "lidah bua", "rajin", "kerajin", "12", "1", "kafe", "bun 120",
-                  "corak tenun", "xyzzy", "ko"]:
+    for query in ["kop", "kopi", "insang", "ins", "minum", "lidah bua", "rajin", "kerajin", "12", "1", "kafe",
+                  "bun 120", "corak tenun", "xyzzy", "ko"]:
         terms = search.query_terms(query)
         expected = [(n, i) for i, n in enumerate(names) if name_matches(terms, n)][:3]
         assert index.matching(terms, 3) == expected, query
