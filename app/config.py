@@ -111,6 +111,8 @@ def from_environment(instance_path):
         # Anonymous catalogue pages are cached per worker this long (seconds; 0 = off).
         "CATALOG_CACHE_SECONDS": _optional_float("CATALOG_CACHE_SECONDS"),
         "CATALOG_COUNT_TTL": _optional_float("CATALOG_COUNT_TTL"),
+        # Search-as-you-type answers (services.suggest); None: 30 s, off in tests.
+        "SUGGEST_CACHE_SECONDS": _optional_float("SUGGEST_CACHE_SECONDS"),
         "CATALOG_FRAGMENT_SECONDS": _optional_float("CATALOG_FRAGMENT_SECONDS"),
         # With REDIS_URL those caches live in Redis under this prefix (default <JOBS_QUEUE_PREFIX>:cache).
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX") or None,

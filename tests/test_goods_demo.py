@@ -22,6 +22,15 @@ def test_seed_demo_shows_questions_a_shared_list_and_an_order_to_reorder(app, ru
     assert orders == [("completed",)]
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert _state(app) == (questions, lists, orders)
+    # Lists keep variants: the 1-litre aloe vera drink with the snacks, the office's shirts in two variants.
+    with app.app_context():
+        from app.models import ShoppingListItem
+
+        kept = db.session.execute(db.select(ShoppingList.name, ShoppingListItem).join(ShoppingListItem)).all()
+        variants = sorted((name, item.variant.name) for name, item in kept if item.variant and item.variant.name)
+        assert variants == [("Seragam batik kantor", "L / Biru"), ("Seragam batik kantor", "M / Merah"),
+                            ("Snack rapat bulanan", "1 liter")]
+        assert all(item.variant_id for _name, item in kept)
     # The purchaser orders last month's snacks again.
     client.post("/auth/login", data={"email": "dian.puspita@pontianak.go.id", "password": "PasarKite2026"})
     with app.app_context():

@@ -215,3 +215,107 @@ def test_bad_quantities_on_a_list(client, auth, office):
         assert response.status_code == 422, quantity
         assert "quantity" in page_text(response).lower()
     assert db.session.execute(db.select(db.func.count(ShoppingListItem.id))).scalar_one() == 0
+
+
+# ---------------------------------------------------------------- variants on a list
+
+@pytest.fixture
+def shirt(factories, office):
+    """A live corak insang T-shirt in S/M/L and Merah/Biru, 10 of each, M / Merah dearer."""
+    from app.services import listings
+    from tests.factories import make_live, store_owner
+
+    cloth = factories.CategoryFactory(name_id="Pakaian", option_groups=["Ukuran", "Warna"])
+    product = factories.ProductFactory(category=cloth, name="Kaos corak insang", price=120000, stock=1)
+    make_live(product)
+    listings.apply_options(product, [{"name": "Ukuran", "values": ["S", "M", "L"]},
+                                     {"name": "Warna", "values": ["Merah", "Biru"]}])
+    db.session.commit()
+    rows = {v.id: {"sku": v.sku, "stock": 10, "price": 135000 if v.name == "M / Merah" else None}
+            for v in product.active_variants}
+    listings.update_variants(store_owner(product.store), product, rows)
+    return product
+
+
+def _variant(product, name):
+    from app.models import ProductVariant
+
+    variants = db.session.execute(db.select(ProductVariant).where(ProductVariant.product_id == product.id)).scalars()
+    return next(v for v in variants if v.name == name)
+
+
+def _cart_lines(user):
+    db.session.expire_all()
+    from app.models import Cart
+
+    return {(i.variant_id, i.quantity, i.price_seen) for i in db.session.execute(
+        db.select(CartItem).join(Cart).where(Cart.user_id == user.id)).scalars()}
+
+
+def test_two_variants_of_a_product_are_two_lines_and_go_to_the_cart_at_their_prices(client, auth, office, shirt):
+    owner, _c, _o, snack, _b = office
+    m_red, l_blue = _variant(shirt, "M / Merah"), _variant(shirt, "L / Biru")
+    auth.login(owner.email)
+    # The product page's "Save to list" offers the variants (the add-to-cart picker's field).
+    html = client.get(f"/produk/{shirt.slug}?variant={m_red.id}").get_data(as_text=True)
+    save_form = html.split('action="/lists/add/')[1].split("</form>")[0]
+    assert 'name="variant"' in save_form and f'<option value="{m_red.id}" selected>M / Merah' in save_form
+    shopping_list = _make_list(client, "Seragam bulanan")
+    for variant, quantity in ((m_red, "4"), (l_blue, "2"), (m_red, "1")):
+        response = client.post(f"/lists/add/{shirt.id}", data={"list_id": str(shopping_list.id), "quantity": quantity,
+                                                               "variant": str(variant.id)})
+        assert response.status_code == 303
+    client.post(f"/lists/add/{snack.id}", data={"list_id": str(shopping_list.id), "quantity": "20"})
+    lines = {(i.variant_id, i.quantity) for i in db.session.execute(
+        db.select(ShoppingListItem).where(ShoppingListItem.product_id == shirt.id)).scalars()}
+    assert lines == {(m_red.id, 5), (l_blue.id, 2)}
+    # Without a variant a product with options is refused, with a message; nothing is kept.
+    refused = client.post(f"/lists/add/{shirt.id}", data={"list_id": str(shopping_list.id), "quantity": "1"})
+    assert refused.status_code == 422 and "Choose a variant of Kaos corak insang" in page_text(refused)
+    page = page_text(client.get(f"/lists/{shopping_list.id}"))
+    assert "Kaos corak insang (M / Merah)" in page and "Rp\xa0135.000" in page
+    assert "Kaos corak insang (L / Biru)" in page and "Rp\xa0120.000" in page
+    assert client.post(f"/lists/{shopping_list.id}/to-cart").status_code == 303
+    snack_variant = db.session.get(type(snack), snack.id).active_variants[0]
+    assert _cart_lines(owner) == {(m_red.id, 5, 135000), (l_blue.id, 2, 120000), (snack_variant.id, 20, 20000)}
+
+
+def test_a_retired_variant_and_an_unchosen_one_are_reported_and_the_rest_goes_in(client, auth, office, shirt):
+    from app.services import listings
+    from tests.factories import store_owner
+
+    owner = office[0]
+    m_red, l_blue = _variant(shirt, "M / Merah"), _variant(shirt, "L / Biru")
+    auth.login(owner.email)
+    shopping_list = _make_list(client, "Seragam bulanan")
+    for variant in (m_red, l_blue):
+        client.post(f"/lists/add/{shirt.id}", data={"list_id": str(shopping_list.id), "quantity": "2",
+                                                    "variant": str(variant.id)})
+    # A line kept before lists kept variants: the product now has options, none is chosen.
+    db.session.add(ShoppingListItem(list_id=shopping_list.id, product_id=shirt.id, variant_id=None, quantity=3,
+                                    added_by_id=owner.id))
+    db.session.commit()
+    listings.retire_variant(store_owner(shirt.store), shirt, l_blue.id)
+    db.session.commit()
+    page = page_text(client.get(f"/lists/{shopping_list.id}"))
+    assert "This variant is no longer sold." in page and "Choose a variant of Kaos corak insang" in page
+    html = client.get(f"/lists/{shopping_list.id}").get_data(as_text=True)
+    assert f'href="/produk/{shirt.slug}">Choose a variant' in html
+    client.post(f"/lists/{shopping_list.id}/to-cart")
+    cart = page_text(client.get("/cart/"))
+    assert "Not in your cart: Kaos corak insang (L / Biru) (This variant is not available.)" in cart
+    assert "Kaos corak insang (Choose a variant of Kaos corak insang.)" in cart
+    assert _cart_lines(owner) == {(m_red.id, 2, 135000)}
+
+
+def test_order_again_and_keeping_the_order_as_a_list_keep_the_variants(client, auth, office, shirt):
+    owner = office[0]
+    m_red, s_blue = _variant(shirt, "M / Merah"), _variant(shirt, "S / Biru")
+    auth.login(owner.email)
+    for variant, quantity in ((m_red, "1"), (s_blue, "2")):
+        client.post(f"/cart/add/{shirt.id}", data={"quantity": quantity, "variant": str(variant.id)})
+    assert checkout(client).status_code == 303
+    order = orders_of(owner.id)[0]
+    assert client.post(f"/lists/from-order/{order.id}", data={"name": "Seragam"}).status_code == 303
+    kept = db.session.execute(db.select(ShoppingList).where(ShoppingList.name == "Seragam")).scalar_one()
+    assert {(i.variant_id, i.quantity) for i in kept.items} == {(m_red.id, 1), (s_blue.id, 2)}

@@ -90,3 +90,51 @@ def test_queries_stay_few(app, client, catalogue):
         _suggest(client, "kopi")
     assert len(statements) <= 4, statements
     db.session.rollback()
+
+
+@pytest.fixture
+def cached(tmp_path, pg_schema):
+    app = make_app(tmp_path, pg_schema, SUGGEST_CACHE_SECONDS=30)
+    yield app
+    release_app(app, pg_schema)
+
+
+def test_a_suggestion_costs_few_statements_and_none_when_cached(cached):
+    """Cached per (terms, language, day) and the catalogue's version: a hit runs no SQL; a
+    product written (a commit) drops it, so the new name is suggested at once."""
+    from app.models import Product
+    from tests import factories as f
+    from tests.helpers import counting_statements
+
+    with cached.app_context():
+        drinks = f.CategoryFactory(slug="minuman", name_id="Minuman", name_en="Drinks")
+        store = f.StoreFactory(verified=True, name="Kopi Aming")
+        product = f.ProductFactory(live=True, store=store, category=drinks, name="Kopi Bubuk Robusta", price=45000)
+        db.session.commit()
+        product_id = product.id
+    client = cached.test_client()
+    with cached.app_context():
+        with counting_statements() as statements:
+            first = _suggest(client, "kop")
+        assert 1 <= len(statements) <= 4, statements
+        with counting_statements() as statements:
+            again = _suggest(client, "kop ")  # the same terms
+        assert statements == [] and again["groups"] == first["groups"]
+        db.session.get(Product, product_id).name = "Kopi Bubuk Arabika"
+        db.session.commit()
+        assert _labels(_suggest(client, "kop"), "Produk")[0] == "Kopi Bubuk Arabika"
+        db.session.remove()
+
+
+def test_the_name_index_matches_as_name_matches_does():
+    from app.services import search
+    from app.services.suggest import NameIndex, name_matches
+
+    names = ["Kopi Aming", "Toko Kopiah Insang", "Minuman Lidah Buaya", "Kerajinan Rotan 12", "Tenun Corak Insang",
+             "Kafé Equator", "Bunda 120"]
+    index = NameIndex(((n, i), (n,)) for i, n in enumerate(names))
+    for query in ["kop", "kopi", "insang", "ins", "minum", "lidah bua", "rajin", "kerajin", "12", "1", "kafe",
+                  "bun 120", "corak tenun", "xyzzy", "ko"]:
+        terms = search.query_terms(query)
+        expected = [(n, i) for i, n in enumerate(names) if name_matches(terms, n)][:3]
+        assert index.matching(terms, 3) == expected, query

@@ -11,9 +11,11 @@ nav_item("lists.index", _l("Shopping lists"), icon="list-check", roles=("buyer",
 @bp.record_once
 def _register_demo(state):
     from app.demo import register_seeder
-    from app.lists.demo import seed_lists
+    from app.lists.demo import seed_list_variants, seed_lists
 
     register_seeder(state.app, seed_lists)
+    # After app.seller's variants demo (registered earlier, also last): the lines in a variant.
+    register_seeder(state.app, seed_list_variants, last=True)
 
 
 from app.lists import routes  # noqa: E402,F401

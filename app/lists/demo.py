@@ -1,6 +1,7 @@
 """Demo shopping lists and a past order to order again: the DISKOMINFO purchaser's monthly
-meeting snacks, shared with a colleague, and last month's completed snack order
-(idempotent: looked up by owner and name, and by the checkout's key)."""
+meeting snacks, shared with a colleague (with the aloe vera drink in its 1-litre bottle, a
+variant), the office's corak insang shirts in two variants, and last month's completed
+snack order (idempotent: looked up by owner and name, and by the checkout's key)."""
 from datetime import timedelta
 
 from app import clock
@@ -12,6 +13,10 @@ OWNER = "dian.puspita@pontianak.go.id"
 COLLEAGUE = "budi.santoso@pontianak.go.id"
 LIST_NAME = "Snack rapat bulanan"
 LIST_ITEMS = [("Snack Box Rapat isi 3 kue", 40), ("Amplang Ikan Tenggiri 200 g", 10), ("Bingke Berendam Original", 8)]
+# Variants: after the variants' demo data (app.seller.demo) has given these products options.
+LIST_VARIANTS = {LIST_NAME: [("Minuman Lidah Buaya Botol", "1 liter", 6)],
+                 "Seragam batik kantor": [("Kemeja Batik Corak Insang Pria", "M / Merah", 5),
+                                          ("Kemeja Batik Corak Insang Pria", "L / Biru", 3)]}
 ORDER_KEY = "demo-reorder-snacks-last-month"
 ORDER_ITEMS = [("Amplang Ikan Tenggiri 200 g", 20), ("Stik Ikan Tenggiri 150 g", 15), ("Amplang Pedas 200 g", 10)]
 PATH = [("place", None, "placed"), ("accept", "placed", "accepted"), ("mark_ready", "accepted", "ready"),
@@ -39,8 +44,10 @@ def seed_lists():
         for name, quantity in LIST_ITEMS:
             product = _product(name)
             if product is not None:
+                default = product.active_variants[0] if len(product.active_variants) == 1 else None
                 db.session.add(ShoppingListItem(list_id=shopping_list.id, product_id=product.id, quantity=quantity,
-                                                added_by_id=owner.id))
+                                                variant_id=default.id if default is not None and not
+                                                product.has_options else None, added_by_id=owner.id))
         if colleague is not None and colleague.department_id == owner.department_id:
             db.session.add(ShoppingListShare(list_id=shopping_list.id, user_id=colleague.id, can_edit=True))
     _last_months_order(owner)
@@ -82,3 +89,28 @@ def _last_months_order(owner):
     db.session.add(attempt)
     db.session.flush()
     order.number = f"PKB-{at.year}-{order.id:06d}"
+
+
+def seed_list_variants():
+    """Lines in a chosen variant (runs last, once the demo products have their options)."""
+    owner = db.session.execute(db.select(User).where(User.email == OWNER)).scalar_one_or_none()
+    if owner is None:
+        return
+    for list_name, lines in LIST_VARIANTS.items():
+        shopping_list = db.session.execute(db.select(ShoppingList).where(
+            ShoppingList.owner_id == owner.id, ShoppingList.name == list_name)).scalar_one_or_none()
+        if shopping_list is None:
+            shopping_list = ShoppingList(owner_id=owner.id, name=list_name)
+            db.session.add(shopping_list)
+            db.session.flush()
+        for product_name, variant_name, quantity in lines:
+            product = _product(product_name)
+            variant = next((v for v in (product.active_variants if product is not None else []) if
+                            v.name == variant_name), None)
+            if variant is None or db.session.execute(db.select(ShoppingListItem.id).where(
+                    ShoppingListItem.list_id == shopping_list.id,
+                    ShoppingListItem.variant_id == variant.id)).first():
+                continue
+            db.session.add(ShoppingListItem(list_id=shopping_list.id, product_id=product.id, variant_id=variant.id,
+                                            quantity=quantity, added_by_id=owner.id))
+    db.session.flush()

@@ -48,7 +48,9 @@ def _detail(list_id, status=200, share_form=None):
     return render_template(
         "lists/detail.html", shopping_list=shopping_list, items=shopping_lists.items_of(shopping_list),
         level=shopping_lists.access(current_user, shopping_list), share_form=share_form or ShareForm(),
-        rename_form=ListForm(name=shopping_list.name), confirm=ConfirmForm(), today=clock.today()), status
+        rename_form=ListForm(name=shopping_list.name), confirm=ConfirmForm(), today=clock.today(),
+        line_name=shopping_lists.line_name, line_state=shopping_lists.line_state,
+        line_price=shopping_lists.line_price), status
 
 
 @bp.route("/<int:list_id>")
@@ -186,16 +188,19 @@ def add(product_id):
     try:
         require_valid(form)
         if form.list_id.data is None:
-            item = shopping_lists.add_to_new_list(current_user, form.name.data, product_id, form.quantity.data)
+            item = shopping_lists.add_to_new_list(current_user, form.name.data, product_id, form.quantity.data,
+                                                  form.variant.data)
         else:
-            item = shopping_lists.add_product(current_user, form.list_id.data, product_id, form.quantity.data)
+            item = shopping_lists.add_product(current_user, form.list_id.data, product_id, form.quantity.data,
+                                              form.variant.data)
     except DomainError as error:
         if error.status == 404:
             abort(404)
         db.session.rollback()
         flash_error(error)
         return _index(error.status)
-    flash(_("%(name)s is on the list “%(list)s”.", name=item.product.name, list=item.shopping_list.name), "success")
+    flash(_("%(name)s is on the list “%(list)s”.", name=shopping_lists.line_name(item), list=item.shopping_list.name),
+          "success")
     return redirect(back, code=303)
 
 

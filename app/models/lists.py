@@ -3,7 +3,7 @@ read-only or editable with colleagues of the same department."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,7 +12,7 @@ from app.extensions import Model
 from app.orm import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from app.models.product import Product
+    from app.models.product import Product, ProductVariant
     from app.models.user import User
 
 
@@ -33,24 +33,29 @@ class ShoppingList(Model):
 
 
 class ShoppingListItem(Model):
-    """A product on a list. (Variants, when they come, add their column here and to the
-    unique constraint.)"""
+    """A product on a list, in one of its variants: the same product in two variants is two
+    lines. ``variant_id`` is None for a line kept before lists kept variants (of a product
+    with options: the buyer is asked to choose) or whose variant row is gone; variants are
+    retired, not deleted, so SET NULL only guards a product's own deletion order."""
 
     __tablename__ = "shopping_list_items"
     __table_args__ = (
-        UniqueConstraint("list_id", "product_id", name="uq_shopping_list_items_list_product"),
+        UniqueConstraint("list_id", "product_id", "variant_id", name="uq_shopping_list_items_list_product_variant"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     list_id: Mapped[int] = mapped_column(ForeignKey("shopping_lists.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    variant_id: Mapped[Optional[int]] = mapped_column(ForeignKey("product_variants.id", ondelete="SET NULL"),
+                                                      index=True)
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     shopping_list: Mapped[ShoppingList] = relationship(back_populates="items")
     product: Mapped["Product"] = relationship()
+    variant: Mapped[Optional["ProductVariant"]] = relationship()
 
 
 class ShoppingListShare(Model):

@@ -362,19 +362,25 @@ def _sqlite_matches(terms: list[Term], every: bool):
             .group_by(per_term.c.product_id))
 
 
-def match_subquery(bind, terms, every=True):
+def match_subquery(bind, terms, every=True, best=None):
     """A selectable (product_id, score) of the products matching every term (``every``)
     or at least one, higher score better; None when there is nothing to search for.
 
     With ``every=False`` the score is the number of terms a product matches plus its
     relevance squashed into [0, 1) (bm25 and ts_rank are never negative: FTS5 floors
-    bm25's IDF above 0), so products matching more words always come first."""
+    bm25's IDF above 0), so products matching more words always come first.
+
+    ``best=N``: only the first N by score, then newest (higher id) first: the order the
+    catalogue and the suggestions sort by, so joining them keeps that order exactly, and
+    nothing but the index is read for the thousands of matches of a short prefix."""
     terms = list(terms or ())
     if not terms:
         return None
-    if dialect_of(bind) == "postgresql":
-        return _postgres_matches(terms, every).subquery("matches")
-    return _sqlite_matches(terms, every).subquery("matches")
+    query = _postgres_matches(terms, every) if dialect_of(bind) == "postgresql" else _sqlite_matches(terms, every)
+    if best is not None:
+        columns = query.selected_columns
+        query = query.order_by(columns.score.desc(), columns.product_id.desc()).limit(best)
+    return query.subquery("matches")
 
 
 # ---------------------------------------------------------------- keeping in step

@@ -6,10 +6,15 @@ Rules kept here:
   the department (or without one) is refused, and a share counts only while both are in
   the same department; another person's list is not found (404), a read-only share that
   tries to change it is refused (403);
-- a list holds products buyers can see now, each once, with a quantity;
+- a list holds products buyers can see now, each in one of its variants (the one picked on
+  the product page; a product without options has its one variant), once per variant, with
+  a quantity: "Kaos corak insang (M / Merah)" and "(L / Merah)" are two lines; a line kept
+  before lists kept variants has none, and for a product with options the buyer is asked to
+  choose (the line is not put into the cart until they do);
 - "add all to cart" and "order again" put lines into the cart through services.cart
   (``add_item``: its rules on visibility, minimum order and stock, today's price), line by
-  line, so a line that cannot be bought is reported and the others still go in; the
+  line, with the line's variant, so a line that cannot be bought (a retired variant, a
+  product no longer on sale, no variant chosen) is reported and the others still go in; the
   outcome says what went in, what changed price since, and what is no longer available.
 """
 from __future__ import annotations
@@ -135,13 +140,35 @@ def editable_lists(user):
 
 
 def items_of(shopping_list):
-    """The list's lines with their products (and stores, photos) loaded."""
+    """The list's lines with their products (and stores, photos) and variants loaded."""
     return db.session.execute(
         db.select(ShoppingListItem).where(ShoppingListItem.list_id == shopping_list.id)
         .options(db.joinedload(ShoppingListItem.product).options(db.joinedload(Product.store),
-                                                                  db.selectinload(Product.images)))
+                                                                  db.selectinload(Product.images)),
+                 db.joinedload(ShoppingListItem.variant))
         .order_by(ShoppingListItem.id)
     ).unique().scalars().all()
+
+
+def line_name(item) -> str:
+    """``Kaos corak insang (M / Merah)``: the cart's name for the line's product and variant."""
+    return cart_service.display_name(item.product, item.variant)
+
+
+def line_state(item, day) -> str:
+    """What a line can do today: ``ok``; ``choose`` (no variant, and the product has options:
+    the buyer picks one on its page); ``retired`` (the variant is no longer sold); ``gone``
+    (the product is not on sale)."""
+    if not item.product.is_visible_on(day):
+        return "gone"
+    if item.variant is None:
+        return "choose" if item.product.has_options else "ok"
+    return "retired" if item.variant.retired else "ok"
+
+
+def line_price(item) -> int:
+    """Today's price of the line: its variant's, else the product's."""
+    return item.variant.effective_price if item.variant is not None else item.product.price
 
 
 # ---------------------------------------------------------------- changing a list
@@ -174,12 +201,21 @@ def _visible(product_id) -> Product:
     return product
 
 
-def _put(user, shopping_list, product, quantity) -> ShoppingListItem:
+def _variant(product, variant_id):
+    """The variant picked (cart.choose_variant: among those on sale; a product without
+    options has its one), so a list never keeps what the cart would refuse as unchosen."""
+    return cart_service.choose_variant(product, variant_id)
+
+
+def _put(user, shopping_list, product, variant, quantity) -> ShoppingListItem:
     if not isinstance(quantity, int) or quantity < 1:
         raise Invalid(_("The quantity must be at least 1."))
+    variant_id = variant.id if variant is not None else None
     item = db.session.execute(
         db.select(ShoppingListItem).where(ShoppingListItem.list_id == shopping_list.id,
-                                          ShoppingListItem.product_id == product.id)
+                                          ShoppingListItem.product_id == product.id,
+                                          ShoppingListItem.variant_id.is_(None) if variant_id is None
+                                          else ShoppingListItem.variant_id == variant_id)
     ).scalar_one_or_none() if shopping_list.id is not None else None
     total = quantity + (item.quantity if item else 0)
     if total > MAX_QUANTITY:
@@ -189,32 +225,38 @@ def _put(user, shopping_list, product, quantity) -> ShoppingListItem:
                                    .where(ShoppingListItem.list_id == shopping_list.id)).scalar_one()
         if count >= MAX_ITEMS:
             raise Conflict(_("A list holds at most %(n)d products.", n=MAX_ITEMS))
-        item = ShoppingListItem(list_id=shopping_list.id, product_id=product.id, quantity=total, added_by_id=user.id)
+        item = ShoppingListItem(list_id=shopping_list.id, product_id=product.id, variant_id=variant_id,
+                                quantity=total, added_by_id=user.id)
         db.session.add(item)
     item.quantity = total
     shopping_list.updated_at = clock.now()
     return item
 
 
-def add_product(user, list_id, product_id, quantity) -> ShoppingListItem:
-    """Put a product buyers can see on a list (adding to its quantity if it is there)."""
+def add_product(user, list_id, product_id, quantity, variant_id=None) -> ShoppingListItem:
+    """Put a product buyers can see on a list, in the variant picked (adding to the line's
+    quantity if that variant is there); ``variant_id`` may be left out for a product
+    without options."""
     shopping_list = get_list(user, list_id, "edit")
-    item = _put(user, shopping_list, _visible(product_id), quantity)
+    product = _visible(product_id)
+    item = _put(user, shopping_list, product, _variant(product, variant_id), quantity)
     db.session.commit()
     return item
 
 
-def add_to_new_list(user, name, product_id, quantity) -> ShoppingListItem:
-    """A new list with this product on it (one commit: no empty list is left on an error)."""
+def add_to_new_list(user, name, product_id, quantity, variant_id=None) -> ShoppingListItem:
+    """A new list with this product (in the variant picked) on it (one commit: no empty list
+    is left on an error)."""
     _require_buyer(user)
     text = _clean_name(name)
     product = _visible(product_id)
+    variant = _variant(product, variant_id)
     if _name_taken(user.id, text):
         raise Conflict(_("You already have a list named “%(name)s”.", name=text))
     shopping_list = ShoppingList(owner_id=user.id, name=text)
     db.session.add(shopping_list)
     db.session.flush()
-    item = _put(user, shopping_list, product, quantity)
+    item = _put(user, shopping_list, product, variant, quantity)
     audit.record(user, "list.create", shopping_list, after={"name": text})
     db.session.commit()
     return item
@@ -304,8 +346,9 @@ class Outcome:
 def _into_cart(user, lines, outcome) -> Outcome:
     """``lines``: (product id or None, variant id or None, name, quantity, price paid or
     None). Each line goes through cart.add_item, which commits it; a refused line is rolled
-    back and reported. Without a variant id a product with options is refused with "Choose
-    a variant" (a list keeps products, not variants)."""
+    back and reported: a retired variant as not available, a product no longer on sale as
+    such, and, without a variant id, a product with options with "Choose a variant" (a list
+    line kept before lists kept variants)."""
     for product_id, variant_id, name, quantity, paid in lines:
         if product_id is None:
             outcome.missing.append((name, _("No longer sold.")))
@@ -328,7 +371,7 @@ def add_all_to_cart(user, list_id) -> Outcome:
     if not user.has_role("buyer"):
         raise NotAllowed(_("Only buyers can buy. Register with your government e-mail to order."))
     shopping_list = get_list(user, list_id, "read")
-    lines = [(i.product_id, None, i.product.name, i.quantity, None) for i in items_of(shopping_list)]
+    lines = [(i.product_id, i.variant_id, line_name(i), i.quantity, None) for i in items_of(shopping_list)]
     if not lines:
         raise Conflict(_("The list is empty."))
     return _into_cart(user, lines, Outcome())
@@ -354,7 +397,7 @@ def reorder(user, order_id) -> Outcome:
 
 
 def save_order_as_list(user, order_id, name) -> ShoppingList:
-    """Keep an order's products (those still sold) as a new list."""
+    """Keep an order's products (those still sold), in the variants ordered, as a new list."""
     _require_buyer(user)
     order = _own_order(user, order_id)
     text = _clean_name(name)
@@ -365,10 +408,10 @@ def save_order_as_list(user, order_id, name) -> ShoppingList:
     db.session.flush()
     seen = set()
     for item in db.session.execute(db.select(OrderItem).where(OrderItem.order_id == order.id)).scalars():
-        if item.product_id is not None and item.product_id not in seen:
-            seen.add(item.product_id)
+        if item.product_id is not None and (item.product_id, item.variant_id) not in seen:
+            seen.add((item.product_id, item.variant_id))
             db.session.add(ShoppingListItem(list_id=shopping_list.id, product_id=item.product_id,
-                                            quantity=item.quantity, added_by_id=user.id))
+                                            variant_id=item.variant_id, quantity=item.quantity, added_by_id=user.id))
     audit.record(user, "list.create", shopping_list, after={"name": text, "from_order": order.id})
     db.session.commit()
     return shopping_list

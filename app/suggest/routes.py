@@ -32,8 +32,8 @@ def suggestions():
             {"label": name, "detail": "", "url": url_for("catalog.store", slug=slug)} for name, slug in found.stores]})
     if found.categories:
         groups.append({"label": _("Categories"), "items": [
-            {"label": c.name_for(locale), "detail": "", "url": url_for("catalog.index", category=c.slug)}
-            for c in found.categories]})
+            {"label": name, "detail": "", "url": url_for("catalog.index", category=slug)}
+            for name, slug in found.categories]})
     status = (ngettext("%(num)d suggestion. Use the up and down arrows to choose.",
                        "%(num)d suggestions. Use the up and down arrows to choose.", found.count)
               if found.count else (_("No suggestions.") if query.strip() else ""))

@@ -11,6 +11,8 @@
   var quantity = form.querySelector("input[name=quantity]");
   var template = stockText ? stockText.getAttribute("data-template") : null;
   var mainPhoto = document.querySelector(".gallery-main figure img");
+  // "Save to list" keeps the variant picked here (its own select works without this).
+  var saveVariant = document.querySelector("select[data-save-variant]");
 
   function update(radio) {
     var left = parseInt(radio.getAttribute("data-stock"), 10) || 0;
@@ -20,6 +22,7 @@
     }
     if (stockText && template) { stockText.textContent = template.replace("__N__", String(left)); }
     if (quantity) { quantity.max = String(left); }
+    if (saveVariant) { saveVariant.value = radio.value; }
     var image = radio.getAttribute("data-image");
     if (image && mainPhoto) { mainPhoto.src = image; mainPhoto.removeAttribute("srcset"); }
   }
