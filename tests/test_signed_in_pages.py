@@ -91,7 +91,9 @@ def test_the_signed_in_header_costs_one_statement_and_does_not_grow(make):
     assert signed_in == {name: count + extra.get(name, 1) for name, count in anonymous.items()}, (anonymous, signed_in)
     many = _buyer_with_cart(app, products, items=5, unread=3)
     account_pages = {"cart": "/cart/", "orders": "/orders/"}
-    assert _counts(app, few, account_pages) == _counts(app, many, account_pages)
+    # The cart: the user, the lines with their cart, products, stores and variants, the photos.
+    # My orders: the user, the orders with their stores (a page that is not full needs no count).
+    assert _counts(app, few, account_pages) == _counts(app, many, account_pages) == {"cart": 3, "orders": 2}
     with QueryCounter(app) as counter:
         assert few.get("/healthz").status_code == 200
     assert counter.count == 0, "a request that needs no user must not load one"
@@ -367,3 +369,25 @@ def test_the_product_pages_questions_and_reviews_are_fragments_a_change_drops(ma
         review_id = db.session.execute(db.text("SELECT id FROM product_reviews")).scalar_one()
     assert seller.post(f"/sales/reviews/{review_id}/reply", data={"reply": "Terima kasih, Bu"}).status_code == 303
     assert "Terima kasih, Bu" in budi.get(url).get_data(as_text=True)
+
+
+def test_a_short_page_knows_its_total_without_counting(make):
+    """My orders' pagination: the count runs only when the page is full (more may follow)."""
+    from app.models import User
+    from app.orm import paginate_counting_less
+    from tests import factories
+
+    app = make("pages")
+    with app.app_context():
+        for _ in range(5):
+            factories.BuyerFactory()
+        db.session.commit()
+        select = db.select(User.id).order_by(User.id)  # no eager loads: the statements are the pages
+        with QueryCounter(app) as counter:
+            last = paginate_counting_less(select, page=3, per_page=2)
+        assert (counter.count, last.total, last.pages, len(last.items), last.has_next) == (1, 5, 3, 1, False)
+        with QueryCounter(app) as counter:
+            first = paginate_counting_less(select, page=1, per_page=2)
+        assert (counter.count, first.total, first.pages, first.has_next) == (2, 5, 3, True)
+        assert paginate_counting_less(select, page=4, per_page=2).total == 5  # past the end: counted
+        assert paginate_counting_less(select, page=1, per_page=10).total == 5
