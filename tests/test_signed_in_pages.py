@@ -85,9 +85,9 @@ def test_the_signed_in_header_costs_one_statement_and_does_not_grow(make):
     anonymous = _counts(app, app.test_client(), urls)
     few = _buyer_with_cart(app, products, items=1, unread=1, purchaser=True)
     signed_in = _counts(app, few, urls)
-    # The product page also reads the buyer's own review of it and the shopping lists they may
-    # save to (their own and those shared with them to edit: one statement).
-    extra = {"product": 3}
+    # The product page also reads the shopping lists the buyer may save to (their own and those
+    # shared with them to edit: one statement); a buyer's question actions load no store members.
+    extra = {"product": 2}
     assert signed_in == {name: count + extra.get(name, 1) for name, count in anonymous.items()}, (anonymous, signed_in)
     many = _buyer_with_cart(app, products, items=5, unread=3)
     account_pages = {"cart": "/cart/", "orders": "/orders/"}
@@ -146,10 +146,11 @@ def test_signed_in_readers_get_the_shared_fragments_and_their_own_header(make):
     counts = _counts(app, sari, urls)
     assert counts["catalogue"] == 1 and counts["search"] == 1, counts  # only the signed-in user's row
     assert counts["store"] <= 2, counts  # + the store row
-    # The product page's own parts, outside its fragments: the user, the product with its
-    # store, its variants (the picker), the buyer's own review and the lists they may save to.
-    # The reviews and the questions are fragments too (they were 3 statements a page).
-    assert counts["product"] <= 5, counts
+    # The product page's own parts, outside its fragments (the user, the product with its
+    # store and category, its variants, the lists the buyer may save to): 4 statements. The
+    # reviews and the questions are fragments too (they were 3 statements a page), and a
+    # buyer's question actions load no store members.
+    assert counts["product"] <= 4, counts
     page = sari.get("/katalog").get_data(as_text=True)
     assert "Sari Wulandari" in page and "Budi Santoso" not in page
     assert "Kopi Bubuk Pilihan" in page
