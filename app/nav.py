@@ -188,7 +188,9 @@ class _Nav:
         from flask import request
 
         user = self.user()
-        place = (request.endpoint, request.full_path)
+        # Not the path: the language form's ``next`` is a placeholder in the cached bar
+        # (``NEXT_PLACEHOLDER``, replaced by base.html), so one bar serves every page of a view.
+        place = (request.endpoint,)
         if not user.is_authenticated:
             return ("anonymous",) + place
         counts = self.counts()
@@ -218,9 +220,14 @@ class _Lazy:
         return self._make().get(key, default)
 
 
+#: Where the page's own path goes in the bar kept rendered (the language form's ``next``).
+NEXT_PLACEHOLDER = "PKB-NEXT-PLACEHOLDER-5c1e"
+
+
 def register(app):
     @app.context_processor
     def inject_nav():
         nav = _Nav()
         return {"nav_items": _Lazy(nav.items), "nav_entries": _Lazy(nav.entries), "nav_tools": _Lazy(nav.tools),
-                "nav_url": url_for, "nav_counts": _Lazy(nav.counts), "nav_key": nav.key}
+                "nav_url": url_for, "nav_counts": _Lazy(nav.counts), "nav_key": nav.key,
+                "nav_next_placeholder": NEXT_PLACEHOLDER}

@@ -392,3 +392,25 @@ def test_a_short_page_knows_its_total_without_counting(make):
         assert (counter.count, first.total, first.pages, first.has_next) == (2, 5, 3, True)
         assert paginate_counting_less(select, page=4, per_page=2).total == 5  # past the end: counted
         assert paginate_counting_less(select, page=1, per_page=10).total == 5
+
+
+def test_one_cached_bar_serves_every_page_of_a_view_with_its_own_path(make):
+    """The bar is kept per person and view, not per URL: the language form's ``next`` is put
+    in after, escaped, so each page returns to itself."""
+    from tests import factories
+
+    app = _signed_in_app(make, "bar-path")
+    with app.app_context():
+        products, _urls = _seed(factories, 2)
+    client = _buyer_with_cart(app, products, items=1)
+    client.get("/katalog?q=kopi")
+    before = dict(app.extensions["catalog_fragment_stats"])
+    for query in ("q=teh", 'q="><b>x</b>&sort=name'):
+        response = client.get("/katalog?" + query)
+        page = response.get_data(as_text=True)
+        assert "PKB-NEXT-PLACEHOLDER" not in page
+        shown = re.search(r'name="next" value="([^"]*)"', page).group(1)
+        assert shown.replace("&amp;", "&").replace("&#34;", '"').replace("&lt;", "<").replace("&gt;", ">") \
+            == response.request.full_path
+        assert "<b>x</b>" not in page  # escaped, as before
+    assert app.extensions["catalog_fragment_stats"]["hit"] > before["hit"]
