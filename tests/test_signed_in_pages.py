@@ -414,3 +414,20 @@ def test_one_cached_bar_serves_every_page_of_a_view_with_its_own_path(make):
             == response.request.full_path
         assert "<b>x</b>" not in page  # escaped, as before
     assert app.extensions["catalog_fragment_stats"]["hit"] > before["hit"]
+
+
+def test_the_translations_kept_for_a_request_follow_force_locale(make):
+    """Templates read the request's translations once (app.i18n._request_translations); an
+    e-mail rendered in its reader's language inside the request gets that language."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    app = make("gettext")
+    with app.test_request_context("/katalog"):
+        assert render_template_string("{{ _('Close') }}") == "Tutup"
+        with force_locale("en"):
+            assert render_template_string("{{ _('Close') }} {{ ngettext('%(num)d day', '%(num)d days', 2) }}") \
+                == "Close 2 days"
+        assert render_template_string("{{ _('Close') }}") == "Tutup"
+    with app.test_request_context("/katalog"), force_locale("en"):
+        assert render_template_string("{{ _('Close') }}") == "Close"

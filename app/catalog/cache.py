@@ -436,13 +436,17 @@ def register(app):
                 f"{name}={outcomes.count(name)}" for name in ("hit", "stale", "miss"))
         return response
 
-    @app.context_processor
-    def csrf_placeholder():
+    field_name = app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+
+    def csrf_token():
         # While a page or a fragment is rendered for the cache, templates get a placeholder
         # token (asked at each call: a fragment sets the flag in the middle of a page).
-        def csrf_token():
-            if g.get("render_csrf_placeholder"):
-                return CSRF_PLACEHOLDER
-            return generate_csrf()
+        if g.get("render_csrf_placeholder"):
+            return CSRF_PLACEHOLDER
+        # Flask-WTF keeps the request's token in g once made; every form of a page asks for
+        # it, and generate_csrf reads three settings before it looks there.
+        return g.get(field_name) or generate_csrf()
 
+    @app.context_processor
+    def csrf_placeholder():
         return {"csrf_token": csrf_token}
