@@ -170,7 +170,10 @@ def register_template_helpers(app):
 
     from app import labels
 
+    from app.urls import register_static_urls
+
     register_filters(app)
+    register_static_urls(app)
     nav.register(app)
     labels.register(app)
 

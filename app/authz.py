@@ -64,6 +64,8 @@ def can_review(user, store) -> bool:
     """The store's mentor or an admin, and never a member of the store."""
     if user is None or not getattr(user, "is_authenticated", True):
         return False
+    if not user.has_role("admin", "mentor"):  # most people: no need to load the store's members
+        return False
     if is_member(user, store):
         return False
     return user.has_role("admin") or (user.has_role("mentor") and store.mentor_id == user.id)

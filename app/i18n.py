@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import current_app, has_app_context, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import _get_current_context, get_locale, get_translations
 from flask_login import current_user
 
 NBSP = "\u00a0"
@@ -175,8 +175,37 @@ class LazyWtformsTranslations:
     ngettext = ungettext
 
 
+def _request_translations():
+    """The request's translations, kept beside its locale in Flask-Babel's per-request
+    namespace: each ``_()`` of a template otherwise looks up the domain, the locale and the
+    catalogue again (~40 µs, 15 times in the layout alone). Kept by the locale object, so
+    ``force_locale`` (an e-mail in its reader's language) gets its own."""
+    ctx = _get_current_context()
+    if ctx is None:
+        return get_translations()
+    locale = getattr(ctx, "babel_locale", None) or get_locale()
+    kept = getattr(ctx, "pkb_translations", None)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    translations = get_translations()
+    ctx.pkb_translations = (locale, translations)
+    return translations
+
+
+def install_template_gettext(app):
+    """Flask-Babel's template callables, reading the request's translations once."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+    )
+
+
 def register_filters(app):
     report_missing_catalogs(app)
+    install_template_gettext(app)
 
     directory = os.path.join(app.root_path, "translations")
 

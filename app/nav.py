@@ -50,6 +50,7 @@ def nav_item(endpoint, label, icon="", roles=(), order=50, badge="", when=None, 
     item = NavItem(endpoint, label, icon, tuple(roles), order, badge, when, group, tool)
     if item not in _ITEMS:
         _ITEMS.append(item)
+        _VISIBLE.clear()
 
 
 @dataclass
@@ -111,18 +112,54 @@ def nav_counter(name, fn):
     _COUNTERS[name] = fn
 
 
+_VISIBLE: dict[tuple, tuple] = {}
+_VISIBLE_MAX = 256
+
+
+def _signature(user):
+    """What decides which items a person sees: their roles, and for the duties that are not
+    roles (``when``: purchaser, approver, treasurer) their department and department roles."""
+    from app.authz import department_roles_of
+
+    if not user.is_authenticated:
+        return ("anonymous",)
+    return (frozenset(user.roles), getattr(user, "department_id", None), department_roles_of(user))
+
+
+def visible_items_for(user):
+    """``visible_items(user)``, kept per process by ``_signature``: the roles and department
+    roles are read with the signed-in user anyway, and going through ~30 items with a role
+    check each cost every page more than the rest of the bar. A ``when`` must therefore
+    depend on nothing but those (it may query them)."""
+    key = _signature(user)
+    items = _VISIBLE.get(key)
+    if items is None:
+        items = tuple(visible_items(user))
+        if len(_VISIBLE) >= _VISIBLE_MAX:
+            _VISIBLE.clear()
+        _VISIBLE[key] = items
+    return items
+
+
 class _Nav:
     """The items and badge counts, worked out the first time a template asks (an e-mail or a
     PDF rendered during a request never does, and so costs no query)."""
 
     def __init__(self):
-        self._items = self._counts = self._arranged = None
+        self._items = self._counts = self._arranged = self._user = None
+
+    def user(self):
+        # The user itself, not the current_user proxy: each attribute read through the proxy
+        # goes through flask_login's lookup again.
+        if self._user is None:
+            from flask_login import current_user
+
+            self._user = current_user._get_current_object()
+        return self._user
 
     def items(self):
         if self._items is None:
-            from flask_login import current_user
-
-            self._items = visible_items(current_user)
+            self._items = visible_items_for(self.user())
         return self._items
 
     def entries(self):
@@ -137,24 +174,23 @@ class _Nav:
 
     def counts(self):
         if self._counts is None:
-            from flask_login import current_user
-
+            user = self.user()
             self._counts = {}
-            if current_user.is_authenticated:
+            if user.is_authenticated:
                 for item in self.items():
                     if item.badge in _COUNTERS and item.badge not in self._counts:
-                        self._counts[item.badge] = _COUNTERS[item.badge](current_user)
+                        self._counts[item.badge] = _COUNTERS[item.badge](user)
         return self._counts
-
 
     def key(self):
         """What the bar shows depends on: a cached copy of the bar is kept under it
         (``fragment("header", nav_key())`` in base.html)."""
         from flask import request
-        from flask_login import current_user
 
-        user = current_user
-        place = (request.endpoint, request.full_path)
+        user = self.user()
+        # Not the path: the language form's ``next`` is a placeholder in the cached bar
+        # (``NEXT_PLACEHOLDER``, replaced by base.html), so one bar serves every page of a view.
+        place = (request.endpoint,)
         if not user.is_authenticated:
             return ("anonymous",) + place
         counts = self.counts()
@@ -184,9 +220,14 @@ class _Lazy:
         return self._make().get(key, default)
 
 
+#: Where the page's own path goes in the bar kept rendered (the language form's ``next``).
+NEXT_PLACEHOLDER = "PKB-NEXT-PLACEHOLDER-5c1e"
+
+
 def register(app):
     @app.context_processor
     def inject_nav():
         nav = _Nav()
         return {"nav_items": _Lazy(nav.items), "nav_entries": _Lazy(nav.entries), "nav_tools": _Lazy(nav.tools),
-                "nav_url": url_for, "nav_counts": _Lazy(nav.counts), "nav_key": nav.key}
+                "nav_url": url_for, "nav_counts": _Lazy(nav.counts), "nav_key": nav.key,
+                "nav_next_placeholder": NEXT_PLACEHOLDER}

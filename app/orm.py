@@ -49,3 +49,19 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def paginate_counting_less(select, *, page, per_page):
+    """``db.paginate(select, ...)`` that runs the count only when the page is full: a short
+    page (most people's first page of their orders) is the last, so its rows tell the total."""
+    from flask_sqlalchemy.pagination import SelectPagination
+
+    from app.extensions import db
+
+    class _Pagination(SelectPagination):
+        def _query_count(self):
+            if len(self.items) < self.per_page and (self.items or self.page == 1):
+                return self._query_offset + len(self.items)
+            return super()._query_count()
+
+    return _Pagination(select=select, session=db.session(), page=page, per_page=per_page, error_out=False)

@@ -29,3 +29,27 @@ def slugify(text: str) -> str:
     text = (text or "").lower()
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     return text[:70] or "toko"
+
+
+def register_static_urls(app):
+    """Templates' ``url_for``, with the links to static files kept per process: the layout
+    asks for the same seven on every page, and each went through the URL map's builder.
+    A static file's path depends only on the file name and the prefix the app is served
+    under (``request.script_root``), which are the key."""
+    from flask import request
+    from flask import url_for as flask_url_for
+
+    kept: dict[tuple, str] = {}
+
+    def url_for(endpoint, **values):
+        if endpoint == "static" and len(values) == 1 and "filename" in values:
+            key = (request.script_root, values["filename"])
+            url = kept.get(key)
+            if url is None:
+                url = flask_url_for(endpoint, **values)
+                if len(kept) < 1024:
+                    kept[key] = url
+            return url
+        return flask_url_for(endpoint, **values)
+
+    app.jinja_env.globals["url_for"] = url_for

@@ -85,13 +85,15 @@ def test_the_signed_in_header_costs_one_statement_and_does_not_grow(make):
     anonymous = _counts(app, app.test_client(), urls)
     few = _buyer_with_cart(app, products, items=1, unread=1, purchaser=True)
     signed_in = _counts(app, few, urls)
-    # The product page also reads the buyer's own review of it and their shopping lists for
-    # "Save to list" (their own and those shared with them: two statements).
-    extra = {"product": 4}
+    # The product page also reads the shopping lists the buyer may save to (their own and those
+    # shared with them to edit: one statement); a buyer's question actions load no store members.
+    extra = {"product": 2}
     assert signed_in == {name: count + extra.get(name, 1) for name, count in anonymous.items()}, (anonymous, signed_in)
     many = _buyer_with_cart(app, products, items=5, unread=3)
     account_pages = {"cart": "/cart/", "orders": "/orders/"}
-    assert _counts(app, few, account_pages) == _counts(app, many, account_pages)
+    # The cart: the user, the lines with their cart, products, stores and variants, the photos.
+    # My orders: the user, the orders with their stores (a page that is not full needs no count).
+    assert _counts(app, few, account_pages) == _counts(app, many, account_pages) == {"cart": 3, "orders": 2}
     with QueryCounter(app) as counter:
         assert few.get("/healthz").status_code == 200
     assert counter.count == 0, "a request that needs no user must not load one"
@@ -144,10 +146,11 @@ def test_signed_in_readers_get_the_shared_fragments_and_their_own_header(make):
     counts = _counts(app, sari, urls)
     assert counts["catalogue"] == 1 and counts["search"] == 1, counts  # only the signed-in user's row
     assert counts["store"] <= 2, counts  # + the store row
-    # The product page's own parts, outside its fragments: the product with its store, its
-    # variants (the picker), the category of the breadcrumb, the reviews' summary, the
-    # questions (count and newest) and the buyer's shopping lists (two).
-    assert counts["product"] <= 9, counts
+    # The product page's own parts, outside its fragments (the user, the product with its
+    # store and category, its variants, the lists the buyer may save to): 4 statements. The
+    # reviews and the questions are fragments too (they were 3 statements a page), and a
+    # buyer's question actions load no store members.
+    assert counts["product"] <= 4, counts
     page = sari.get("/katalog").get_data(as_text=True)
     assert "Sari Wulandari" in page and "Budi Santoso" not in page
     assert "Kopi Bubuk Pilihan" in page
@@ -270,3 +273,161 @@ def test_shared_fragments_single_flight_across_processes(make):
         for key in conn.scan_iter(f"*{prefix}*"):
             conn.delete(key)
         conn.close()
+
+
+def _badge(page, href):
+    found = re.search(rf'href="{re.escape(href)}"[^>]*>.*?(?:nav-tool-count">(\d+)|</a>)', page, re.S)
+    return found.group(1) if found else None
+
+
+def test_the_cached_header_follows_the_cart_the_notifications_and_the_roles(make):
+    """Caches on: the bar is a fragment and the items a person sees are kept per process by
+    their roles; each change of what the bar shows shows on the next page."""
+    from app.models import Notification, User
+    from tests import factories
+
+    app = _signed_in_app(make, "header-cached")
+    with app.app_context():
+        products, _urls = _seed(factories, 3)
+    client = _buyer_with_cart(app, products, items=1, unread=2)
+    for _ in range(2):  # the second one is served from the cached bar
+        page = client.get("/katalog").get_data(as_text=True)
+    assert _badge(page, "/cart/") == "1" and _badge(page, "/notifications/") == "2"
+    assert app.extensions["catalog_fragment_stats"]["hit"] > 0
+
+    assert client.post(f"/cart/add/{products[1]}", data={"quantity": 1}).status_code in (302, 303)
+    assert _badge(client.get("/katalog").get_data(as_text=True), "/cart/") == "2"
+
+    with app.app_context():
+        unread = db.session.execute(db.select(Notification.id).where(Notification.read_at.is_(None))).scalars().first()
+    assert client.post(f"/notifications/{unread}/open").status_code in (302, 303)
+    assert _badge(client.get("/katalog").get_data(as_text=True), "/notifications/") == "1"
+    assert client.post("/notifications/read-all").status_code in (302, 303)
+    assert _badge(client.get("/katalog").get_data(as_text=True), "/notifications/") is None
+
+    page = client.get("/katalog").get_data(as_text=True)
+    assert "Department purchases" not in page and "Pembelian dinas" not in page
+    with app.app_context():
+        buyer = db.session.execute(db.select(User).where(User.full_name == "Budi Santoso")).scalar_one()
+        factories.department_role(buyer, "purchaser")
+        db.session.commit()
+    page = client.get("/katalog").get_data(as_text=True)
+    assert "Department purchases" in page or "Pembelian dinas" in page  # a new duty: a new entry
+    with app.app_context():
+        buyer = db.session.execute(db.select(User).where(User.full_name == "Budi Santoso")).scalar_one()
+        buyer.grant("seller")
+        db.session.commit()
+    page = client.get("/katalog").get_data(as_text=True)
+    assert "My store" in page or "Toko saya" in page  # a new role: its menu
+
+
+def test_the_product_pages_questions_and_reviews_are_fragments_a_change_drops(make):
+    from app.models import OrderItem, ProductQuestion
+    from tests import factories
+    from tests.order_helpers import add, checkout, orders_of
+
+    app = _signed_in_app(make, "product-parts")
+    with app.app_context():
+        products, _store = seed(factories, 2)
+        product_id, slug = products[0].id, products[0].slug
+        seller_email = factories.store_owner(products[0].store).email
+    budi = _buyer_with_cart(app, [], items=0)
+    url = f"/produk/{slug}"
+    assert budi.get(url).status_code == 200
+    with app.app_context(), db.engine.begin() as conn:  # behind the cache: no version bumped
+        asker = conn.execute(db.text("SELECT id FROM users WHERE full_name = 'Budi Santoso'")).scalar_one()
+        store_id = conn.execute(db.text("SELECT store_id FROM products WHERE id = :p"), {"p": product_id}).scalar_one()
+        conn.execute(ProductQuestion.__table__.insert().values(  # Core: the columns' defaults, no event
+            product_id=product_id, store_id=store_id, asker_id=asker, body="Tahan berapa hari?"))
+    assert "Tahan berapa hari?" not in budi.get(url).get_data(as_text=True)  # the fragment is kept
+
+    with app.app_context():
+        sari = factories.BuyerFactory(full_name="Sari Wulandari")
+        sari_email = sari.email
+    other = app.test_client()
+    other.post("/auth/login", data={"email": sari_email, "password": PASSWORD})
+    assert other.post(f"/diskusi/produk/{product_id}/tanya", data={"body": "Apakah ada ukuran besar?"}).status_code in (302, 303)
+    page = budi.get(url).get_data(as_text=True)
+    assert "Apakah ada ukuran besar?" in page and "Tahan berapa hari?" in page  # asking dropped it
+
+    # A review (after a completed order) and the store's reply show on the next page too.
+    add(other, product_id, 1)
+    checkout(other)
+    with app.app_context():
+        order = orders_of(db.session.execute(db.text("SELECT id FROM users WHERE email = :e"),
+                                             {"e": sari_email}).scalar_one())[0]
+        order_id = order.id
+        item_id = db.session.execute(db.select(OrderItem.id).where(OrderItem.order_id == order_id)).scalar_one()
+    seller = app.test_client()
+    seller.post("/auth/login", data={"email": seller_email, "password": PASSWORD})
+    for step in ("accept", "ready", "delivered"):
+        seller.post(f"/sales/{order_id}/{step}")
+    other.post(f"/orders/{order_id}/confirm")
+    assert "Enak sekali" not in budi.get(url).get_data(as_text=True)
+    assert other.post(f"/orders/items/{item_id}/review", data={"rating": "5", "comment": "Enak sekali"}).status_code == 303
+    assert "Enak sekali" in budi.get(url).get_data(as_text=True)
+    with app.app_context():
+        review_id = db.session.execute(db.text("SELECT id FROM product_reviews")).scalar_one()
+    assert seller.post(f"/sales/reviews/{review_id}/reply", data={"reply": "Terima kasih, Bu"}).status_code == 303
+    assert "Terima kasih, Bu" in budi.get(url).get_data(as_text=True)
+
+
+def test_a_short_page_knows_its_total_without_counting(make):
+    """My orders' pagination: the count runs only when the page is full (more may follow)."""
+    from app.models import User
+    from app.orm import paginate_counting_less
+    from tests import factories
+
+    app = make("pages")
+    with app.app_context():
+        for _ in range(5):
+            factories.BuyerFactory()
+        db.session.commit()
+        select = db.select(User.id).order_by(User.id)  # no eager loads: the statements are the pages
+        with QueryCounter(app) as counter:
+            last = paginate_counting_less(select, page=3, per_page=2)
+        assert (counter.count, last.total, last.pages, len(last.items), last.has_next) == (1, 5, 3, 1, False)
+        with QueryCounter(app) as counter:
+            first = paginate_counting_less(select, page=1, per_page=2)
+        assert (counter.count, first.total, first.pages, first.has_next) == (2, 5, 3, True)
+        assert paginate_counting_less(select, page=4, per_page=2).total == 5  # past the end: counted
+        assert paginate_counting_less(select, page=1, per_page=10).total == 5
+
+
+def test_one_cached_bar_serves_every_page_of_a_view_with_its_own_path(make):
+    """The bar is kept per person and view, not per URL: the language form's ``next`` is put
+    in after, escaped, so each page returns to itself."""
+    from tests import factories
+
+    app = _signed_in_app(make, "bar-path")
+    with app.app_context():
+        products, _urls = _seed(factories, 2)
+    client = _buyer_with_cart(app, products, items=1)
+    client.get("/katalog?q=kopi")
+    before = dict(app.extensions["catalog_fragment_stats"])
+    for query in ("q=teh", 'q="><b>x</b>&sort=name'):
+        response = client.get("/katalog?" + query)
+        page = response.get_data(as_text=True)
+        assert "PKB-NEXT-PLACEHOLDER" not in page
+        shown = re.search(r'name="next" value="([^"]*)"', page).group(1)
+        assert shown.replace("&amp;", "&").replace("&#34;", '"').replace("&lt;", "<").replace("&gt;", ">") \
+            == response.request.full_path
+        assert "<b>x</b>" not in page  # escaped, as before
+    assert app.extensions["catalog_fragment_stats"]["hit"] > before["hit"]
+
+
+def test_the_translations_kept_for_a_request_follow_force_locale(make):
+    """Templates read the request's translations once (app.i18n._request_translations); an
+    e-mail rendered in its reader's language inside the request gets that language."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    app = make("gettext")
+    with app.test_request_context("/katalog"):
+        assert render_template_string("{{ _('Close') }}") == "Tutup"
+        with force_locale("en"):
+            assert render_template_string("{{ _('Close') }} {{ ngettext('%(num)d day', '%(num)d days', 2) }}") \
+                == "Close 2 days"
+        assert render_template_string("{{ _('Close') }}") == "Tutup"
+    with app.test_request_context("/katalog"), force_locale("en"):
+        assert render_template_string("{{ _('Close') }}") == "Close"

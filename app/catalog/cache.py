@@ -41,6 +41,7 @@ from collections import OrderedDict
 from flask import current_app, g, has_app_context, make_response, request, session
 from markupsafe import Markup
 from flask_login import current_user
+from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from app import clock
@@ -381,7 +382,10 @@ def fragment(name, *key, depends=None, caller=None):
     if not ttl or not has_app_context():
         return Markup(caller())  # noqa: S704  # nosec B704 - the block's own rendered, escaped output
     names = versions.depends(depends)
-    full_key = repr((name, key, select_locale(), clock.today().isoformat()))  # dicts too; same order each time
+    # The language the block is rendered in: Flask-Babel's locale of the request, worked out
+    # once per request (select_locale asks the user and the session again at each call).
+    locale = str(get_locale() or select_locale())
+    full_key = repr((name, key, locale, clock.today().isoformat()))  # dicts too; same order each time
     conn = shared_cache()
     if conn is not None:
         body, outcome = _shared_fragment(conn, full_key, names, ttl, caller)
@@ -391,8 +395,14 @@ def fragment(name, *key, depends=None, caller=None):
     stats[outcome] += 1
     g.setdefault("fragment_outcomes", []).append(outcome)
     if CSRF_PLACEHOLDER in body and not g.get("render_csrf_placeholder"):
-        body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
+        body = body.replace(CSRF_PLACEHOLDER, request_csrf_token())
     return Markup(body)  # noqa: S704  # nosec B704 - a block of our templates as rendered (escaped) before
+
+
+def request_csrf_token():
+    """The request's CSRF token. Flask-WTF keeps it in g once made; every form of a page asks
+    for it, and generate_csrf reads three settings before it looks there."""
+    return g.get(current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token") or generate_csrf()
 
 
 class Lazy:
@@ -436,13 +446,13 @@ def register(app):
                 f"{name}={outcomes.count(name)}" for name in ("hit", "stale", "miss"))
         return response
 
-    @app.context_processor
-    def csrf_placeholder():
+    def csrf_token():
         # While a page or a fragment is rendered for the cache, templates get a placeholder
         # token (asked at each call: a fragment sets the flag in the middle of a page).
-        def csrf_token():
-            if g.get("render_csrf_placeholder"):
-                return CSRF_PLACEHOLDER
-            return generate_csrf()
+        if g.get("render_csrf_placeholder"):
+            return CSRF_PLACEHOLDER
+        return request_csrf_token()
 
+    @app.context_processor
+    def csrf_placeholder():
         return {"csrf_token": csrf_token}

@@ -1,4 +1,6 @@
 """Routes of the product questions: parse the form, call one service, flash, redirect."""
+from functools import cached_property
+
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -110,11 +112,27 @@ def desk():
     return _desk()
 
 
+class _ProductQuestions:
+    """The product page's section: the newest public questions and their count, each read the
+    first time the template asks (inside its fragments: only when they are rendered)."""
+
+    per_page = question_service.ON_PRODUCT_PAGE
+
+    def __init__(self, product_id):
+        self._product_id = product_id
+
+    @cached_property
+    def count(self):
+        return question_service.public_count(self._product_id)
+
+    @cached_property
+    def newest(self):
+        return question_service.newest(self._product_id)
+
+
 @bp.app_template_global()
 def product_questions(product):
-    """The product page's section: the newest public questions and their count."""
-    return {"count": question_service.public_count(product.id), "items": question_service.newest(product.id),
-            "form": AskForm(), "per_page": question_service.ON_PRODUCT_PAGE}
+    return _ProductQuestions(product.id)
 
 
 @bp.app_template_global()

@@ -224,21 +224,35 @@ class CartView:
         return max((line.product.lead_time_days or 0 for line in self.lines), default=0)
 
 
+_LINES: dict[bool, object] = {}
+
+
+def _lines_statement(images):
+    """The user's cart lines with their cart, product, store and variant; built once per
+    process (building it cost the cart page more than running it), the user bound per call."""
+    statement = _LINES.get(images)
+    if statement is None:
+        product_options = [db.joinedload(Product.store)]
+        if images:
+            product_options.append(db.selectinload(Product.images))
+        statement = _LINES[images] = (
+            db.select(CartItem).join(Cart, Cart.id == CartItem.cart_id)
+            .where(Cart.user_id == db.bindparam("user_id"))
+            .options(db.contains_eager(CartItem.cart), db.joinedload(CartItem.product).options(*product_options),
+                     db.joinedload(CartItem.variant))
+            .order_by(CartItem.id))
+    return statement
+
+
 def view(user, images=True) -> CartView:
-    """The cart grouped by store, in two queries (cart, lines with product and store), and
-    one more for the products' images unless ``images=False`` (placing the orders)."""
-    cart = get_cart(user)
+    """The cart grouped by store: one query for the lines with their cart, product and store
+    (and the cart alone when it has none), one more for the products' images unless
+    ``images=False`` (placing the orders)."""
+    items = db.session.execute(_lines_statement(images), {"user_id": user.id}).unique().scalars().all()
+    cart = items[0].cart if items else get_cart(user)
     if cart is None:
         return CartView(None, [])
     today = clock.today()
-    product_options = [db.joinedload(Product.store)]
-    if images:
-        product_options.append(db.selectinload(Product.images))
-    items = db.session.execute(
-        db.select(CartItem).where(CartItem.cart_id == cart.id)
-        .options(db.joinedload(CartItem.product).options(*product_options), db.joinedload(CartItem.variant))
-        .order_by(CartItem.id)
-    ).unique().scalars().all()
     groups: dict[int, StoreGroup] = {}
     for item in items:
         product = item.product

@@ -666,13 +666,27 @@ def visible_products(day: date):
     return select(Product).join(Store, store_join()).where(buyer_visible(day))
 
 
+_PRODUCT_STATEMENTS: dict[tuple, object] = {}
+
+
+def _product_statement(day: date):
+    """Built once per database kind and day (building it cost the product page about as much
+    as running it); the slug is bound at each call."""
+    key = (db.engine.dialect.name, day)
+    statement = _PRODUCT_STATEMENTS.get(key)
+    if statement is None:
+        if len(_PRODUCT_STATEMENTS) > 4:  # yesterday's
+            _PRODUCT_STATEMENTS.clear()
+        statement = _PRODUCT_STATEMENTS[key] = (
+            visible_products(day).where(Product.slug == db.bindparam("slug"))
+            .options(contains_eager(Product.store), joinedload(Product.category), selectinload(Product.variants))
+        )  # the photos load when the page's cached fragments are rendered (a hit reads none)
+    return statement
+
+
 def get_product(slug: str, day: date):
     """The live product with this slug, with what its page shows, or None."""
-    statement = (
-        visible_products(day).where(Product.slug == slug)
-        .options(contains_eager(Product.store), joinedload(Product.category), selectinload(Product.variants))
-    )  # the photos load when the page's cached fragments are rendered (a hit reads none)
-    return db.session.execute(statement).unique().scalar_one_or_none()
+    return db.session.execute(_product_statement(day), {"slug": slug}).unique().scalar_one_or_none()
 
 
 def valid_documents(store: Store, day: date):

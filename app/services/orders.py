@@ -20,6 +20,7 @@ from app.urls import path_for
 from app import clock
 from app.authz import store_ids_of  # noqa: F401 - the stores a user works for, used here and by other services
 from app.extensions import db
+from app.orm import paginate_counting_less
 from app.models import (
     Order,
     OrderEvent,
@@ -213,11 +214,12 @@ def post_message(user, order_id, body, side):
 
 
 def buyer_orders(user, page=1, per_page=20):
-    return db.paginate(
-        db.select(Order).where(Order.buyer_id == user.id)
-        .options(db.joinedload(Order.store), db.selectinload(Order.items))
+    """The buyer's orders, newest first, with their stores: one statement for a page that is
+    not full (the list shows no items; the count only when there may be more pages)."""
+    return paginate_counting_less(
+        db.select(Order).where(Order.buyer_id == user.id).options(db.joinedload(Order.store))
         .order_by(Order.created_at.desc(), Order.id.desc()),
-        page=page, per_page=per_page, error_out=False,
+        page=page, per_page=per_page,
     )
 
 

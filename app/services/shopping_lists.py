@@ -133,10 +133,34 @@ def lists_of(user):
     return own, shared
 
 
+_EDITABLE: dict[str, object] = {}
+
+
+def _editable_statement():
+    """Built once per process (building it cost the product page more than running it); the
+    user and their department are bound at each call. The same rule as ``lists_of``: a list
+    shared by a colleague counts while its owner is in the user's department."""
+    statement = _EDITABLE.get("select")
+    if statement is None:
+        user_id, department_id = db.bindparam("user_id"), db.bindparam("department_id")
+        shared = (db.select(ShoppingListShare.id)
+                  .where(ShoppingListShare.list_id == ShoppingList.id, ShoppingListShare.user_id == user_id,
+                         ShoppingListShare.can_edit.is_(True)).exists())
+        owner_department = (db.select(User.department_id).where(User.id == ShoppingList.owner_id)
+                            .correlate(ShoppingList).scalar_subquery())
+        own = ShoppingList.owner_id == user_id
+        statement = _EDITABLE["select"] = (
+            db.select(ShoppingList.id, ShoppingList.name)
+            .where(db.or_(own, db.and_(shared, owner_department == department_id)))
+            .order_by(db.case((own, 0), else_=1), db.func.lower(ShoppingList.name), ShoppingList.id))
+    return statement
+
+
 def editable_lists(user):
-    """The lists the user may add a product to (own, and shared editable), by name."""
-    own, shared = lists_of(user)
-    return [row[0] for row in own] + [row[0] for row in shared if row[2]]
+    """The lists the user may add a product to (own, then shared editable, each by name), as
+    rows of (id, name): one statement, for the product page's "Save to list"."""
+    return db.session.execute(_editable_statement(),
+                              {"user_id": user.id, "department_id": user.department_id}).all()
 
 
 def items_of(shopping_list):
