@@ -165,7 +165,8 @@ def department_orders(batch) -> dict[int, list[dict]]:
     # The end of each store's previous payout period (an earlier batch): credits up to it
     # were paid out then.
     previous = dict(db.session.execute(
-        db.select(Payout.store_id, func.max(PayoutBatch.period_end)).join(PayoutBatch, PayoutBatch.id == Payout.batch_id)
+        db.select(Payout.store_id, func.max(PayoutBatch.period_end))
+        .join(PayoutBatch, PayoutBatch.id == Payout.batch_id)
         .where(Payout.store_id.in_(store_ids), Payout.batch_id != batch.id,
                PayoutBatch.period_end < batch.period_end)
         .group_by(Payout.store_id)).tuples().all())
