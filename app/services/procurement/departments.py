@@ -194,7 +194,7 @@ def save_department(actor, department_id, name, code, address, order_cap: int | 
                   "order_cap": department.order_cap, **{k: getattr(department, k) for k in LETTERHEAD_FIELDS},
                   "logo_key": department.logo_key}
         old_letterhead = _letterhead_of(department)
-        if letterhead_on(department.id) is None:
+        if _letterhead_version(department.id, None) is None:
             # Made before letterheads were versioned (demo, import): what its documents printed
             # until now becomes the first version, so they stay as issued.
             db.session.add(DepartmentLetterhead(department_id=department.id, created_at=department.created_at,
