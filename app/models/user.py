@@ -40,6 +40,9 @@ class Department(Model):
 
     members: Mapped[list["User"]] = relationship(back_populates="department")
 
+    def __repr__(self):
+        return f"<Department {self.code}>"
+
 
 class DepartmentLetterhead(Model):
     """One version of a department's letterhead, never changed: the documents issued from
@@ -59,7 +62,7 @@ class DepartmentLetterhead(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self):
-        return f"<Department {self.code}>"
+        return f"<DepartmentLetterhead {self.department_id} {self.created_at}>"
 
 
 class UserRole(Model):

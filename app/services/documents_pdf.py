@@ -127,7 +127,7 @@ def letterhead_lines(letterhead) -> list[tuple[str, float, str]]:
     contact = " | ".join(part for part in (
         f"Telepon {letterhead.phone}" if letterhead.phone else "",
         f"Pos-el {letterhead.email}" if letterhead.email else "") if part)
-    lines = [(letterhead.parent, 12, "B"), (letterhead.name.upper(), 14, "B")]
+    lines: list[tuple[str, float, str]] = [(letterhead.parent, 12, "B"), (letterhead.name.upper(), 14, "B")]
     lines += [(text, 9, "") for text in (address, contact) if text]
     return lines
 
