@@ -106,6 +106,7 @@ TABLE = {
     "/finance/payouts": GP((LOGIN, 403, 403, 403, 200), (LOGIN, 403, 403, 403, OK)),
     "/finance/payouts/<int:batch_id>": G(LOGIN, 403, 403, 403, 200),
     "/finance/payouts/<int:batch_id>/transfers.csv": G(LOGIN, 403, 403, 403, 200),
+    "/finance/payouts/<int:batch_id>/department-orders.csv": G(LOGIN, 403, 403, 403, 200),
     "/finance/payouts/record/<int:payout_id>": P(LOGIN, 403, 403, 403, OK),
     "/healthz": G(200, 200, 200, 200, 200),
     "/katalog": G(200, 200, 200, 200, 200),

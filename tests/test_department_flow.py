@@ -6,6 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEntry, DepartmentPurchase, Notification, Order
+from tests.pdf_helpers import pdf_text
 from tests.conftest import outbox
 from tests.department_helpers import department_checkout, department_details, make_team, purchases_of
 from tests.helpers import page_text
@@ -91,8 +92,8 @@ def test_full_path_from_checkout_to_treasury_payment(app, client, auth, team):
     assert any("New department order" in s for _t, s, _b in outbox(app, to=team.coffee_seller.email))
     assert any("New department order" in s for _t, s, _b in outbox(app, to=team.snack_seller.email))
     sp = client.get(f"/department/orders/{orders[0].id}/documents/sp.pdf")
-    assert sp.status_code == 200 and sp.data.startswith(b"%PDF-") and orders[0].number.encode() in sp.data
-    assert b"SURAT PESANAN" in sp.data and b"Rahmat Hidayat" in sp.data
+    assert sp.status_code == 200 and sp.data.startswith(b"%PDF-") and orders[0].number in pdf_text(sp.data)
+    assert "SURAT PESANAN" in pdf_text(sp.data) and "Rahmat Hidayat" in pdf_text(sp.data)
 
     # The stores deliver.
     deliver(client, auth, team.coffee_seller, orders[0].id)
@@ -104,8 +105,8 @@ def test_full_path_from_checkout_to_treasury_payment(app, client, auth, team):
     page = page_text(client.get(f"/department/orders/{orders[0].id}"))
     assert "Confirm BAST" in page and "Confirm receipt" not in page
     bast = client.get(f"/department/orders/{orders[0].id}/documents/bast.pdf")
-    assert bast.status_code == 200 and b"BERITA ACARA SERAH TERIMA" in bast.data
-    assert orders[0].number.encode() in bast.data
+    assert bast.status_code == 200 and "BERITA ACARA SERAH TERIMA" in pdf_text(bast.data)
+    assert orders[0].number in pdf_text(bast.data)
     assert client.get(f"/department/orders/{orders[0].id}/documents/invoice.pdf").status_code == 404  # not yet
     for order in orders:
         assert client.post(f"/department/orders/{order.id}/bast").status_code == 303
@@ -114,7 +115,7 @@ def test_full_path_from_checkout_to_treasury_payment(app, client, auth, team):
     assert "Invoice" in page
     invoice = client.get(f"/department/orders/{orders[0].id}/documents/invoice.pdf")
     assert invoice.status_code == 200 and invoice.data.startswith(b"%PDF-")
-    assert orders[0].number.encode() in invoice.data and b"Rp 90.000" in invoice.data
+    assert orders[0].number in pdf_text(invoice.data) and "Rp 90.000" in pdf_text(invoice.data)
     assert any("Invoice due" in s for _t, s, _b in outbox(app, to=team.admin.email))
     # The seller's own "confirm receipt" path cannot complete a department order.
     assert client.post(f"/orders/{orders[0].id}/confirm").status_code == 409
@@ -316,7 +317,7 @@ def test_documents_only_for_parties(client, auth, team, factories):
         login(client, auth, party)
         response = client.get(url)
         assert response.status_code == 200, party.full_name
-        assert response.data.startswith(b"%PDF-") and order.number.encode() in response.data
+        assert response.data.startswith(b"%PDF-") and order.number in pdf_text(response.data)
     colleague = factories.BuyerFactory(department=team.department)  # same department, no role
     other_seller = factories.store_owner(factories.StoreFactory(verified=True))
     for stranger in (colleague, other_seller, team.other_approver, team.snack_seller):
@@ -364,14 +365,18 @@ def test_delivered_department_order_is_not_auto_completed(app, client, auth, tea
 
 
 def test_pdf_survives_names_outside_latin1_and_shows_wib(client, auth, factories):
+    """DejaVu Sans prints every character as typed: nothing is folded to Latin-1 any more."""
     team = make_team(factories)
-    team.coffee.name = "Kopi “Aming” – 250 g ☕"
+    team.coffee.name = "Kopi “Aroma” — 5 ½ kg ✓"
+    team.coffee.store.name = "Kedai Ṣari – Kopi ☕"
     db.session.commit()
     order = place_department_order(client, auth, team, snack=1)[0]
     login(client, auth, team.approver)
     client.post(f"/department/orders/{order.id}/approve")
     response = client.get(f"/department/orders/{order.id}/documents/sp.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
-    assert b"Kopi \"Aming\" - 250 g ?" in response.data and b"WIB" in response.data
+    text = pdf_text(response.data)
+    assert "Kopi “Aroma” — 5 ½ kg ✓" in text and "Kedai Ṣari – Kopi ☕" in text and "WIB" in text
+    assert "\ufffd" not in text and b"DejaVuSans" in response.data
     assert response.headers["Content-Type"] == "application/pdf"
     assert "no-store" in response.headers["Cache-Control"]

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import DepartmentPurchase
 from app.services import documents_pdf
 from app.storage import StorageError, get_storage
+from tests.pdf_helpers import pdf_text
 from tests.department_helpers import make_team
 from tests.helpers import redis_or_skip
 from tests.test_department_flow import deliver, login, place_department_order
@@ -49,14 +50,14 @@ def test_each_step_stores_the_documents_it_issues(app, client, auth, team):
         item = purchase(order.id)
         assert stored(order.id) == [f"sp-issued-{item.sp_code}.pdf"]
         sp = get_storage().read(documents_pdf.storage_key(item, "sp"))
-        assert sp.startswith(b"%PDF-") and b"SURAT PESANAN" in sp and order.number.encode() in sp
+        assert sp.startswith(b"%PDF-") and "SURAT PESANAN" in pdf_text(sp) and order.number in pdf_text(sp)
 
     deliver(client, auth, team.coffee_seller, order.id)
     with app.app_context():
         item = purchase(order.id)
         assert stored(order.id) == [f"bast-delivered-{item.bast_code}.pdf", f"sp-issued-{item.sp_code}.pdf"]
         bast = get_storage().read(documents_pdf.storage_key(item, "bast"))
-        assert b"Menunggu konfirmasi penerimaan" in bast
+        assert "Menunggu konfirmasi penerimaan" in pdf_text(bast)
 
     login(client, auth, team.purchaser)
     assert client.post(f"/department/orders/{order.id}/bast").status_code == 303
@@ -65,8 +66,8 @@ def test_each_step_stores_the_documents_it_issues(app, client, auth, team):
         # The pending BAST is replaced by the confirmed one; the invoice is issued.
         assert stored(order.id) == [f"bast-confirmed-{item.bast_code}.pdf", f"invoice-issued-{item.invoice_code}.pdf",
                                     f"sp-issued-{item.sp_code}.pdf"]
-        assert b"dikonfirmasi pada" in get_storage().read(documents_pdf.storage_key(item, "bast"))
-        assert b"LUNAS" not in get_storage().read(documents_pdf.storage_key(item, "invoice"))
+        assert "dikonfirmasi pada" in pdf_text(get_storage().read(documents_pdf.storage_key(item, "bast")))
+        assert "LUNAS" not in pdf_text(get_storage().read(documents_pdf.storage_key(item, "invoice")))
 
     from app import clock
 
@@ -78,7 +79,7 @@ def test_each_step_stores_the_documents_it_issues(app, client, auth, team):
         item = purchase(order.id)
         assert f"invoice-paid-{item.invoice_code}.pdf" in stored(order.id)
         assert f"invoice-issued-{item.invoice_code}.pdf" not in stored(order.id)
-        assert b"LUNAS" in get_storage().read(documents_pdf.storage_key(item, "invoice"))
+        assert "LUNAS" in pdf_text(get_storage().read(documents_pdf.storage_key(item, "invoice")))
 
 
 def test_the_download_serves_the_stored_file(app, client, auth, team):
@@ -101,7 +102,7 @@ def test_a_missing_file_is_rendered_on_download_and_kept(app, client, auth, team
     login(client, auth, team.purchaser)
     response = client.get(f"/department/orders/{order.id}/documents/sp.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
-    assert order.number.encode() in response.data
+    assert order.number in pdf_text(response.data)
     with app.app_context():
         assert get_storage().read(key) == response.data
 

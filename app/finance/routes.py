@@ -13,6 +13,7 @@ from app.models import CardPayment, CheckoutAttempt, Order, Refund, Store
 from app.services import DomainError
 from app.services import ledger
 from app.services import payouts as payout_service
+from app.services.procurement import taxes as procurement_taxes
 from app.services import refunds as refund_service
 from app.services.orders import store_ids_of
 from app.web import flash_error, or_404, require_valid
@@ -29,10 +30,13 @@ def balance():
         abort(404)
     stores = db.session.execute(db.select(Store).where(Store.id.in_(store_ids)).order_by(Store.name)).scalars().all()
     wanted = request.args.get("store", type=parse_id)
-    store = next((s for s in stores if s.id == wanted), stores[0])
+    store = next((s for s in stores if s.id == wanted), None) if wanted else stores[0]
+    if store is None:  # another store's balance, or a made-up id
+        abort(404)
     return render_template("finance/balance.html", store=store, stores=stores,
                            balance=ledger.balance(store.id), unpaid=payout_service.unpaid_amount(store.id),
-                           rows=ledger.statement(store.id), payouts=payout_service.store_payouts(store.id))
+                           rows=ledger.statement(store.id), payouts=payout_service.store_payouts(store.id),
+                           department_rows=procurement_taxes.store_settlements(store.id))
 
 
 # ------------------------------------------------------------------ admin: payments and refunds
@@ -111,7 +115,15 @@ def payouts():
 @bp.route("/payouts/<int:batch_id>")
 @admin_required
 def batch(batch_id):
-    return render_template("finance/batch.html", batch=or_404(payout_service.get_batch, current_user, batch_id))
+    item = or_404(payout_service.get_batch, current_user, batch_id)
+    return render_template("finance/batch.html", batch=item, department_rows=payout_service.department_orders(item))
+
+
+@bp.route("/payouts/<int:batch_id>/department-orders.csv")
+@admin_required
+def batch_department_csv(batch_id):
+    return Response(or_404(payout_service.department_orders_csv, current_user, batch_id), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=payouts-{batch_id}-department-orders.csv"})
 
 
 @bp.route("/payouts/<int:batch_id>/transfers.csv")
@@ -138,6 +150,7 @@ def record(payout_id):
             batch = payout_service.get_batch(current_user, batch_id)
         except DomainError:
             abort(error.status)
-        return render_template("finance/batch.html", batch=batch), error.status
+        return render_template("finance/batch.html", batch=batch,
+                               department_rows=payout_service.department_orders(batch)), error.status
     flash(_("Payout %(reference)s recorded as paid.", reference=payout.reference), "success")
     return redirect(url_for("finance.batch", batch_id=payout.batch_id), code=303)

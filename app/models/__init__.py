@@ -12,11 +12,13 @@ from app.models.states import (  # noqa: F401
     StoreState,
 )
 from app.models.user import (  # noqa: F401
+    DEFAULT_LETTERHEAD_PARENT,
     DEFAULT_ORDER_CAP,
     INVITABLE_ROLES,
     ROLES,
     AuditEntry,
     Department,
+    DepartmentLetterhead,
     Invitation,
     OutboxMessage,
     User,

@@ -14,6 +14,7 @@ from app.orm import UTCDateTime, utcnow
 ROLES = ("buyer", "seller", "mentor", "admin")
 INVITABLE_ROLES = ("mentor", "admin")
 DEFAULT_ORDER_CAP = 200_000_000
+DEFAULT_LETTERHEAD_PARENT = "PEMERINTAH KOTA PONTIANAK"
 
 
 class Department(Model):
@@ -27,11 +28,41 @@ class Department(Model):
     address: Mapped[str] = mapped_column(Text, default="")
     order_cap: Mapped[int] = mapped_column(Integer, default=DEFAULT_ORDER_CAP)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The letterhead (kop surat) of its documents: the government it belongs to, above its
+    # name; the address (above), postcode, phone and e-mail under it; the logo on the left
+    # (a stored picture, as a store's logo). Every change also writes a DepartmentLetterhead,
+    # so a document is printed with the letterhead of the day it was issued.
+    letterhead_parent: Mapped[str] = mapped_column(String(120), default=DEFAULT_LETTERHEAD_PARENT)
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    logo_key: Mapped[Optional[str]] = mapped_column(String(255))
 
     members: Mapped[list["User"]] = relationship(back_populates="department")
 
     def __repr__(self):
         return f"<Department {self.code}>"
+
+
+class DepartmentLetterhead(Model):
+    """One version of a department's letterhead, never changed: the documents issued from
+    ``created_at`` on print it, until the next version."""
+
+    __tablename__ = "department_letterheads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"), index=True)
+    parent: Mapped[str] = mapped_column(String(120), default="")
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text, default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    logo_key: Mapped[Optional[str]] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self):
+        return f"<DepartmentLetterhead {self.department_id} {self.created_at}>"
 
 
 class UserRole(Model):

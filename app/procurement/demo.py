@@ -68,6 +68,8 @@ def seed_department_demo():
     from app.procurement.tax_demo import seed_tax_demo
 
     seed_national_holidays()
+    for code, *_rest in TEAMS:
+        _seed_letterhead(code)
     # The tax first (rules, treasurer, a PKP caterer): the orders walked to their invoice carry it.
     seed_tax_demo()
     team = None
@@ -106,6 +108,51 @@ def seed_department_demo():
         finally:
             clock.travel(-sum(moved, timedelta(0)))
     _seed_tax_invoice(purchaser, approver)
+
+
+# The demo departments' kop surat: postcode, phone and e-mail of the office (demo values).
+LETTERHEADS = {
+    "BAPPEDA": ("78121", "(0561) 732211", "bappeda@pontianak.go.id"),
+    "DISKOMINFO": ("78121", "(0561) 733041", "diskominfo@pontianak.go.id"),
+}
+
+
+def _demo_logo() -> bytes:
+    """A made-up emblem drawn at seed time (no picture in the repository): a shield in the
+    city's yellow and green with the equator line across it."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (240, 280), "white")
+    draw = ImageDraw.Draw(image)
+    draw.polygon([(20, 20), (220, 20), (220, 160), (120, 265), (20, 160)], fill=(250, 200, 30),
+                 outline=(20, 110, 60), width=10)
+    draw.ellipse((70, 60, 170, 160), fill=(20, 110, 60))
+    draw.rectangle((30, 104, 210, 116), fill=(200, 30, 40))  # the equator
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _seed_letterhead(code):
+    """Give a demo department its letterhead and logo once, through the same image checks
+    as an admin's upload; the version is dated before the demo's orders."""
+    from app.models import DepartmentLetterhead
+    from app.services import images
+    from app.services.images import Upload
+
+    department = db.session.execute(db.select(Department).where(Department.code == code)).scalar_one_or_none()
+    if department is None or department.logo_key or code not in LETTERHEADS:
+        return
+    department.postcode, department.phone, department.email = LETTERHEADS[code]
+    db.session.flush()
+    department.logo_key, _processed = images.store_image(f"public/departments/{department.id}",
+                                                         Upload(_demo_logo(), "logo.png", "image/png"))
+    db.session.add(DepartmentLetterhead(
+        department_id=department.id, parent=department.letterhead_parent, name=department.name,
+        address=department.address, postcode=department.postcode, phone=department.phone, email=department.email,
+        logo_key=department.logo_key, created_at=clock.now() - timedelta(days=60)))
 
 
 # An invoice with tax for the treasurer's desk: nasi kotak from the PKP caterer (catering,

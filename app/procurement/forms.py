@@ -1,5 +1,6 @@
 """Forms of the department pages. Field names match the inputs of the templates."""
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -36,6 +37,18 @@ class DepartmentForm(Form):
     address = TextAreaField(_l("Address"), filters=[strip], validators=[Length(max=500)])
     # Empty: the default cap. The column is a 32-bit integer, so the cap is at most RUPIAH_MAX.
     order_cap = RupiahField(_l("Cap per order (Rp)"), validators=[Optional()], minimum=1, maximum=RUPIAH_MAX)
+    # The letterhead (kop surat) of its documents; the service checks their shape.
+    letterhead_parent = StringField(_l("Government line of the letterhead"), filters=[strip],
+                                    validators=[Length(max=120)])
+    postcode = StringField(_l("Postcode"), filters=[strip], validators=[Length(max=10)])
+    phone = StringField(_l("Phone"), filters=[strip], validators=[Length(max=40)])
+    email = StringField(_l("E-mail of the department"), filters=[strip], validators=[Length(max=254)])
+    logo = FileField(_l("Logo"), description=_l("JPEG, PNG or WebP, at most 5 MB."))
+    remove_logo = BooleanField(_l("Remove the logo"))
+
+    def letterhead(self) -> dict:
+        return {"letterhead_parent": self.letterhead_parent.data, "postcode": self.postcode.data,
+                "phone": self.phone.data, "email": self.email.data}
 
 
 class HolidayForm(Form):

@@ -19,6 +19,7 @@ from app.services import DomainError, NotFound
 from app.services import documents_pdf, exports, problem_reports, procurement, quotes, store_ratings, tax_rules
 from app.services.procurement import taxes
 from app.services.acceptance import acceptance_of
+from app.services.images import Upload
 from app.services.documents_pdf import file_name, stored_pdf
 from app.converters import parse_id
 from app.web import act, flash_error, or_404, require_valid
@@ -350,7 +351,9 @@ def departments():
         try:
             require_valid(form)
             department = procurement.save_department(current_user, None, form.name.data, form.code.data,
-                                                     form.address.data, form.order_cap.data)
+                                                     form.address.data, form.order_cap.data,
+                                                     letterhead=form.letterhead(),
+                                                     logo=Upload.from_file_storage(form.logo.data))
         except DomainError as error:
             flash_error(error)
             status = error.status
@@ -379,7 +382,9 @@ def department(department_id):
                 form = DepartmentForm()
                 require_valid(form)
                 procurement.save_department(current_user, item.id, form.name.data, form.code.data,
-                                            form.address.data, form.order_cap.data)
+                                            form.address.data, form.order_cap.data, letterhead=form.letterhead(),
+                                            logo=Upload.from_file_storage(form.logo.data),
+                                            remove_logo=form.remove_logo.data)
                 message = _("Department saved.")
         except DomainError as error:
             db.session.rollback()

@@ -1,7 +1,11 @@
 """PDF documents of a department purchase, in Indonesian: Surat Pesanan, Berita Acara
 Serah Terima (BAST) and the store's invoice. Each is a Jinja template
 (``templates/procurement/pdf/<kind>.html``) rendered to simple HTML and laid out by
-fpdf2 (pure Python). The core PDF fonts are Latin-1, so text is folded to it.
+fpdf2 (pure Python) in DejaVu Sans, a TrueType font vendored in app/fonts (its licence
+there) and embedded as a subset: every character of a name prints as typed (curly quotes,
+dashes, ½, ✓, letters beyond Latin-1), where the core PDF fonts knew only Latin-1. Each
+document opens with the department's letterhead (kop surat) as it was when the document
+was issued.
 
 Generation is a background job. Whenever a department order moves (approved, delivered,
 handover confirmed, treasury paid), ``queue_documents`` asks for
@@ -21,6 +25,7 @@ import io
 import logging
 import unicodedata
 from datetime import timedelta, timezone
+from pathlib import Path
 
 from flask import current_app, render_template
 from fpdf import FPDF
@@ -45,7 +50,25 @@ def tanggal(value, with_time=False) -> str:
     return local_time(value, locale="id") if with_time else local_date(value, locale="id")
 
 
+FONT = "DejaVu"
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+
+
+def new_pdf() -> FPDF:
+    """An A4 document with DejaVu Sans registered. It has no italic: <i> prints upright."""
+    pdf = FPDF(format="A4")
+    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+    for style, path in (("", regular), ("B", bold), ("I", regular), ("BI", bold)):
+        pdf.add_font(FONT, style, str(path))
+    # Uncompressed: small documents, and their text stays searchable by simple tools.
+    pdf.set_compression(False)
+    pdf.set_author("Pasar Kite Bise")
+    pdf.set_creator("Pasar Kite Bise")
+    return pdf
+
+
 def latin1(text: str) -> str:
+    """Text folded to Latin-1, for what the core fonts print (no longer the documents here)."""
     for old, new in _REPLACEMENTS.items():
         text = text.replace(old, new)
     text = unicodedata.normalize("NFKC", text)
@@ -80,6 +103,62 @@ def _qr_png(url) -> io.BytesIO:
     return buffer
 
 
+def _logo_image(key):
+    """The stored logo as a Pillow image (fpdf2 embeds it), or None when it cannot be read:
+    the document is still issued, without the picture."""
+    from PIL import Image
+
+    from app.storage import get_storage
+
+    try:
+        image = Image.open(io.BytesIO(get_storage().read(f"{key}/large.webp")))
+        image.load()
+        return image.convert("RGB")
+    except Exception as exc:  # noqa: BLE001 - a missing picture must not stop a document
+        log.warning("could not read the letterhead logo %s (%s)", key, type(exc).__name__)
+        return None
+
+
+def letterhead_lines(letterhead) -> list[tuple[str, float, str]]:
+    """The lines of a kop surat, top to bottom, as (text, size, style)."""
+    address = ", ".join(part for part in (
+        (letterhead.address or "").replace("\n", ", ").strip(),
+        f"Kode Pos {letterhead.postcode}" if letterhead.postcode else "") if part)
+    contact = " | ".join(part for part in (
+        f"Telepon {letterhead.phone}" if letterhead.phone else "",
+        f"Pos-el {letterhead.email}" if letterhead.email else "") if part)
+    lines: list[tuple[str, float, str]] = [(letterhead.parent, 12, "B"), (letterhead.name.upper(), 14, "B")]
+    lines += [(text, 9, "") for text in (address, contact) if text]
+    return lines
+
+
+def draw_letterhead(pdf, letterhead, font=FONT, right_space=0):
+    """The department's kop surat at the top of the page: the logo on the left, the lines
+    centred between the margins, a thick and a thin rule under it."""
+    if letterhead is None:
+        return
+    top, logo_size = 8, 24
+    left, right = pdf.l_margin, pdf.w - pdf.r_margin
+    if letterhead.logo_key:
+        image = _logo_image(letterhead.logo_key)
+        if image is not None:
+            ratio = image.width / image.height if image.height else 1
+            width, height = (logo_size, logo_size / ratio) if ratio >= 1 else (logo_size * ratio, logo_size)
+            pdf.image(image, x=left, y=top + (logo_size - height) / 2, w=width, h=height)
+    text_left, text_right = left + logo_size + 2, right - max(right_space, logo_size + 2)
+    pdf.set_xy(text_left, top)
+    for text, size, style in letterhead_lines(letterhead):
+        pdf.set_font(font, style=style, size=size)
+        pdf.set_x(text_left)
+        pdf.multi_cell(text_right - text_left, size * 0.45, text, align="C", new_x="LMARGIN", new_y="NEXT")
+    bottom = max(pdf.get_y(), top + logo_size) + 1.5
+    pdf.set_line_width(0.8)
+    pdf.line(left, bottom, right, bottom)
+    pdf.set_line_width(0.2)
+    pdf.line(left, bottom + 1.1, right, bottom + 1.1)
+    pdf.set_xy(left, bottom + 4)
+
+
 def render_pdf(purchase, kind) -> bytes:
     """The PDF of ``kind`` (sp, bast, invoice, kuitansi) for ``purchase``, with a QR code of
     its verification page in the top right corner."""
@@ -89,17 +168,16 @@ def render_pdf(purchase, kind) -> bytes:
     code = getattr(purchase, f"{kind}_code")
     with force_locale("id"):  # the documents are Indonesian, whoever downloads them first
         html = _render_html(purchase, kind, number, code)
-    pdf = FPDF(format="A4")
-    # Uncompressed: small documents, and their text stays searchable by simple tools.
-    pdf.set_compression(False)
-    pdf.set_title(latin1(f"{number}"))
-    pdf.set_author("Pasar Kite Bise")
-    pdf.set_creator("Pasar Kite Bise")
+    pdf = new_pdf()
+    pdf.set_title(f"{number}")
     pdf.set_creation_date(procurement.document_date(purchase, kind))
     pdf.add_page()
     pdf.image(_qr_png(verification_url(code)), x=pdf.w - pdf.r_margin - 20, y=6, w=20, h=20)
-    pdf.set_font("Helvetica", size=10)
-    pdf.write_html(latin1(html))
+    # The letterhead in force when the document was issued: a later change does not alter it.
+    draw_letterhead(pdf, procurement.letterhead_on(purchase.department_id, procurement.document_date(purchase, kind)),
+                    right_space=22)
+    pdf.set_font(FONT, size=10)
+    pdf.write_html(html, font_family=FONT)
     return bytes(pdf.output())
 
 

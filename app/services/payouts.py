@@ -148,3 +148,69 @@ def store_payouts(store_id):
     return db.session.execute(
         db.select(Payout).where(Payout.store_id == store_id).order_by(Payout.created_at.desc(), Payout.id.desc())
     ).scalars().all()
+
+
+def department_orders(batch) -> dict[int, list[dict]]:
+    """Per payout of the batch, the department orders whose money it brings: those paid by
+    the department's card (KKPD) and credited to the store's ledger after the store's previous
+    payout's period and before the end of this one. Their tax is read as frozen on the
+    invoice (procurement.taxes); a fixed number of queries for the whole batch."""
+    from app.models import DepartmentPurchase
+    from app.services.procurement import taxes
+
+    payouts = list(batch.payouts)
+    store_ids = [p.store_id for p in payouts]
+    if not store_ids:
+        return {}
+    # The end of each store's previous payout period (an earlier batch): credits up to it
+    # were paid out then.
+    previous = dict(db.session.execute(
+        db.select(Payout.store_id, func.max(PayoutBatch.period_end))
+        .join(PayoutBatch, PayoutBatch.id == Payout.batch_id)
+        .where(Payout.store_id.in_(store_ids), Payout.batch_id != batch.id,
+               PayoutBatch.period_end < batch.period_end)
+        .group_by(Payout.store_id)).tuples().all())
+    credits = db.session.execute(
+        db.select(LedgerEntry.store_id, LedgerEntry.order_id, LedgerEntry.amount, LedgerEntry.created_at)
+        .join(DepartmentPurchase, DepartmentPurchase.order_id == LedgerEntry.order_id)
+        .where(LedgerEntry.account == "store", LedgerEntry.reason == "order_paid",
+               LedgerEntry.store_id.in_(store_ids), LedgerEntry.created_at < end_of_local_day(batch.period_end))
+    ).all()
+    wanted: dict[int, int] = {}
+    store_of: dict[int, int] = {}
+    for store_id, order_id, amount, created_at in credits:
+        since = previous.get(store_id)
+        if since is not None and _aware(created_at) < end_of_local_day(since):
+            continue
+        wanted[order_id] = wanted.get(order_id, 0) + int(amount)
+        store_of[order_id] = store_id
+    rows = taxes.settlement_rows(taxes.frozen_purchases(wanted), wanted)
+    by_store: dict[int, list[dict]] = {}
+    for row in rows:
+        by_store.setdefault(store_of[row["purchase"].order_id], []).append(row)
+    return {p.id: by_store.get(p.store_id, []) for p in payouts}
+
+
+def _aware(moment):
+    from datetime import timezone
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def department_orders_csv(admin, batch_id) -> str:
+    """The department orders each payout of the batch brings, with their tax as invoiced:
+    gross, PPN, income tax withheld or collected, what the treasurer kept, the net. One row an
+    order; the bank-transfer file stays one row a transfer, as the bank reads it."""
+    batch = get_batch(admin, batch_id)
+    rows = department_orders(batch)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["payout_reference", "store", "order", "document", "payment_mode", "gross", "ppn",
+                     "income_tax_withheld", "withheld_by_treasurer", "net", "in_payout"])
+    for payout in batch.payouts:
+        for row in rows.get(payout.id, []):
+            writer.writerow([spreadsheet_safe(payout.reference or ""), spreadsheet_safe(payout.store.name),
+                             spreadsheet_safe(row["number"] or ""), spreadsheet_safe(row["document"]), row["mode"],
+                             row["gross"], row["ppn"], row["income_tax"], row["withheld"], row["net"],
+                             row["in_ledger"]])
+    return out.getvalue()

@@ -1,15 +1,15 @@
 """The negotiation record (Berita Acara Negosiasi) of an accepted quote as a PDF, in
-Indonesian, laid out by fpdf2 like the department order's documents (documents_pdf)."""
+Indonesian, laid out by fpdf2 like the department order's documents (documents_pdf): DejaVu Sans, the
+department's letterhead of the day the record was made."""
 from __future__ import annotations
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from fpdf import FPDF
 
 from app.i18n import rupiah
 from app.labels import QUOTE_ACTION_LABELS
 from app.services import procurement
-from app.services.documents_pdf import latin1, tanggal
+from app.services.documents_pdf import FONT, draw_letterhead, new_pdf, tanggal
 
 
 def render_ba_pdf(quote) -> bytes:
@@ -19,16 +19,14 @@ def render_ba_pdf(quote) -> bytes:
             "procurement/pdf/ba_negosiasi.html", quote=quote, code=code, tanggal=tanggal, rp=rupiah,
             actions=QUOTE_ACTION_LABELS,
             verify_url=current_app.config.get("BASE_URL", "").rstrip("/") + f"/verifikasi/{quote.ba_code}")
-    pdf = FPDF(format="A4")
-    pdf.set_compression(False)
-    pdf.set_title(latin1(quote.ba_number))
-    pdf.set_author("Pasar Kite Bise")
-    pdf.set_creator("Pasar Kite Bise")
+    pdf = new_pdf()
+    pdf.set_title(quote.ba_number)
     if quote.closed_at:
         pdf.set_creation_date(quote.closed_at)
     pdf.add_page()
-    pdf.set_font("Helvetica", size=10)
-    pdf.write_html(latin1(html))
+    draw_letterhead(pdf, procurement.letterhead_on(quote.department_id, quote.closed_at))
+    pdf.set_font(FONT, size=10)
+    pdf.write_html(html, font_family=FONT)
     return bytes(pdf.output())
 
 

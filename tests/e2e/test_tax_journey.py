@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from app import clock
 from tests.e2e.conftest import axe_check
 from tests.e2e.test_department_journey import _add_to_cart, _orders, _session
+from tests.pdf_helpers import pdf_text
 
 pytestmark = pytest.mark.e2e
 
@@ -128,7 +129,7 @@ def test_ls_with_tax_treasurer_and_register(live_server, browser):
         expect(tax).to_contain_text(text)
     axe_check(page)
     invoice = page.request.get(live_server.url(f"/department/orders/{order_id}/documents/invoice.pdf"))
-    assert invoice.ok and b"PPh Pasal 23" in invoice.body()
+    assert invoice.ok and "PPh Pasal 23" in pdf_text(invoice.body())
     context.close()
 
     # The treasurer pays the net, with the slip and the NTPN.
@@ -210,7 +211,8 @@ def test_up_paid_by_the_treasurer_at_the_handover(live_server, browser):
     expect(link).to_be_visible()
     axe_check(treasurer)
     pdf = treasurer.request.get(live_server.url(f"/department/orders/{order_id}/documents/kuitansi.pdf"))
-    assert pdf.ok and b"KUITANSI" in pdf.body() and b"Empat ratus empat puluh empat ribu rupiah" in pdf.body()
+    assert pdf.ok and "KUITANSI" in pdf_text(pdf.body())
+    assert "Empat ratus empat puluh empat ribu rupiah" in pdf_text(pdf.body())
     treasurer.goto(live_server.url("/department/treasury"))
     treasurer.get_by_role("link", name="UP spending report (SPJ)").click()
     expect(treasurer.get_by_role("row", name=re.compile(number))).to_contain_text("Receipt (kuitansi)")

@@ -40,6 +40,7 @@ from app.services.procurement.departments import (  # noqa: F401
     department_roles,
     get_department,
     grant_department_role,
+    letterhead_on,
     nip_of,
     people_with_role,
     revoke_department_role,

@@ -13,7 +13,9 @@ from app.extensions import db
 from app.labels import DEPARTMENT_ROLE_LABELS
 from app.models import (
     DEFAULT_ORDER_CAP,
+    DEFAULT_LETTERHEAD_PARENT,
     Department,
+    DepartmentLetterhead,
     DepartmentRole,
     User,
 )
@@ -126,8 +128,40 @@ def revoke_department_role(actor, role_id):
 # ------------------------------------------------------------------ departments and holidays
 
 
-def save_department(actor, department_id, name, code, address, order_cap: int | None):
-    """Create (department_id None) or change a department. Admin only."""
+LETTERHEAD_FIELDS = ("letterhead_parent", "postcode", "phone", "email")
+
+
+def _clean_letterhead(values: dict) -> dict:
+    clean = {key: (values.get(key) or "").strip() for key in LETTERHEAD_FIELDS}
+    # Every department's kop carries the government it belongs to: empty is the city's.
+    clean["letterhead_parent"] = clean["letterhead_parent"].upper() or DEFAULT_LETTERHEAD_PARENT
+    if len(clean["letterhead_parent"]) > 120:
+        raise Invalid(_("Keep the government line of the letterhead under 120 characters."))
+    if clean["postcode"] and not re.fullmatch(r"[0-9]{5}", clean["postcode"]):
+        raise Invalid(_("The postcode is 5 digits (e.g. 78111)."))
+    if len(clean["phone"]) > 40 or (clean["phone"] and not re.fullmatch(r"[0-9 ()+\-./]{5,40}", clean["phone"])):
+        raise Invalid(_("Enter the phone number in digits, e.g. (0561) 736033."))
+    if len(clean["email"]) > 254 or (clean["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+",
+                                                                          clean["email"])):
+        raise Invalid(_("Enter the department's e-mail address, e.g. bappeda@pontianak.go.id."))
+    return clean
+
+
+def _letterhead_of(department) -> dict:
+    return {"parent": department.letterhead_parent, "name": department.name, "address": department.address,
+            "postcode": department.postcode, "phone": department.phone, "email": department.email,
+            "logo_key": department.logo_key}
+
+
+def save_department(actor, department_id, name, code, address, order_cap: int | None, letterhead=None,
+                    logo=None, remove_logo=False):
+    """Create (department_id None) or change a department. Admin only. ``letterhead``: the
+    government line, postcode, phone and e-mail of its kop surat; ``logo``: an Upload,
+    checked and stored like a store's logo (app.services.images); ``remove_logo`` takes it
+    off. A change of what the letterhead prints writes a new DepartmentLetterhead version:
+    documents already issued keep theirs (their files are kept too)."""
+    from app.services import images as image_service
+
     if not actor.has_role("admin"):
         raise NotAllowed(_("Only the programme admin manages departments."))
     name, code, address = (name or "").strip(), (code or "").strip().upper(), (address or "").strip()
@@ -141,6 +175,10 @@ def save_department(actor, department_id, name, code, address, order_cap: int | 
     if not 0 < cap <= RUPIAH_MAX:
         raise Invalid(_("The cap per order must be more than Rp 0 and at most %(cap)s.", cap=rupiah(RUPIAH_MAX)))
     department = get_department(department_id) if department_id else None
+    if letterhead is None:
+        letterhead = ({key: getattr(department, key) for key in LETTERHEAD_FIELDS} if department is not None
+                      else {"letterhead_parent": DEFAULT_LETTERHEAD_PARENT})
+    letterhead = _clean_letterhead(letterhead)
     clash = db.session.execute(
         db.select(Department).where(db.or_(Department.code == code, Department.name == name))
     ).scalars().all()
@@ -150,12 +188,57 @@ def save_department(actor, department_id, name, code, address, order_cap: int | 
     if department is None:
         department = Department()
         db.session.add(department)
+        old_letterhead = None
     else:
         before = {"name": department.name, "code": department.code, "address": department.address,
-                  "order_cap": department.order_cap}
+                  "order_cap": department.order_cap, **{k: getattr(department, k) for k in LETTERHEAD_FIELDS},
+                  "logo_key": department.logo_key}
+        old_letterhead = _letterhead_of(department)
+        if _letterhead_version(department.id, None) is None:
+            # Made before letterheads were versioned (demo, import): what its documents printed
+            # until now becomes the first version, so they stay as issued.
+            db.session.add(DepartmentLetterhead(department_id=department.id, created_at=department.created_at,
+                                                **old_letterhead))
     department.name, department.code, department.address, department.order_cap = name, code, address, cap
+    for key, value in letterhead.items():
+        setattr(department, key, value)
     db.session.flush()
+    if logo is not None:
+        # The same checks as a store's logo; the old picture stays, for the documents issued with it.
+        department.logo_key, _processed = image_service.store_image(f"public/departments/{department.id}", logo)
+    elif remove_logo:
+        department.logo_key = None
+    if _letterhead_of(department) != old_letterhead:
+        db.session.add(DepartmentLetterhead(department_id=department.id, **_letterhead_of(department)))
     audit.record(actor, "department.save", department, before=before,
-                 after={"name": name, "code": code, "address": address, "order_cap": cap})
+                 after={"name": name, "code": code, "address": address, "order_cap": cap, **letterhead,
+                        "logo_key": department.logo_key})
     db.session.commit()
     return department
+
+
+def letterhead_on(department_id, moment=None) -> DepartmentLetterhead | None:
+    """The letterhead a document of the department issued at ``moment`` prints: the last
+    version made before it (a document older than every version: the first one; a department
+    never saved since letterheads are versioned: its own fields, unsaved)."""
+    found = _letterhead_version(department_id, moment)
+    if found is None:
+        department = db.session.get(Department, department_id)
+        return DepartmentLetterhead(department_id=department_id, **_letterhead_of(department)) if department else None
+    return found
+
+
+def _letterhead_version(department_id, moment):
+    query = db.select(DepartmentLetterhead).where(DepartmentLetterhead.department_id == department_id)
+    if moment is not None:
+        found = db.session.execute(
+            query.where(DepartmentLetterhead.created_at <= moment)
+            .order_by(DepartmentLetterhead.created_at.desc(), DepartmentLetterhead.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        if found is not None:
+            return found
+        return db.session.execute(
+            query.order_by(DepartmentLetterhead.created_at, DepartmentLetterhead.id).limit(1)).scalar_one_or_none()
+    return db.session.execute(
+        query.order_by(DepartmentLetterhead.created_at.desc(), DepartmentLetterhead.id.desc()).limit(1)
+    ).scalar_one_or_none()

@@ -163,3 +163,78 @@ def register_rows(purchases):
             "purchase": purchase,
         })
     return rows
+
+
+# ------------------------------------------------------------------ the store's side
+
+# How the money of a department order reaches the store: the department's card (KKPD) is a
+# card payment the programme collects, so the ledger credits the store the gross and a payout
+# brings it; the treasurer (LS transfer, UP at the handover) pays the net straight to the
+# store's bank and pays the tax withheld or collected to the state in the store's name.
+THROUGH_LEDGER = ("up_card",)
+
+
+def settlement_rows(purchases, credits: dict[int, int]) -> list[dict]:
+    """One row a department order of a store, read from its frozen tax (never recomputed):
+    gross, PPN, the income tax withheld or collected (PPh 22/23, final 0.5 %), what the
+    treasurer kept, the net the store gets, and where that net is: ``credits`` maps an order
+    id to what the ledger credited it (order_paid)."""
+    rows = []
+    for purchase in purchases:
+        result = breakdown(purchase)
+        income = [t for t in result.lines if t.tax in ("pph22", "pph23", "pph_final") and t.withheld]
+        ppn_collected = sum(t.withheld for t in result.lines if t.tax == "ppn")
+        credited = int(credits.get(purchase.order_id, 0))
+        paid = purchase.treasury_recorded_at is not None
+        through_ledger = purchase.payment_mode in THROUGH_LEDGER
+        rows.append({
+            "purchase": purchase, "order": purchase.order, "number": purchase.order.number,
+            "document": purchase.kuitansi_number or purchase.invoice_number or "",
+            "mode": purchase.payment_mode, "department": purchase.department.name,
+            "gross": result.gross, "ppn": result.ppn, "ppn_collected": ppn_collected,
+            "income_tax": result.income_tax, "income_taxes": sorted({t.tax for t in income}),
+            "withheld": result.withheld, "net": result.net_payable,
+            "in_ledger": credited,
+            "paid_directly": (purchase.treasury_amount or 0) if paid and not through_ledger else 0,
+            "state": ("in_balance" if through_ledger and credited else
+                      "paid_by_treasurer" if paid and not through_ledger else "awaiting"),
+            "paid_on": purchase.treasury_paid_on,
+        })
+    return rows
+
+
+def frozen_purchases(order_ids):
+    """The department purchases of ``order_ids`` whose tax is frozen, with their tax lines,
+    order and department, in two queries (the purchases, then their tax lines)."""
+    if not order_ids:
+        return []
+    return db.session.execute(
+        db.select(DepartmentPurchase)
+        .where(DepartmentPurchase.order_id.in_(list(order_ids)), DepartmentPurchase.tax_issued_at.is_not(None))
+        .options(db.joinedload(DepartmentPurchase.order), db.joinedload(DepartmentPurchase.department),
+                 db.selectinload(DepartmentPurchase.tax_lines))
+        .order_by(DepartmentPurchase.tax_issued_at.desc(), DepartmentPurchase.id.desc())
+    ).unique().scalars().all()
+
+
+def order_credits(order_ids) -> dict[int, int]:
+    """What the ledger credited each order (order_paid), in one query."""
+    from app.models import LedgerEntry
+
+    if not order_ids:
+        return {}
+    return {order_id: int(amount) for order_id, amount in db.session.execute(
+        db.select(LedgerEntry.order_id, db.func.sum(LedgerEntry.amount))
+        .where(LedgerEntry.account == "store", LedgerEntry.reason == "order_paid",
+               LedgerEntry.order_id.in_(list(order_ids)))
+        .group_by(LedgerEntry.order_id)).tuples()}
+
+
+def store_settlements(store_id, limit=200) -> list[dict]:
+    """The store's department orders with a frozen tax, newest first, for its balance page."""
+    order_ids = db.session.execute(
+        db.select(DepartmentPurchase.order_id).join(Order, Order.id == DepartmentPurchase.order_id)
+        .where(Order.store_id == store_id, DepartmentPurchase.tax_issued_at.is_not(None))
+        .order_by(DepartmentPurchase.tax_issued_at.desc()).limit(limit)
+    ).scalars().all()
+    return settlement_rows(frozen_purchases(order_ids), order_credits(order_ids))
