@@ -4,7 +4,7 @@ with the letterhead of the day it was issued. Each existing department gets its 
 version, dated when it was created, from its name and address.
 
 Revision ID: 0016_department_letterhead
-Revises: 0014 (0015 is being added in parallel; the merge re-chains this onto it)
+Revises: 0015_list_variants
 Create Date: 2026-12-07 06:50:00
 
 """
