@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
@@ -8,7 +10,7 @@ nav_item("admin.index", _l("Admin"), icon="speedometer2", roles=("admin",), orde
 
 # Tiles on the admin home page; features add theirs with admin_link(). A tile's number (how
 # many wait there) comes from its ``count`` function, run when the admin home is shown.
-_LINKS: list[tuple[str, object, str, int, object]] = []
+_LINKS: list[tuple[str, object, str, int, Callable[[], int] | None]] = []
 
 
 def admin_link(endpoint, label, icon, order=50, count=None):
