@@ -36,6 +36,19 @@ BASE_CONFIG = {
 def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: browser test (Playwright + Chromium)")
     config.addinivalue_line("markers", "postgres: needs PostgreSQL (TEST_DATABASE_URL)")
+    config.addinivalue_line("markers", "no_database: reads only the code (lint, type check, catalogue "
+                                       "extraction): run in the SQLite stage, skipped in the PostgreSQL one")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL stage runs what a database can change; a test of the code alone gives the
+    same answer there as in the SQLite stage, so it runs once per CI run."""
+    if not TEST_DATABASE_URL:
+        return
+    skip = pytest.mark.skip(reason="reads only the code: checked in the SQLite stage")
+    for item in items:
+        if item.get_closest_marker("no_database"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

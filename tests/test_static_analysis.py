@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.no_database
+
 ROOT = Path(__file__).resolve().parent.parent
 NOSEC = re.compile(r"#\s*nosec\b(.*)$")
 JUSTIFIED = re.compile(r"^\s+B\d{3}(,\s*B\d{3})*\s+-\s+\S")

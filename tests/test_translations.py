@@ -92,6 +92,7 @@ def catalogue():
     return load_po()
 
 
+@pytest.mark.no_database
 def test_every_msgid_in_the_code_has_an_indonesian_translation(catalogue):
     extracted = extract_from_code()
     missing = []
@@ -110,11 +111,13 @@ def test_every_msgid_in_the_code_has_an_indonesian_translation(catalogue):
         + "\n".join(missing), pytrace=False)
 
 
+@pytest.mark.no_database
 def test_catalogue_has_no_fuzzy_entries(catalogue):
     fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
     assert not fuzzy, f"fuzzy translations show guessed text on screen: {fuzzy}"
 
 
+@pytest.mark.no_database
 def test_every_translation_keeps_the_placeholders_of_its_msgid(catalogue):
     wrong = []
     for message in catalogue:
@@ -128,6 +131,7 @@ def test_every_translation_keeps_the_placeholders_of_its_msgid(catalogue):
     assert not wrong, "translations with other placeholders than their msgid:\n" + "\n".join(wrong)
 
 
+@pytest.mark.no_database
 def test_glossary_words_are_used_exactly(catalogue):
     wrong = []
     for english, indonesian in GLOSSARY.items():
