@@ -26,9 +26,9 @@ import logging
 import unicodedata
 from datetime import timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app, render_template
-from fpdf import FPDF
 
 from app import clock
 from app.i18n import local_date, local_time, rupiah
@@ -41,6 +41,9 @@ log = logging.getLogger("pkb.documents")
 FILE_NAMES = {"sp": "surat-pesanan", "bast": "bast", "invoice": "invoice", "kuitansi": "kuitansi"}
 _REPLACEMENTS = {"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                  "\u2026": "...", "\u00a0": " "}
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 
 def tanggal(value, with_time=False) -> str:
@@ -58,6 +61,8 @@ def new_pdf() -> FPDF:
     """An A4 document with DejaVu Sans, regular and bold. Only these two are registered:
     fpdf2 parses a TrueType font when it is added and subsets it when the file is written,
     ~0.13 s per style, so the document templates use no italic (<i>)."""
+    from fpdf import FPDF  # here, not at import: ~20 MB a web worker needs only to draw a document
+
     pdf = FPDF(format="A4")
     for style, path in (("", FONT_DIR / "DejaVuSans.ttf"), ("B", FONT_DIR / "DejaVuSans-Bold.ttf")):
         pdf.add_font(FONT, style, str(path))

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import hmac
 import re
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from fpdf import FPDF
 
 from app.extensions import db
 from app.models import GraduationCase, GraduationState, TrainingRegistration
 from app.services.documents_pdf import latin1, tanggal
 from app.services.procurement import document_code, format_code
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 
 def _verify_url(code) -> str:
@@ -23,6 +26,8 @@ def _verify_url(code) -> str:
 
 
 def _page(title: str, number: str) -> FPDF:
+    from fpdf import FPDF  # here, not at import: ~20 MB a web worker needs only to draw a document
+
     pdf = FPDF(format="A4")
     pdf.set_compression(False)  # small documents whose text simple tools can search
     pdf.set_title(latin1(f"{title} {number}"))
