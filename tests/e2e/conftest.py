@@ -230,6 +230,10 @@ def axe_check(page, context=None):
     """Run axe on the current page; fail on serious or critical violations, listed readably."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # A page reached by a click may still be loading its stylesheets when the step's `expect`
+    # already sees its text: axe then measures unstyled colours (the header's light text on
+    # the white of a page without app.css). Measure the page as it is shown.
+    page.wait_for_load_state("load")
     results = Axe().run(page, context=context)
     violations = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     if violations:
