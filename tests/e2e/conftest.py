@@ -26,7 +26,7 @@ Fixtures
 - ``browser`` (one per session): Debian's Chromium (/usr/bin/chromium), headless.
 - ``page`` / ``desktop_page``: a fresh browser context (own cookies) at 1366x900.
   ``phone_page``: a fresh context at 390x844 with touch. Pages speak Indonesian unless the
-  journey switches language; ``page.set_default_timeout`` is 10 s.
+  journey switches language; ``page.set_default_timeout`` and ``expect``'s timeout are 10 s.
 - A failing test leaves a full-page screenshot in instance/e2e-failures/ (path printed).
 - Helpers: ``axe_check(page)`` fails on any serious or critical axe violation and prints
   each readably; ``newest_email(app, to)`` and ``newest_email_link(app, to, path_part)`` read
@@ -176,6 +176,12 @@ def browser():
     _require_chromium()
     from playwright.sync_api import sync_playwright
 
+    from playwright.sync_api import expect
+
+    # `expect` waits as long as a page action does (10 s; its own default is 5 s). On a
+    # loaded CI machine a form post and its redirect took longer than 5 s, and the step
+    # read the previous page's flash message (test_variants_journey, CI run of 7bb1714).
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
