@@ -30,17 +30,28 @@ def _product(name):
     return db.session.execute(db.select(Product).where(Product.name == name)).scalars().first()
 
 
+def _user(email):
+    return db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
+
+
+def _list_named(owner, name):
+    """The owner's list of that name, made when missing: (list, whether it was made now)."""
+    shopping_list = db.session.execute(db.select(ShoppingList).where(
+        ShoppingList.owner_id == owner.id, ShoppingList.name == name)).scalar_one_or_none()
+    if shopping_list is not None:
+        return shopping_list, False
+    shopping_list = ShoppingList(owner_id=owner.id, name=name)
+    db.session.add(shopping_list)
+    db.session.flush()
+    return shopping_list, True
+
+
 def seed_lists():
-    owner = db.session.execute(db.select(User).where(User.email == OWNER)).scalar_one_or_none()
-    colleague = db.session.execute(db.select(User).where(User.email == COLLEAGUE)).scalar_one_or_none()
+    owner, colleague = _user(OWNER), _user(COLLEAGUE)
     if owner is None:
         return
-    shopping_list = db.session.execute(db.select(ShoppingList).where(
-        ShoppingList.owner_id == owner.id, ShoppingList.name == LIST_NAME)).scalar_one_or_none()
-    if shopping_list is None:
-        shopping_list = ShoppingList(owner_id=owner.id, name=LIST_NAME)
-        db.session.add(shopping_list)
-        db.session.flush()
+    shopping_list, made = _list_named(owner, LIST_NAME)
+    if made:
         for name, quantity in LIST_ITEMS:
             product = _product(name)
             if product is not None:
@@ -93,16 +104,11 @@ def _last_months_order(owner):
 
 def seed_list_variants():
     """Lines in a chosen variant (runs last, once the demo products have their options)."""
-    owner = db.session.execute(db.select(User).where(User.email == OWNER)).scalar_one_or_none()
+    owner = _user(OWNER)
     if owner is None:
         return
     for list_name, lines in LIST_VARIANTS.items():
-        shopping_list = db.session.execute(db.select(ShoppingList).where(
-            ShoppingList.owner_id == owner.id, ShoppingList.name == list_name)).scalar_one_or_none()
-        if shopping_list is None:
-            shopping_list = ShoppingList(owner_id=owner.id, name=list_name)
-            db.session.add(shopping_list)
-            db.session.flush()
+        shopping_list, _made = _list_named(owner, list_name)
         for product_name, variant_name, quantity in lines:
             product = _product(product_name)
             variant = next((v for v in (product.active_variants if product is not None else []) if
