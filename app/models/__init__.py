@@ -69,6 +69,7 @@ from app.models.order import (  # noqa: F401,E402
 )
 from app.models.department import (  # noqa: F401,E402
     DEPARTMENT_ROLES,
+    LEDGER_PAYMENT_MODES,
     PAYMENT_MODES,
     DepartmentPurchase,
     DepartmentRole,

@@ -29,6 +29,10 @@ DEPARTMENT_ROLES = ("purchaser", "approver", "treasurer")
 # up_card / up_treasurer: uang persediaan, paid by the department's card (KKPD) after the
 # approval, or by the treasurer at the handover against a kuitansi.
 PAYMENT_MODES = ("ls", "up_card", "up_treasurer")
+# The modes whose money reaches the store through the programme's ledger: the card payment is
+# collected by the programme, credited to the store's balance and paid out. The treasurer's modes
+# pay the store's bank directly.
+LEDGER_PAYMENT_MODES = ("up_card",)
 # approved, refused, expired (auto-cancelled after 3 working days), cancelled (by the purchaser)
 PURCHASE_DECISIONS = ("", "approved", "refused", "expired", "cancelled")
 

@@ -20,7 +20,7 @@ from datetime import date
 
 from app import clock
 from app.extensions import db
-from app.models import BusinessDocument, DepartmentPurchase, InvoiceTaxLine, Order, TaxRule
+from app.models import LEDGER_PAYMENT_MODES, BusinessDocument, DepartmentPurchase, InvoiceTaxLine, Order, TaxRule
 from app.services import tax as calc
 from app.services.acceptance import accepted_lines
 
@@ -167,11 +167,10 @@ def register_rows(purchases):
 
 # ------------------------------------------------------------------ the store's side
 
-# How the money of a department order reaches the store: the department's card (KKPD) is a
-# card payment the programme collects, so the ledger credits the store the gross and a payout
-# brings it; the treasurer (LS transfer, UP at the handover) pays the net straight to the
-# store's bank and pays the tax withheld or collected to the state in the store's name.
-THROUGH_LEDGER = ("up_card",)
+# How the money of a department order reaches the store (LEDGER_PAYMENT_MODES, app.models.department):
+# the department's card (KKPD) is a card payment the programme collects, so the ledger credits the
+# store the gross and a payout brings it; the treasurer (LS transfer, UP at the handover) pays the
+# net straight to the store's bank and pays the tax withheld or collected to the state in the store's name.
 
 
 def settlement_rows(purchases, credits: dict[int, int]) -> list[dict]:
@@ -186,7 +185,7 @@ def settlement_rows(purchases, credits: dict[int, int]) -> list[dict]:
         ppn_collected = sum(t.withheld for t in result.lines if t.tax == "ppn")
         credited = int(credits.get(purchase.order_id, 0))
         paid = purchase.treasury_recorded_at is not None
-        through_ledger = purchase.payment_mode in THROUGH_LEDGER
+        through_ledger = purchase.payment_mode in LEDGER_PAYMENT_MODES
         rows.append({
             "purchase": purchase, "order": purchase.order, "number": purchase.order.number,
             "document": purchase.kuitansi_number or purchase.invoice_number or "",
