@@ -126,7 +126,11 @@ def _no_sideways_scroll(page, width=PHONE_SE["width"]):
 
 def _reachable(locator, width=PHONE_SE["width"]):
     """The control lies inside the screen's width and is at least 44px high. Not scrolled into
-    view first: that would scroll a wide table sideways, the very thing a thumb should not need."""
+    view first: that would scroll a wide table sideways, the very thing a thumb should not need.
+    The control is awaited first: right after a tap the old page is still the one loaded, and its
+    load state would not wait for the new page's stylesheet (a CI run measured a 38px button
+    between Bootstrap's CSS and app.css, which gives touch screens 44px)."""
+    expect(locator).to_be_attached()
     locator.page.wait_for_load_state("load")  # measured with the stylesheet, not before it
     box = locator.bounding_box()
     assert box is not None, "the control is not displayed"
