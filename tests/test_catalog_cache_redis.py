@@ -113,6 +113,35 @@ def test_counts_are_shared_and_dropped_by_a_catalogue_commit_anywhere(two_apps, 
     assert int(redis_conn.get(f"{prefix}:cache:v:product:{product_id}")) >= 1
 
 
+def test_suggestions_are_shared_and_a_product_written_anywhere_drops_them(two_apps, redis_conn):
+    """Search as you type keeps its answers where the counts are (cache.cached_value): one
+    process's answer serves the other, as tuples again, and a product commit drops it."""
+    from datetime import date
+
+    from app.services import suggest
+    from tests import factories
+
+    first, second, prefix = two_apps
+    for app in (first, second):
+        app.config["SUGGEST_CACHE_SECONDS"] = 30
+    day = date(2026, 12, 7)
+    with first.app_context():
+        product_id = factories.ProductFactory(live=True, name="Kopi Bubuk Robusta", price=45000).id
+        db.session.commit()
+        found = suggest.suggest("kop", day)
+        assert [name for name, _slug, _price in found.products] == ["Kopi Bubuk Robusta"]
+    assert list(redis_conn.scan_iter(f"{prefix}:cache:suggest:*"))
+    with second.app_context():
+        with db.engine.begin() as conn:  # behind the app's back: only the cache can answer the old name
+            conn.execute(db.text("UPDATE products SET name = 'Kopi Bubuk Liberika' WHERE id = :i"), {"i": product_id})
+        shared = suggest.suggest("kop", day)
+        assert shared.products == found.products and isinstance(shared.products[0], tuple)
+        db.session.execute(db.text("UPDATE products SET stock = 4 WHERE id = :i"), {"i": product_id})
+        db.session.commit()  # a product written: every process's answers go
+    with first.app_context():
+        assert suggest.suggest("kop", day).products[0][0] == "Kopi Bubuk Liberika"
+
+
 def test_pages_are_served_when_redis_is_down(tmp_path, pg_schema):
     from tests import factories
 

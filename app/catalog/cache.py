@@ -132,35 +132,38 @@ def bump_generation():
 
 # ---------------------------------------------------------------- values (counts, lists)
 
-def cached_value(key, compute):
-    """``compute()`` (an int, or rows), cached under ``key`` (a tuple) for ``count_ttl_seconds``."""
-    ttl = count_ttl_seconds()
+def cached_value(key, compute, *, ttl=None, names=COUNT_VERSIONS, kind="count", limit=2000):
+    """``compute()`` (an int, or rows), cached under ``key`` (a tuple) for ``ttl`` seconds
+    (default ``count_ttl_seconds``) while the catalogue versions ``names`` hold. Per ``kind``
+    of value a process keeps at most ``limit`` (without Redis); from Redis rows come back as
+    lists."""
+    ttl = count_ttl_seconds() if ttl is None else ttl
     if not ttl:
         return compute()
     conn = shared_cache()
     if conn is not None:
-        return _shared_value(conn, key, compute, ttl)
-    cache = current_app.extensions.setdefault("catalog_counts", {})
+        return _shared_value(conn, key, compute, ttl, names, kind)
+    cache = current_app.extensions.setdefault(f"catalog_{kind}s", {})
     now = time.monotonic()
-    full_key = versions.local_versions(COUNT_VERSIONS) + key
+    full_key = versions.local_versions(names) + key
     hit = cache.get(full_key)
     if hit is not None and hit[1] > now:
         return hit[0]
     value = compute()
     with _lock:
-        if len(cache) > 2000:
+        if len(cache) > limit:
             cache.clear()
         cache[full_key] = (value, now + ttl)
     return value
 
 
-def _shared_value(conn, key, compute, ttl):
+def _shared_value(conn, key, compute, ttl, names, kind):
     """Counts (ints) and lists of rows (as lists), kept as JSON in Redis."""
-    name = shared_key("count", key)
+    name = shared_key(kind, key)
     try:
-        generation, payload = shared_get(conn, name)
+        generation, payload = shared_get(conn, name, names)
     except Exception:  # noqa: BLE001 - Redis down: compute
-        log.warning("catalogue count cache: Redis unreachable", exc_info=True)
+        log.warning("catalogue %s cache: Redis unreachable", kind, exc_info=True)
         return compute()
     if payload is not None:
         return json.loads(payload)
@@ -170,7 +173,7 @@ def _shared_value(conn, key, compute, ttl):
     try:
         shared_set(conn, name, generation, json.dumps(value).encode(), ttl)
     except Exception:  # noqa: BLE001
-        log.warning("catalogue count cache: Redis unreachable", exc_info=True)
+        log.warning("catalogue %s cache: Redis unreachable", kind, exc_info=True)
     return value
 
 

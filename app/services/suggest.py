@@ -10,8 +10,9 @@ Why it is fast (it answers every key a buyer types):
 
 - the answer is cached per (terms, language, day) and the catalogue's version
   (``app.catalog.versions``: any product, store, document or category written drops it), for
-  ``SUGGEST_CACHE_SECONDS``: a hit runs no SQL statement. Without ``REDIS_URL`` per process
-  (other workers catch up within the TTL), with it in Redis, read with the version in one MGET;
+  ``SUGGEST_CACHE_SECONDS``: a hit runs no SQL statement. Kept by ``cache.cached_value`` as
+  the catalogue's counts are: without ``REDIS_URL`` per process (other workers catch up within
+  the TTL), with it in Redis, read with the version in one MGET;
 - on a miss, one statement: the index ranks its matches and hands over only the best
   ``CANDIDATES`` (``match_subquery(best=…)``), which are joined to the products for the
   visibility rule and the three columns shown; only when fewer than ``MAX_PRODUCTS`` of them
@@ -24,9 +25,7 @@ Why it is fast (it answers every key a buyer types):
 from __future__ import annotations
 
 import bisect
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -55,8 +54,6 @@ class Suggestions:
 
 NAMES_TTL = 60.0  # seconds a process keeps the analysed store and category names (a commit here drops them at once)
 _names: dict = {}
-_answers: OrderedDict = OrderedDict()
-_lock = threading.Lock()
 
 
 def analysed(name: str) -> tuple[tuple[str, ...], frozenset[str]]:
@@ -135,56 +132,17 @@ def suggest(query: str, day: date, locale: str = "id") -> Suggestions:
     ttl = cache_seconds()
     if not ttl:
         return _compute(terms, day, locale)
-    key = (tuple(terms), str(locale), day.isoformat())
     from app.catalog import cache
 
-    conn = cache.shared_cache()
-    if conn is not None:
-        return _shared(conn, key, ttl, lambda: _compute(terms, day, locale))
-    return _local(key, ttl, lambda: _compute(terms, day, locale))
+    def compute():
+        found = _compute(terms, day, locale)
+        return [found.products, found.stores, found.categories]
 
-
-def _local(key, ttl, compute) -> Suggestions:
-    from flask import current_app
-
-    from app.catalog import versions
-
-    full_key = (current_app.config.get("SQLALCHEMY_DATABASE_URI"), versions.local_versions(CACHE_VERSIONS), key)
-    now = time.monotonic()
-    hit = _answers.get(full_key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    found = compute()
-    with _lock:
-        _answers[full_key] = (now + ttl, found)
-        _answers.move_to_end(full_key)
-        while len(_answers) > MAX_CACHED:
-            _answers.popitem(last=False)
-    return found
-
-
-def _shared(conn, key, ttl, compute) -> Suggestions:
-    import json
-    import logging
-
-    from app.catalog import cache
-
-    name = cache.shared_key("suggest", key)
-    try:
-        numbers, payload = cache.shared_get(conn, name, CACHE_VERSIONS)
-    except Exception:  # noqa: BLE001 - Redis down: compute
-        logging.getLogger(__name__).warning("suggestion cache: Redis unreachable", exc_info=True)
-        return compute()
-    if payload is not None:
-        products, stores, categories = json.loads(payload)
-        return Suggestions([tuple(p) for p in products], [tuple(s) for s in stores], [tuple(c) for c in categories])
-    found = compute()
-    try:
-        cache.shared_set(conn, name, numbers, json.dumps([found.products, found.stores, found.categories]).encode(),
-                         ttl)
-    except Exception:  # noqa: BLE001
-        logging.getLogger(__name__).warning("suggestion cache: Redis unreachable", exc_info=True)
-    return found
+    products, stores, categories = cache.cached_value(
+        (tuple(terms), str(locale), day.isoformat()), compute, ttl=ttl, names=CACHE_VERSIONS, kind="suggest",
+        limit=MAX_CACHED)
+    # Tuples again: from Redis the rows come back as JSON lists.
+    return Suggestions([tuple(p) for p in products], [tuple(s) for s in stores], [tuple(c) for c in categories])
 
 
 def _compute(terms, day: date, locale: str) -> Suggestions:
