@@ -9,6 +9,7 @@ changed since. Another buyer's cart line is not found (404).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -224,24 +225,18 @@ class CartView:
         return max((line.product.lead_time_days or 0 for line in self.lines), default=0)
 
 
-_LINES: dict[bool, object] = {}
-
-
+@functools.cache
 def _lines_statement(images):
     """The user's cart lines with their cart, product, store and variant; built once per
     process (building it cost the cart page more than running it), the user bound per call."""
-    statement = _LINES.get(images)
-    if statement is None:
-        product_options = [db.joinedload(Product.store)]
-        if images:
-            product_options.append(db.selectinload(Product.images))
-        statement = _LINES[images] = (
-            db.select(CartItem).join(Cart, Cart.id == CartItem.cart_id)
+    product_options = [db.joinedload(Product.store)]
+    if images:
+        product_options.append(db.selectinload(Product.images))
+    return (db.select(CartItem).join(Cart, Cart.id == CartItem.cart_id)
             .where(Cart.user_id == db.bindparam("user_id"))
             .options(db.contains_eager(CartItem.cart), db.joinedload(CartItem.product).options(*product_options),
                      db.joinedload(CartItem.variant))
             .order_by(CartItem.id))
-    return statement
 
 
 def view(user, images=True) -> CartView:

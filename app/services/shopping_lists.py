@@ -19,6 +19,7 @@ Rules kept here:
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -133,27 +134,21 @@ def lists_of(user):
     return own, shared
 
 
-_EDITABLE: dict[str, object] = {}
-
-
+@functools.cache
 def _editable_statement():
     """Built once per process (building it cost the product page more than running it); the
     user and their department are bound at each call. The same rule as ``lists_of``: a list
     shared by a colleague counts while its owner is in the user's department."""
-    statement = _EDITABLE.get("select")
-    if statement is None:
-        user_id, department_id = db.bindparam("user_id"), db.bindparam("department_id")
-        shared = (db.select(ShoppingListShare.id)
-                  .where(ShoppingListShare.list_id == ShoppingList.id, ShoppingListShare.user_id == user_id,
-                         ShoppingListShare.can_edit.is_(True)).exists())
-        owner_department = (db.select(User.department_id).where(User.id == ShoppingList.owner_id)
-                            .correlate(ShoppingList).scalar_subquery())
-        own = ShoppingList.owner_id == user_id
-        statement = _EDITABLE["select"] = (
-            db.select(ShoppingList.id, ShoppingList.name)
+    user_id, department_id = db.bindparam("user_id"), db.bindparam("department_id")
+    shared = (db.select(ShoppingListShare.id)
+              .where(ShoppingListShare.list_id == ShoppingList.id, ShoppingListShare.user_id == user_id,
+                     ShoppingListShare.can_edit.is_(True)).exists())
+    owner_department = (db.select(User.department_id).where(User.id == ShoppingList.owner_id)
+                        .correlate(ShoppingList).scalar_subquery())
+    own = ShoppingList.owner_id == user_id
+    return (db.select(ShoppingList.id, ShoppingList.name)
             .where(db.or_(own, db.and_(shared, owner_department == department_id)))
             .order_by(db.case((own, 0), else_=1), db.func.lower(ShoppingList.name), ShoppingList.id))
-    return statement
 
 
 def editable_lists(user):
@@ -225,12 +220,6 @@ def _visible(product_id) -> Product:
     return product
 
 
-def _variant(product, variant_id):
-    """The variant picked (cart.choose_variant: among those on sale; a product without
-    options has its one), so a list never keeps what the cart would refuse as unchosen."""
-    return cart_service.choose_variant(product, variant_id)
-
-
 def _put(user, shopping_list, product, variant, quantity) -> ShoppingListItem:
     if not isinstance(quantity, int) or quantity < 1:
         raise Invalid(_("The quantity must be at least 1."))
@@ -263,7 +252,9 @@ def add_product(user, list_id, product_id, quantity, variant_id=None) -> Shoppin
     without options."""
     shopping_list = get_list(user, list_id, "edit")
     product = _visible(product_id)
-    item = _put(user, shopping_list, product, _variant(product, variant_id), quantity)
+    # The variant as the cart would take it (among those on sale; a product without options has its
+    # one), so a list never keeps what the cart would refuse as unchosen.
+    item = _put(user, shopping_list, product, cart_service.choose_variant(product, variant_id), quantity)
     db.session.commit()
     return item
 
@@ -274,7 +265,7 @@ def add_to_new_list(user, name, product_id, quantity, variant_id=None) -> Shoppi
     _require_buyer(user)
     text = _clean_name(name)
     product = _visible(product_id)
-    variant = _variant(product, variant_id)
+    variant = cart_service.choose_variant(product, variant_id)
     if _name_taken(user.id, text):
         raise Conflict(_("You already have a list named “%(name)s”.", name=text))
     shopping_list = ShoppingList(owner_id=user.id, name=text)
