@@ -2,6 +2,7 @@
 from datetime import timezone
 from typing import Any, cast
 
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import CursorResult, DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -51,17 +52,18 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class _CountingLess(SelectPagination):
+    """A pagination that counts only when the page is full (``paginate_counting_less``)."""
+
+    def _query_count(self):
+        if len(self.items) < self.per_page and (self.items or self.page == 1):
+            return self._query_offset + len(self.items)
+        return super()._query_count()
+
+
 def paginate_counting_less(select, *, page, per_page):
     """``db.paginate(select, ...)`` that runs the count only when the page is full: a short
     page (most people's first page of their orders) is the last, so its rows tell the total."""
-    from flask_sqlalchemy.pagination import SelectPagination
-
     from app.extensions import db
 
-    class _Pagination(SelectPagination):
-        def _query_count(self):
-            if len(self.items) < self.per_page and (self.items or self.page == 1):
-                return self._query_offset + len(self.items)
-            return super()._query_count()
-
-    return _Pagination(select=select, session=db.session(), page=page, per_page=per_page, error_out=False)
+    return _CountingLess(select=select, session=db.session(), page=page, per_page=per_page, error_out=False)
