@@ -35,14 +35,15 @@ def register_static_urls(app):
     """Templates' ``url_for``, with the links to static files kept per process: the layout
     asks for the same seven on every page, and each went through the URL map's builder.
     A static file's path depends only on the file name and the prefix the app is served
-    under (``request.script_root``), which are the key."""
-    from flask import request
+    under (``request.script_root``), which are the key; outside a request (a document drawn by
+    a job) Flask's own builds it."""
+    from flask import has_request_context, request
     from flask import url_for as flask_url_for
 
     kept: dict[tuple, str] = {}
 
     def url_for(endpoint, **values):
-        if endpoint == "static" and len(values) == 1 and "filename" in values:
+        if endpoint == "static" and len(values) == 1 and "filename" in values and has_request_context():
             key = (request.script_root, values["filename"])
             url = kept.get(key)
             if url is None:
