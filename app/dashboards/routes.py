@@ -17,7 +17,7 @@ from app.extensions import db
 from app.converters import parse_id
 from app.models import Department, Store
 from app.services import Invalid, exports, ocds, reports
-from app.services.orders import store_ids_of
+from app.authz import store_ids_of
 
 
 def _period():

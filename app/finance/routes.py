@@ -15,7 +15,7 @@ from app.services import ledger
 from app.services import payouts as payout_service
 from app.services.procurement import taxes as procurement_taxes
 from app.services import refunds as refund_service
-from app.services.orders import store_ids_of
+from app.authz import store_ids_of
 from app.web import flash_error, or_404, require_valid
 
 

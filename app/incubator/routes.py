@@ -19,7 +19,7 @@ from app.services.incubator import indicators as indicator_service
 from app.services.incubator import mentoring
 from app.services.incubator import report as report_service
 from app.services.incubator import training as training_service
-from app.services.orders import store_ids_of
+from app.authz import store_ids_of
 from app.errors.handlers import error_response
 from app.web import act, or_404, render_form_page, require_valid
 

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from app.urls import path_for
 from app import clock
-from app.authz import store_ids_of  # noqa: F401 - the stores a user works for, used here and by other services
+from app.authz import store_ids_of
 from app.extensions import db
 from app.orm import paginate_counting_less
 from app.models import (

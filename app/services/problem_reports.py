@@ -47,7 +47,8 @@ from app.services import refund_requests
 from app.services.acceptance import ACTIVE_REPORT_STATES, accepted_quantity
 from app.services.mail import queue_email
 from app.services.order_flow import add_event, apply_transition
-from app.services.orders import get_order_for_buyer, get_order_for_store, store_ids_of
+from app.authz import store_ids_of
+from app.services.orders import get_order_for_buyer, get_order_for_store
 from app.urls import absolute, path_for
 
 S = ProblemReportState

@@ -54,7 +54,7 @@ from app.services import cart as cart_service
 from app.services import notifications as notify
 from app.services import procurement
 from app.services.order_flow import add_event, take_stock
-from app.services.orders import store_ids_of
+from app.authz import store_ids_of
 from app.urls import path_for
 
 Q = QuoteState
