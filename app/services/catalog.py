@@ -12,6 +12,7 @@ Rules kept here:
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -666,27 +667,20 @@ def visible_products(day: date):
     return select(Product).join(Store, store_join()).where(buyer_visible(day))
 
 
-_PRODUCT_STATEMENTS: dict[tuple, object] = {}
-
-
-def _product_statement(day: date):
+@functools.lru_cache(maxsize=4)  # a few days' (yesterday's goes) on each kind of database
+def _product_statement(dialect: str, day: date):
     """Built once per database kind and day (building it cost the product page about as much
     as running it); the slug is bound at each call."""
-    key = (db.engine.dialect.name, day)
-    statement = _PRODUCT_STATEMENTS.get(key)
-    if statement is None:
-        if len(_PRODUCT_STATEMENTS) > 4:  # yesterday's
-            _PRODUCT_STATEMENTS.clear()
-        statement = _PRODUCT_STATEMENTS[key] = (
-            visible_products(day).where(Product.slug == db.bindparam("slug"))
-            .options(contains_eager(Product.store), joinedload(Product.category), selectinload(Product.variants))
-        )  # the photos load when the page's cached fragments are rendered (a hit reads none)
-    return statement
+    return (
+        visible_products(day).where(Product.slug == db.bindparam("slug"))
+        .options(contains_eager(Product.store), joinedload(Product.category), selectinload(Product.variants))
+    )  # the photos load when the page's cached fragments are rendered (a hit reads none)
 
 
 def get_product(slug: str, day: date):
     """The live product with this slug, with what its page shows, or None."""
-    return db.session.execute(_product_statement(day), {"slug": slug}).unique().scalar_one_or_none()
+    return db.session.execute(_product_statement(db.engine.dialect.name, day),
+                              {"slug": slug}).unique().scalar_one_or_none()
 
 
 def valid_documents(store: Store, day: date):
