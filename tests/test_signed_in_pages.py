@@ -433,3 +433,84 @@ def test_the_translations_kept_for_a_request_follow_force_locale(make):
         assert render_template_string("{{ _('Close') }}") == "Tutup"
     with app.test_request_context("/katalog"), force_locale("en"):
         assert render_template_string("{{ _('Close') }}") == "Close"
+
+
+def _csrf_free(page):
+    """A page with its CSRF tokens (the reader's own, signed with the time) taken out."""
+    return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token" value=""', page)
+
+
+def _login(app, email):
+    client = app.test_client()
+    assert client.post("/auth/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    client.get("/")  # shows the welcome message: no flash is pending after it
+    return client
+
+
+def test_one_page_is_kept_for_every_buyer_with_each_readers_own_parts(make):
+    """The catalogue, search, product, store and home pages are kept once for all buyers (per
+    language); each reader gets their own bar, lists to save to and "Waiting for you", and the
+    page is the one they would get with every cache off."""
+    from app.models import User
+    from app.services import shopping_lists
+    from tests import factories
+
+    app = _signed_in_app(make, "buyer-pages")
+    with app.app_context():
+        products, urls = _seed(factories, 4)
+        urls["home"] = "/"
+    budi = _buyer_with_cart(app, products, items=1)
+    with app.app_context():
+        buyer = db.session.execute(db.select(User).where(User.full_name == "Budi Santoso")).scalar_one()
+        shopping_lists.create_list(buyer, "Rapat koordinasi Desember")
+        sari_email = factories.BuyerFactory(full_name="Sari Wulandari").email
+        db.session.commit()
+    sari = _login(app, sari_email)
+    budi.get("/cart/")  # shows the "added to the cart" message: no flash is pending after it
+    for name, url in urls.items():
+        first = budi.get(url)
+        assert first.headers["X-Cache"] == "miss", name
+        kept = sari.get(url)
+        assert kept.headers["X-Cache"] == "hit", name
+        page, own = kept.get_data(as_text=True), budi.get(url).get_data(as_text=True)
+        assert "Sari Wulandari" in page and "Budi Santoso" not in page, name
+        assert "Budi Santoso" in own, name
+        assert "pkb-personal" not in page and "PKB-CSRF-PLACEHOLDER" not in page, name
+        assert re.search(r'name="csrf_token" value="([^"]+)"', page).group(1) != \
+            re.search(r'name="csrf_token" value="([^"]+)"', own).group(1), name
+        assert _badge(page, "/cart/") is None and _badge(own, "/cart/") == "1", name
+    product_page = sari.get(urls["product"]).get_data(as_text=True)
+    assert "Rapat koordinasi Desember" not in product_page
+    assert "Rapat koordinasi Desember" in budi.get(urls["product"]).get_data(as_text=True)
+    assert "Waiting for you" in budi.get("/").get_data(as_text=True) or \
+        "Menunggu Anda" in budi.get("/").get_data(as_text=True)  # the cart line waits for Budi
+
+    kept = {name: _csrf_free(budi.get(url).get_data(as_text=True)) for name, url in urls.items()}
+    app.config.update(CATALOG_CACHE_SECONDS=0, CATALOG_FRAGMENT_SECONDS=0)
+    for name, url in urls.items():
+        response = budi.get(url)
+        assert "X-Cache" not in response.headers, name
+        assert _csrf_free(response.get_data(as_text=True)) == kept[name], name
+
+
+def test_a_seller_a_flash_or_the_readers_own_name_gets_a_page_of_its_own(make):
+    from tests import factories
+
+    app = _signed_in_app(make, "own-pages")
+    with app.app_context():
+        products, urls = _seed(factories, 2)
+        seller_email = factories.store_owner(factories.StoreFactory(verified=True)).email
+    budi = _buyer_with_cart(app, [], items=0)
+    seller = _login(app, seller_email)
+    for _ in range(2):  # a seller answers their store's questions: never a shared copy
+        assert "X-Cache" not in seller.get(urls["product"]).headers
+
+    added = budi.post(f"/cart/add/{products[0]}", data={"quantity": 1, "next": urls["product"]})
+    assert added.status_code in (302, 303)
+    flashed = budi.get(urls["product"])  # the "added to the cart" message is this reader's
+    assert "X-Cache" not in flashed.headers
+    assert budi.get(urls["product"]).headers["X-Cache"] == "miss"
+
+    own_name = "/katalog?q=Budi+Santoso"  # the search box shows the reader's name: not kept
+    assert budi.get(own_name).headers["X-Cache"] == "miss"
+    assert budi.get(own_name).headers["X-Cache"] == "miss"

@@ -24,9 +24,13 @@ A missing or outdated fragment is rendered by one process at a time (a lock in R
 of keys being rendered in the process); the others serve the previous copy meanwhile, for at
 most ``RENDER_LOCK_SECONDS``: a change never makes every worker render the same page at once.
 
-Only anonymous GET requests without pending flash messages use the page cache; the page is
-rendered once with a placeholder for the CSRF token, which is replaced on every
-response with the visitor's own token (fragments likewise).
+GET requests without pending flash messages use the page cache: a visitor's, and, for the
+views that say so (``cached_page(buyers=True)``: home, catalogue, product, store), a signed-in
+buyer's. A page is rendered once with a placeholder for the CSRF token, which is replaced on
+every response with the reader's own token (fragments likewise); the copy kept for buyers has
+a mark where each part that is the reader's own goes (``personal``: the bar, the lists to save
+to, "Waiting for you"), rendered for each reader on each response. Why: every buyer is signed
+in, and most of what they see is the same for all of them.
 """
 from __future__ import annotations
 
@@ -34,11 +38,13 @@ import functools
 import hashlib
 import json
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
 
 from flask import current_app, g, has_app_context, make_response, request, session
+from jinja2 import pass_context
 from markupsafe import Markup
 from flask_login import current_user
 from flask_babel import get_locale
@@ -187,36 +193,102 @@ def _store():
     return ext["catalog_pages"]
 
 
-def _cacheable():
-    return (request.method == "GET" and not current_user.is_authenticated
-            and not session.get("_flashes"))
+#: The roles whose catalogue pages are the same for everyone holding them, but for the parts
+#: that are the reader's own (``personal``): a buyer's. A seller answers the questions of their
+#: own store and a mentor hides those of the stores they mentor, so their pages are their own
+#: (rendered each time, with the shared fragments).
+SHARED_ROLES = frozenset({"buyer"})
+
+#: Where a part of the page that is the reader's own goes in a page kept for every buyer.
+PERSONAL_MARK = "<!--pkb-personal:{}-->"
+_PERSONAL_RE = re.compile(r"<!--pkb-personal:([a-z_/]+\.html)-->")
+#: The templates that may be such a part (each renders from the request alone: current_user,
+#: the context processors): the bar, the lists of "Save to list", the home page's "Waiting for you".
+PERSONAL_PARTS = frozenset({"_header.html", "lists/_list_options.html", "main/_waiting.html"})
 
 
-def _serve(body, status, mimetype, outcome="miss"):
+def _audience(buyers):
+    """Who a page is kept for: "anonymous", the roles of a signed-in buyer (a tuple, when the
+    view shares its pages with ``buyers``), or None: rendered for this request alone."""
+    if request.method != "GET" or session.get("_flashes"):
+        return None
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
+        return "anonymous"
+    if not buyers:
+        return None
+    roles = user.roles
+    if not roles <= SHARED_ROLES:
+        return None
+    return tuple(sorted(roles))
+
+
+@pass_context
+def personal(context, name):
+    """A part of the page that is the reader's own (``PERSONAL_PARTS``): rendered in place, or,
+    while a page is rendered to be kept for every buyer, a mark that ``_serve`` fills in with
+    the reader's own on each response. In a template: ``{{ personal("_header.html") }}``."""
+    if name not in PERSONAL_PARTS:
+        raise ValueError(f"{name} is not a personal part of a page (PERSONAL_PARTS)")
+    if g.get("render_personal_marks"):
+        return Markup(PERSONAL_MARK.format(name))  # noqa: S704  # nosec B704 - a fixed comment
+    part = context.environment.get_template(name).render(context.get_all())
+    return Markup(part)  # noqa: S704  # nosec B704 - one of our templates, rendered with autoescape
+
+
+def _fill_personal(body):
+    """The reader's own parts in a page kept for every buyer (one template context for all)."""
+    parts = _PERSONAL_RE.split(body)
+    if len(parts) == 1:
+        return body
+    context: dict = {}
+    current_app.update_template_context(context)
+    env = current_app.jinja_env
+    for i in range(1, len(parts), 2):
+        name = parts[i]
+        parts[i] = env.get_template(name).render(context) if name in PERSONAL_PARTS else PERSONAL_MARK.format(name)
+    return "".join(parts)
+
+
+def _serve(body, status, mimetype, outcome="miss", audience="anonymous"):
+    if audience != "anonymous":
+        body = _fill_personal(body)
     if CSRF_PLACEHOLDER in body:
-        body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
+        body = body.replace(CSRF_PLACEHOLDER, request_csrf_token())
     response = make_response(body, status)
     response.mimetype = mimetype
     response.headers["X-Cache"] = outcome  # what bench/catalog counts
     return response
 
 
-def _render(view, args, kwargs):
+def _render(view, args, kwargs, audience):
     g.render_csrf_placeholder = True
+    g.render_personal_marks = audience != "anonymous"
     try:
         return make_response(view(*args, **kwargs))
     finally:
         g.render_csrf_placeholder = False
+        g.render_personal_marks = False
 
 
-def _storable(response):
-    return not (response.direct_passthrough or response.status_code not in (200, 400, 404)
-                or response.headers.get("Set-Cookie"))
+def _storable(response, body, audience):
+    if response.direct_passthrough or response.status_code not in (200, 400, 404) \
+            or response.headers.get("Set-Cookie"):
+        return False
+    if audience != "anonymous":
+        # A page kept for every buyer never holds the reader's own name or address: if one
+        # shows outside the personal parts, a template reads the person directly; keep nothing.
+        user = current_user._get_current_object()
+        for own in (user.full_name, user.email):
+            if own and own in body:
+                log.warning("catalogue page %s shows the reader outside a personal part: not kept", request.path)
+                return False
+    return True
 
 
-def _shared(conn, ttl, view, args, kwargs):
+def _shared(conn, ttl, view, args, kwargs, audience, locale):
     """The page from Redis (tagged with the shared generation), or rendered and stored."""
-    name = shared_key("page", (request.full_path, select_locale(), clock.today().isoformat()))
+    name = shared_key("page", (request.full_path, locale, clock.today().isoformat(), audience))
     generation = None
     try:
         generation, payload = shared_get(conn, name, PAGE_VERSIONS)
@@ -225,39 +297,45 @@ def _shared(conn, ttl, view, args, kwargs):
         payload = None
     if payload is not None:
         status, mimetype, body = payload.decode("utf-8").split("\n", 2)
-        return _serve(body, int(status), mimetype, "hit")
-    response = _render(view, args, kwargs)
+        return _serve(body, int(status), mimetype, "hit", audience)
+    response = _render(view, args, kwargs, audience)
     body = response.get_data(as_text=True)
-    if generation is not None and _storable(response):
+    if generation is not None and _storable(response, body, audience):
         record = f"{response.status_code}\n{response.mimetype}\n{body}".encode()
         try:
             shared_set(conn, name, generation, record, ttl)
         except Exception:  # noqa: BLE001
             current_app.logger.warning("catalogue page cache: Redis unreachable", exc_info=True)
-    return _serve(body, response.status_code, response.mimetype)
+    return _serve(body, response.status_code, response.mimetype, "miss", audience)
 
 
-def cached_page(view):
-    """Decorate a view returning an HTML page (or ``(page, status)``)."""
+def cached_page(view=None, *, buyers=False):
+    """Decorate a view returning an HTML page (or ``(page, status)``). The page is kept for
+    visitors who are not logged in; with ``buyers=True`` also for signed-in buyers (one copy for
+    all of them, per language), their own parts (``personal``) put in on each response."""
+    if view is None:
+        return functools.partial(cached_page, buyers=buyers)
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         ttl = ttl_seconds()
-        if not ttl or not _cacheable():
+        audience = _audience(buyers) if ttl else None
+        if audience is None:
             return view(*args, **kwargs)
+        locale = str(get_locale() or select_locale())
         conn = shared_cache()
         if conn is not None:
-            return _shared(conn, ttl, view, args, kwargs)
-        key = (request.full_path, select_locale(), clock.today(), current_generation())
+            return _shared(conn, ttl, view, args, kwargs, audience, locale)
+        key = (request.full_path, locale, clock.today(), current_generation(), audience)
         store = _store()
         now = time.monotonic()
         hit = store["pages"].get(key)
         if hit is not None and hit[0] > now:
-            return _serve(hit[1], hit[2], hit[3], "hit")
-        response = _render(view, args, kwargs)
-        if not _storable(response):
-            return _serve(response.get_data(as_text=True), response.status_code, response.mimetype)
+            return _serve(hit[1], hit[2], hit[3], "hit", audience)
+        response = _render(view, args, kwargs, audience)
         body = response.get_data(as_text=True)
+        if not _storable(response, body, audience):
+            return _serve(body, response.status_code, response.mimetype, "miss", audience)
         size = len(body)
         with _lock:
             pages = store["pages"]
@@ -269,7 +347,7 @@ def cached_page(view):
             while pages and (len(pages) > MAX_PAGES or store["bytes"] > MAX_BYTES):
                 _key, dropped = pages.popitem(last=False)
                 store["bytes"] -= len(dropped[1])
-        return _serve(body, response.status_code, response.mimetype)
+        return _serve(body, response.status_code, response.mimetype, "miss", audience)
 
     return wrapper
 
@@ -440,6 +518,7 @@ class Lazy:
 
 def register(app):
     app.jinja_env.globals["fragment"] = fragment
+    app.jinja_env.globals["personal"] = personal
 
     @app.after_request
     def fragment_outcomes(response):

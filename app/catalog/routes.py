@@ -13,7 +13,7 @@ def _context():
 
 
 @bp.route("/katalog")
-@cached_page
+@cached_page(buyers=True)
 def index():
     """The catalogue and the search: every filter is a URL argument."""
     filters = catalog.parse_filters(request.args)
@@ -53,7 +53,7 @@ def _chosen_variant(product, raw):
 
 
 @bp.route("/produk/<slug>")
-@cached_page
+@cached_page(buyers=True)
 def product(slug):
     today = clock.today()
     item = catalog.get_product(slug, today)
@@ -69,7 +69,7 @@ def product(slug):
 
 
 @bp.route("/toko/<slug>")
-@cached_page
+@cached_page(buyers=True)
 def store(slug):
     today = clock.today()
     shop = catalog.get_store(slug)

@@ -12,7 +12,7 @@ from app.web import safe_next
 def home():
     from app.catalog.cache import cached_page
 
-    return cached_page(_home)()
+    return cached_page(_home, buyers=True)()
 
 
 def _home():
