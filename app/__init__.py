@@ -69,6 +69,9 @@ def register_extensions(app):
     from app.i18n import select_locale, select_timezone
 
     db.init_app(app)
+    from app import read_transactions
+
+    read_transactions.register(app)  # after db.init_app: see its docstring
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
