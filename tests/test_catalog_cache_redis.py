@@ -89,6 +89,40 @@ def test_two_processes_share_pages_and_a_commit_in_one_drops_them_in_the_other(t
     assert "Rp\u00a0180.000" in client_b.get("/katalog").get_data(as_text=True)
 
 
+def test_a_page_kept_for_buyers_in_redis_serves_another_process_with_each_readers_own_bar(two_apps, redis_conn):
+    from tests import factories
+    from tests.conftest import PASSWORD
+
+    first, second, prefix = two_apps
+    with first.app_context():
+        slug = factories.ProductFactory(live=True, name="Syal Insang", price=150000).slug
+        budi, sari = (factories.BuyerFactory(full_name=name).email for name in ("Budi Santoso", "Sari Wulandari"))
+        db.session.commit()
+    readers = []
+    for app, email in ((first, budi), (second, sari)):
+        client = app.test_client()
+        assert client.post("/auth/login", data={"email": email, "password": PASSWORD}).status_code == 302
+        client.get("/cart/")  # shows the welcome message: nothing pending after it
+        readers.append(client)
+    first_page = readers[0].get(f"/produk/{slug}")
+    assert first_page.headers["X-Cache"] == "miss"
+    kept = [key for key in redis_conn.scan_iter(f"{prefix}:cache:page:*")]
+    assert kept and b"Budi Santoso" not in b"".join(redis_conn.get(key) for key in kept)
+    other = readers[1].get(f"/produk/{slug}")  # the other process, the other buyer
+    assert other.headers["X-Cache"] == "hit"
+    page = other.get_data(as_text=True)
+    assert "Sari Wulandari" in page and "Budi Santoso" not in page and "Rp\u00a0150.000" in page
+    _set_price(second, _product_id(first, slug), 165000)
+    assert "Rp\u00a0165.000" in readers[0].get(f"/produk/{slug}").get_data(as_text=True)
+
+
+def _product_id(app, slug):
+    from app.models import Product
+
+    with app.app_context():
+        return db.session.execute(db.select(Product.id).where(Product.slug == slug)).scalar_one()
+
+
 def test_counts_are_shared_and_dropped_by_a_catalogue_commit_anywhere(two_apps, redis_conn):
     from app.catalog import cache
     from tests import factories
