@@ -71,7 +71,7 @@ def register_extensions(app):
     db.init_app(app)
     from app import read_transactions
 
-    read_transactions.register(app)  # after db.init_app: see its docstring
+    read_transactions.register(app)  # web requests that only read end with COMMIT (PostgreSQL)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(

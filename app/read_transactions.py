@@ -45,9 +45,10 @@ def only_read(session) -> bool:
 
 
 def register(app):
-    """The statement hooks (once per process) and the app's teardown, which must be registered
-    after ``db.init_app``: Flask runs teardowns last registered first, so this one ends the
-    transaction before Flask-SQLAlchemy removes the session."""
+    """The statement hooks (once per process) and a request teardown: it runs when the
+    request ends, before the app context's teardowns, where Flask-SQLAlchemy removes the
+    session (and rolls back what is left). Only web requests: a command, a job or a test
+    with an app context of its own ends as before."""
     global _registered
     from app.extensions import db
 
@@ -56,7 +57,7 @@ def register(app):
         event.listen(Engine, "begin", _begin)
         _registered = True
 
-    @app.teardown_appcontext
+    @app.teardown_request
     def end_reads_with_commit(error):
         if error is not None or not db.session.registry.has():
             return
@@ -65,6 +66,13 @@ def register(app):
             if not session.in_transaction() or session.get_bind().dialect.name != "postgresql":
                 return
             if only_read(session):
-                session.commit()
+                # Without expiring what was loaded: the session is closed next, as after a
+                # rollback, and an object read before stays readable (a rendered page's, a
+                # test's). Nothing was written, so nothing loaded is out of date.
+                session.expire_on_commit = False
+                try:
+                    session.commit()
+                finally:
+                    session.expire_on_commit = True
         except Exception:  # noqa: BLE001 - a teardown never fails the response; the rollback follows
             log.warning("could not end a read-only transaction with COMMIT", exc_info=True)

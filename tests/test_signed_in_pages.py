@@ -514,3 +514,22 @@ def test_a_seller_a_flash_or_the_readers_own_name_gets_a_page_of_its_own(make):
     own_name = "/katalog?q=Budi+Santoso"  # the search box shows the reader's name: not kept
     assert budi.get(own_name).headers["X-Cache"] == "miss"
     assert budi.get(own_name).headers["X-Cache"] == "miss"
+
+
+def test_a_page_kept_for_buyers_costs_only_the_readers_own_statements(make):
+    """On a hit of the kept page: the signed-in user's statement, and on the product page
+    the lists of "Save to list"; nothing of the page itself."""
+    from tests import factories
+
+    app = _signed_in_app(make, "kept-counts")
+    with app.app_context():
+        products, urls = _seed(factories, 4)
+        urls["home"] = "/"
+        sari_email = factories.BuyerFactory(full_name="Sari Wulandari").email
+        db.session.commit()
+    budi = _buyer_with_cart(app, products, items=1)
+    budi.get("/cart/")  # no flash pending
+    for url in urls.values():
+        budi.get(url)  # keeps the pages
+    counts = _counts(app, _login(app, sari_email), urls)
+    assert counts == {"catalogue": 1, "search": 1, "product": 2, "store": 1, "home": 1}, counts
