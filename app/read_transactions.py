@@ -15,6 +15,7 @@ waiting for its commit, or whose request ended in an exception is rolled back as
 its driver has no statement cache to lose.
 """
 import logging
+import re
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -28,8 +29,12 @@ WROTE = "pkb_transaction_wrote"
 _registered = False
 
 
+#: Runs on every statement: matched in place (``lstrip().upper()`` copied the whole text).
+_A_SELECT = re.compile(r"\s*select\b", re.IGNORECASE).match
+
+
 def _note_writes(conn, cursor, statement, parameters, context, executemany):
-    if statement.lstrip()[:6].upper() != "SELECT":
+    if not _A_SELECT(statement):
         conn.info[WROTE] = True
 
 
@@ -69,10 +74,10 @@ def register(app):
                 # Without expiring what was loaded: the session is closed next, as after a
                 # rollback, and an object read before stays readable (a rendered page's, a
                 # test's). Nothing was written, so nothing loaded is out of date.
-                session.expire_on_commit = False
+                expire, session.expire_on_commit = session.expire_on_commit, False
                 try:
                     session.commit()
                 finally:
-                    session.expire_on_commit = True
+                    session.expire_on_commit = expire
         except Exception:  # noqa: BLE001 - a teardown never fails the response; the rollback follows
             log.warning("could not end a read-only transaction with COMMIT", exc_info=True)

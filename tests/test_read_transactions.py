@@ -5,7 +5,7 @@ from flask import abort
 from sqlalchemy import event
 
 from app.extensions import db
-from tests.conftest import empty_tables, make_app
+from tests.conftest import make_app, release_app
 
 
 @pytest.fixture
@@ -48,11 +48,7 @@ def app(tmp_path, pg_schema):
         factories.BuyerFactory(full_name="Budi Santoso")
         db.session.commit()
     yield app
-    if pg_schema is not None:
-        empty_tables(app)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    release_app(app, pg_schema)
 
 
 def _endings(app, path):
