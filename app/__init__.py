@@ -16,6 +16,9 @@ def create_app(config=None):
         static_folder=os.path.join(ROOT, "static"),
         instance_path=instance_path(os.path.join(ROOT, "instance")),
     )
+    from app.urls import LazyBuildRule
+
+    app.url_rule_class = LazyBuildRule  # every rule from here on (all but /static) builds its links lazily
     app.config.update(from_environment(app.instance_path))
     if config:
         app.config.update(config)

