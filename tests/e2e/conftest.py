@@ -46,7 +46,7 @@ import threading
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests.conftest import BASE_CONFIG, PASSWORD
+from tests.conftest import BASE_CONFIG, PASSWORD, share_test_speedups
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -148,6 +148,7 @@ def serve_app(tmp, extra_config=None, name="live-server"):
     })
     config.update(extra_config or {})
     app = create_app(config)
+    share_test_speedups(app)
     with app.app_context():
         db.create_all()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
