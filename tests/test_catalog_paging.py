@@ -113,3 +113,82 @@ def test_a_cursor_of_another_sort_is_not_used(sixty, client):
     cursor = re.search(r"after=([^&]+)", url).group(1)
     assert _slugs(client.get(f"/katalog?sort=name&page=2&after={cursor}")) == _slugs(
         client.get("/katalog?sort=name&page=2"))
+
+
+# ------------------------------------------------------- ranking a search with many matches
+
+@pytest.fixture
+def many_matches(app, factories, monkeypatch):
+    """60 products matching "kopi bubuk", counted up to 30; a search by relevance past the cap
+    ranks the newest 40. Ten strong matches (both words in the name) sit between weak ones
+    (the words only in the description): 30 older weak ones, the ten, 20 newer weak ones."""
+    monkeypatch.setattr(catalog, "COUNT_CAP", 30)
+    monkeypatch.setattr(catalog, "RANKED_CANDIDATES", 40)
+    category = factories.CategoryFactory(name_id="Minuman", slug="minuman")
+    store = factories.StoreFactory(verified=True)
+    made = []
+    for n in range(60):
+        strong = 30 <= n < 40
+        made.append(factories.ProductFactory(
+            live=True, store=store, category=category, slug=f"barang-{n:02d}",
+            name=f"Kopi Bubuk Istimewa {n:02d}" if strong else f"Gula Aren {n:02d}",
+            description="Dari Pontianak." if strong else f"Cocok untuk kopi bubuk, takaran {n:02d}."))
+    return [p.slug for p in made]
+
+
+def _searched(client, path):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return response, statements
+
+
+def test_a_search_past_the_cap_ranks_its_newest_matches_exactly(many_matches, client, monkeypatch):
+    first, statements = _searched(client, "/katalog?q=kopi+bubuk")
+    assert "lebih dari 30 produk" in first.get_data(as_text=True)
+    assert "di antara 40 hasil terbaru" in first.get_data(as_text=True)  # the page says how it is sorted
+    assert "hasil terbaru" not in client.get("/katalog?q=kopi+bubuk&sort=newest").get_data(as_text=True)
+    shown = _slugs(first) + _slugs(client.get("/katalog?q=kopi+bubuk&page=2"))
+    newest = set(many_matches[20:])
+    # Only the 40 newest matches were ranked, and the ranking read no more than them.
+    assert len(shown) == 40 and set(shown) == newest
+    ranked = [s for s in statements if "ORDER BY" in s.upper() and "LIMIT" in s.upper() and "count(" not in s.lower()]
+    assert any(re.search(r"ORDER BY \S*(rowid|product_id) DESC\s+LIMIT", s) for s in ranked), ranked
+    # The ten strong matches first, newest first, then the weak ones: the order a full ranking gives.
+    assert shown[:10] == list(reversed(many_matches[30:40]))
+    monkeypatch.setattr(catalog, "RANKED_CANDIDATES", 10_000)
+    everything = _slugs(client.get("/katalog?q=kopi+bubuk")) + _slugs(client.get("/katalog?q=kopi+bubuk&page=2")) \
+        + _slugs(client.get("/katalog?q=kopi+bubuk&page=3"))
+    assert len(everything) == 60
+    assert [s for s in everything if s in newest] == shown
+    monkeypatch.setattr(catalog, "RANKED_CANDIDATES", 40)
+    # Past the ranked ones the relevance pages end, with the way back; by another order all 60 are there.
+    past = client.get("/katalog?q=kopi+bubuk&page=3")
+    assert past.status_code == 404 and not CARD.findall(past.get_data(as_text=True))
+    by_newest = []
+    for number in (1, 2, 3):
+        by_newest += _slugs(client.get(f"/katalog?q=kopi+bubuk&sort=newest&page={number}"))
+    assert sorted(by_newest) == sorted(many_matches)
+
+
+def test_a_search_with_some_of_the_words_past_the_cap_ranks_its_newest_too(many_matches, client):
+    # No product has "teh": the search falls back to products with some of the words.
+    response = client.get("/katalog?q=kopi+teh")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "lebih dari 30 produk" in page
+    shown = _slugs(response) + _slugs(client.get("/katalog?q=kopi+teh&page=2"))
+    assert set(shown) == set(many_matches[20:])
+    assert shown[:10] == list(reversed(many_matches[30:40]))  # "kopi" in the name counts most
+
+
+def test_a_search_under_the_cap_ranks_every_match(many_matches, client):
+    page = client.get("/katalog?q=istimewa")
+    assert "dari 10 produk" in page.get_data(as_text=True) and "hasil terbaru" not in page.get_data(as_text=True)
+    assert _slugs(page) == list(reversed(many_matches[30:40]))

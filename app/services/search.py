@@ -304,7 +304,7 @@ def _squash(relevance):
     return literal(1.0, Float) - literal(1.0, Float) / (literal(1.0, Float) + relevance)
 
 
-def _postgres_matches(terms: list[Term], every: bool):
+def _postgres_matches(terms: list[Term], every: bool, newest: int | None = None):
     """One GIN-indexed scan for the terms AND'ed (``every``) or OR'ed; the tsquery texts
     are bound parameters, so the SQL text is fixed.
 
@@ -313,41 +313,56 @@ def _postgres_matches(terms: list[Term], every: bool):
     that counts ``kopi`` and ``kopi:*`` once, and for an AND query rewards indexed words
     sitting near each other, so "Kopiah Bubuk" (``kopi`` only in its description) would
     beat "Kopi Bubuk". This way the whole word in the name wins, as with bm25 on SQLite.
-    For ``every=False`` the score adds the number of terms matched (one ``@@`` each)."""
+    For ``every=False`` the score adds the number of terms matched (one ``@@`` each).
+
+    ``newest=N``: only the N newest matches (highest product id) are scored. The scan then
+    sorts bare ids and keeps N, and ts_rank reads N documents, not every match's."""
     index = _index()
 
     def tsquery(expression):
         return func.to_tsquery(literal_column("'simple'::regconfig"), bindparam(None, expression, unique=True))
 
     expressions = [tsquery_expression(t) for t in terms]
-    relevance: ColumnElement[float] = func.ts_rank(index.c.document, tsquery(" | ".join(_safe(t.stem) for t in terms)),
+    matching = index.c.document.op("@@")(tsquery((" & " if every else " | ").join(expressions)))
+    if newest is not None:
+        source = (select(index.c.product_id, index.c.document).where(matching)
+                  .order_by(index.c.product_id.desc()).limit(newest).subquery("newest"))
+        where = []
+    else:
+        source, where = index, [matching]
+    document = source.c.document
+    relevance: ColumnElement[float] = func.ts_rank(document, tsquery(" | ".join(_safe(t.stem) for t in terms)),
                                                    type_=Float)
     prefixes = [tsquery_alternatives(t)[1] for t in terms if t.prefix]
     if prefixes:
-        relevance = relevance + func.ts_rank(index.c.document, tsquery(" | ".join(prefixes)), type_=Float)
+        relevance = relevance + func.ts_rank(document, tsquery(" | ".join(prefixes)), type_=Float)
     if every:
-        return select(index.c.product_id.label("product_id"), relevance.label("score")).where(
-            index.c.document.op("@@")(tsquery(" & ".join(expressions))))
-    hits = [case((index.c.document.op("@@")(tsquery(e)), 1), else_=0) for e in expressions]
+        return select(source.c.product_id.label("product_id"), relevance.label("score")).where(*where)
+    hits = [case((document.op("@@")(tsquery(e)), 1), else_=0) for e in expressions]
     score = sum(hits[1:], hits[0]) + _squash(relevance)
-    return select(index.c.product_id.label("product_id"), score.label("score")).where(
-        index.c.document.op("@@")(tsquery(" | ".join(expressions))))
+    return select(source.c.product_id.label("product_id"), score.label("score")).where(*where)
 
 
-def _sqlite_matches(terms: list[Term], every: bool):
+def _sqlite_matches(terms: list[Term], every: bool, newest: int | None = None):
     """FTS5 (the expressions are bound parameters, so the SQL text is fixed). bm25 is a sum
     over the phrases of the query, and the whole word and the prefix are two phrases, so a
     product with the whole word gets both. For ``every=False``: each term on its own (an
     index lookup each, cheaper here than one OR query that then tests each term per row),
     then per product the number of terms it matched plus its summed relevance squashed
-    below 1."""
+    below 1.
+
+    ``newest=N``: FTS5 walks its matches from the highest rowid (the product id) down and
+    stops after N (N per term for ``every=False``); bm25 runs on those rows only."""
     index = _index()
     fts: ColumnClause = literal_column("product_search")
 
     def matching(expression):
         relevance = -func.bm25(fts, literal_column("0.0"), literal_column("10.0"), literal_column("1.0"), type_=Float)
-        return (select(index.c.rowid.label("product_id"), relevance.label("score")).select_from(index)
-                .where(fts.op("MATCH")(bindparam(None, expression, unique=True))))
+        statement = (select(index.c.rowid.label("product_id"), relevance.label("score")).select_from(index)
+                     .where(fts.op("MATCH")(bindparam(None, expression, unique=True))))
+        if newest is not None:
+            statement = statement.order_by(index.c.rowid.desc()).limit(newest)
+        return statement
 
     expressions = [fts5_expression(t) for t in terms]
     if every:
@@ -357,12 +372,15 @@ def _sqlite_matches(terms: list[Term], every: bool):
         # where bm25() cannot run. (A UNION ALL is never flattened into an aggregate.)
         one = matching(expressions[0]).subquery("per_term")
         return select(one.c.product_id, (1 + _squash(one.c.score)).label("score"))
-    per_term = union_all(*[matching(e) for e in expressions]).subquery("per_term")
+    parts = [matching(e) for e in expressions]
+    if newest is not None:  # a compound SELECT's members cannot carry their own ORDER BY / LIMIT
+        parts = [select(part.subquery(f"term_{n}")) for n, part in enumerate(parts)]
+    per_term = union_all(*parts).subquery("per_term")
     return (select(per_term.c.product_id, (func.count() + _squash(func.sum(per_term.c.score))).label("score"))
             .group_by(per_term.c.product_id))
 
 
-def match_subquery(bind, terms, every=True, best=None):
+def match_subquery(bind, terms, every=True, best=None, newest=None):
     """A selectable (product_id, score) of the products matching every term (``every``)
     or at least one, higher score better; None when there is nothing to search for.
 
@@ -372,11 +390,16 @@ def match_subquery(bind, terms, every=True, best=None):
 
     ``best=N``: only the first N by score, then newest (higher id) first: the order the
     catalogue and the suggestions sort by, so joining them keeps that order exactly, and
-    nothing but the index is read for the thousands of matches of a short prefix."""
+    nothing but the index is read for the thousands of matches of a short prefix.
+
+    ``newest=N``: score only the N newest matches (by product id), for a search with more
+    matches than anyone pages through: its cost stops growing with the number of matches
+    (``catalog.RANKED_CANDIDATES``). Exact otherwise: the same scores, on fewer rows."""
     terms = list(terms or ())
     if not terms:
         return None
-    query = _postgres_matches(terms, every) if dialect_of(bind) == "postgresql" else _sqlite_matches(terms, every)
+    matches = _postgres_matches if dialect_of(bind) == "postgresql" else _sqlite_matches
+    query = matches(terms, every, newest)
     if best is not None:
         columns = query.selected_columns
         query = query.order_by(columns.score.desc(), columns.product_id.desc()).limit(best)
