@@ -192,3 +192,24 @@ def test_a_search_under_the_cap_ranks_every_match(many_matches, client):
     page = client.get("/katalog?q=istimewa")
     assert "dari 10 produk" in page.get_data(as_text=True) and "hasil terbaru" not in page.get_data(as_text=True)
     assert _slugs(page) == list(reversed(many_matches[30:40]))
+
+
+@pytest.mark.parametrize("hidden, says", [(0, "lebih dari 30 produk"), (25, "lebih dari 30 produk"),
+                                          (35, "dari 25 produk")])
+def test_a_search_is_counted_from_its_newest_matches_and_hidden_ones_do_not_count(many_matches, client, hidden,
+                                                                                  says):
+    """The count reads the newest 31 matches first; when some of them are hidden from buyers it
+    counts every match, so the total is the same as before whatever is hidden."""
+    from app.models import Product
+
+    for slug in many_matches[len(many_matches) - hidden:]:
+        db.session.execute(db.select(Product).where(Product.slug == slug)).scalar_one().listed = False
+    db.session.commit()
+    response, statements = _searched(client, "/katalog?q=kopi+bubuk&sort=newest")
+    assert says in response.get_data(as_text=True)
+    counts = [s for s in statements if "count(" in s.lower()]
+    assert len(counts) == (1 if hidden == 0 else 2), counts  # the bounded read, then all when it is not enough
+    assert all("LIMIT" in s.upper() for s in counts)
+    if hidden == 35:
+        everything = _slugs(response) + _slugs(client.get("/katalog?q=kopi+bubuk&sort=newest&page=2"))
+        assert sorted(everything) == sorted(many_matches[:25])
