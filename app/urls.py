@@ -73,7 +73,7 @@ class LazyBuildRule(Rule):
         name = "_build_unknown" if append_unknown else "_build"
         eager = super()._compile_builder
 
-        def build_once(rule, **values):
+        def build_once(rule, /, **values):  # positional-only: a link may carry ?rule=… itself
             real = eager(append_unknown).__get__(rule, None)
             setattr(rule, name, real)  # the next link goes straight to werkzeug's builder
             return real(**values)
