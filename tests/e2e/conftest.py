@@ -172,6 +172,24 @@ def live_server(tmp_path_factory):
         yield live
 
 
+def _reduce_motion(chromium):
+    """Every context asks for reduced motion, so Bootstrap's smooth scrolling is off. With it on,
+    Playwright scrolled a control into view while the page was still gliding, and on a loaded
+    machine its click landed where the control had been: "Clicking the checkbox did not change
+    its state" (the incubator journey, CI of d2ccc86), and a review star left unchecked, its
+    form then refused by the browser (the order journey, CI of 875a2d8)."""
+    new_context, new_page = chromium.new_context, chromium.new_page
+
+    def with_reduced_motion(make):
+        def make_reduced(*args, **options):
+            options.setdefault("reduced_motion", "reduce")
+            return make(*args, **options)
+        return make_reduced
+
+    chromium.new_context = with_reduced_motion(new_context)
+    chromium.new_page = with_reduced_motion(new_page)
+
+
 @pytest.fixture(scope="session")
 def browser():
     _require_chromium()
@@ -185,6 +203,7 @@ def browser():
     expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        _reduce_motion(chromium)
         yield chromium
         chromium.close()
 
