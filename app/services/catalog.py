@@ -35,7 +35,7 @@ COUNT_CAP = 1000
 # A search by relevance with more than COUNT_CAP matches ranks its newest RANKED_CANDIDATES
 # matches only (as many as are counted: 42 pages of 24). Ranking reads each match's search
 # document, so ranking them all grew with the catalogue: the 22k matches of "kopi bubuk" among
-# a million products took 465 ms; the newest 1,000, 45 ms (PostgreSQL, bench/README.md).
+# a million products took 465-537 ms; the newest 1,000, 57 ms (PostgreSQL, bench/README.md).
 RANKED_CANDIDATES = 1000
 STORE_PER_PAGE = 12
 # Up to this many stores the store filter is a list; beyond, it comes from the store page.
@@ -614,11 +614,8 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE, store: Store |
             statement = statement.join(found, found.c.product_id == Product.id)
         return statement.where(*conditions())
 
-    narrowed = (category_ids is not None or store_id is not None or filters.min_price is not None
-                or filters.max_price is not None or filters.halal or filters.in_stock or bool(chosen_options))
-
     def count():
-        if not terms or narrowed:
+        if not terms or len(conditions()) > 1:  # a filter besides what buyers may see
             return _capped_count(base(select(Product.id), matches()))
         # The search box alone counts its newest COUNT_CAP + 1 matches in the index first, and
         # those of them buyers see: the index is read newest first and stops there, where
@@ -660,7 +657,7 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE, store: Store |
     position = decode_cursor(filters.after, sort) if filters.after else None
 
     def cards(extra=0):
-        found = matches(newest=RANKED_CANDIDATES if capped and sort == RELEVANCE else None)
+        found = matches(newest=result.ranked_newest or None)
         column = _sort_column(sort)
         columns = [*_card_columns()]
         if sort == RELEVANCE and found is not None:
@@ -676,8 +673,7 @@ def browse(filters: Filters, day: date, per_page: int = PER_PAGE, store: Store |
         return _cards(statement)
 
     page.cursor_sort = sort if _sort_column(sort) is not None else None
-    if capped and sort == RELEVANCE and terms:
-        result.ranked_newest = RANKED_CANDIDATES
+    result.ranked_newest = RANKED_CANDIDATES if capped and sort == RELEVANCE and terms else 0
     if capped and filters.page * per_page > COUNT_CAP:
         # Past what was counted: read the page (and one more row) to know where the results end.
         rows = cards(extra=1)
