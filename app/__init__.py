@@ -72,7 +72,9 @@ def register_extensions(app):
     from app.i18n import select_locale, select_timezone
 
     db.init_app(app)
-    from app import read_transactions
+    from app import pool_check, read_transactions
+
+    pool_check.register(app, db)  # a pooled connection is pinged only after it sat idle
 
     read_transactions.register(app)  # web requests that only read end with COMMIT (PostgreSQL)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)

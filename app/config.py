@@ -58,7 +58,9 @@ def from_environment(instance_path):
         "ENV_NAME": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or (DEV_SECRET if development else None),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(os.environ.get("DATABASE_URL", default_db)),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: app.pool_check pings a pooled connection only after it sat idle this long.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "DATABASE_PING_IDLE_SECONDS": _optional_float("DATABASE_PING_IDLE_SECONDS"),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
