@@ -52,3 +52,20 @@ def test_home_page_serves_thumbnails_and_loads_only_the_first_row_at_once(client
     eager = [c for c in cards if 'loading="lazy"' not in c]
     assert len(eager) == 4 and 'fetchpriority="high"' in eager[0] and cards.index(eager[0]) == 0
     assert all('loading="lazy"' in c for c in cards[4:])
+
+
+def test_the_cart_shows_the_marked_cover_else_the_first_photo(client, auth, factories):
+    """The cart reads each line's cover as a column: the photo marked as cover, else the first
+    by position, as the product page and the cards pick it."""
+    store = factories.StoreFactory(verified=True)
+    marked = factories.ProductFactory(live=True, store=store, name="Kain Corak Insang", stock=20)
+    factories.ProductImageFactory(product=marked, key="public/products/m/first", position=0)
+    factories.ProductImageFactory(product=marked, key="public/products/m/cover", position=1, is_cover=True)
+    unmarked = factories.ProductFactory(live=True, store=store, name="Tas Anyaman", stock=20)
+    factories.ProductImageFactory(product=unmarked, key="public/products/u/second", position=1)
+    factories.ProductImageFactory(product=unmarked, key="public/products/u/first", position=0)
+    auth.login(factories.BuyerFactory().email)
+    add(client, marked.id, 1)
+    add(client, unmarked.id, 1)
+    assert sorted(thumbs(page_text(client.get("/cart/")))) == [
+        "/media/public/products/m/cover/thumb.webp", "/media/public/products/u/first/thumb.webp"]

@@ -91,9 +91,9 @@ def test_the_signed_in_header_costs_one_statement_and_does_not_grow(make):
     assert signed_in == {name: count + extra.get(name, 1) for name, count in anonymous.items()}, (anonymous, signed_in)
     many = _buyer_with_cart(app, products, items=5, unread=3)
     account_pages = {"cart": "/cart/", "orders": "/orders/"}
-    # The cart: the user, the lines with their cart, products, stores and variants, the photos.
+    # The cart: the user, the lines with their cart, products, stores, variants and cover photos.
     # My orders: the user, the orders with their stores (a page that is not full needs no count).
-    assert _counts(app, few, account_pages) == _counts(app, many, account_pages) == {"cart": 3, "orders": 2}
+    assert _counts(app, few, account_pages) == _counts(app, many, account_pages) == {"cart": 2, "orders": 2}
     with QueryCounter(app) as counter:
         assert few.get("/healthz").status_code == 200
     assert counter.count == 0, "a request that needs no user must not load one"

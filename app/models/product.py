@@ -121,6 +121,16 @@ class Product(Model):
                 return image
         return self.images[0] if self.images else None
 
+    @classmethod
+    def cover_key_column(cls):
+        """SQL: the key of the product's cover photo (the one marked, else the first), as
+        ``cover`` picks it, for a query that reads plain columns instead of every photo."""
+        return (
+            db.select(ProductImage.key).where(ProductImage.product_id == cls.id)
+            .order_by(ProductImage.is_cover.desc(), ProductImage.position, ProductImage.id)
+            .limit(1).correlate(cls).scalar_subquery()
+        )
+
     def is_visible_on(self, day: date) -> bool:
         return self.listed and (self.listed_until is None or self.listed_until >= day)
 

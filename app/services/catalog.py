@@ -26,7 +26,7 @@ from app.parsing import ParseError, parse_optional_rupiah
 from app.catalog import versions
 from app.catalog.cache import cached_value, count_ttl_seconds
 from app.extensions import db
-from app.models import BusinessDocument, Category, Product, ProductImage, Store
+from app.models import BusinessDocument, Category, Product, Store
 from app.services import search
 
 PER_PAGE = 24
@@ -523,11 +523,7 @@ class Card:
 
 
 def _card_columns():
-    cover = (
-        select(ProductImage.key).where(ProductImage.product_id == Product.id)
-        .order_by(ProductImage.is_cover.desc(), ProductImage.position, ProductImage.id)
-        .limit(1).correlate(Product).scalar_subquery()
-    )
+    cover = Product.cover_key_column()
     return (Product.id, Product.slug, Product.name, Product.price, Product.unit, Product.stock,
             Product.halal_until, Store.slug, Store.name, cover, Product.low_stock_threshold)
 
