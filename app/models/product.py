@@ -43,6 +43,17 @@ def low_stock_threshold() -> int:
     return current_app.config.get("LOW_STOCK_THRESHOLD", 5) if has_app_context() else 5
 
 
+class Ref:
+    """A plain stand-in, read as columns, for a photo (``key``) or a store (``name``,
+    ``slug``) where a template takes either the object or this: a card's cover and store,
+    a cart line's thumbnail. Lets a page of rows skip loading ORM objects."""
+
+    __slots__ = ("key", "name", "slug")
+
+    def __init__(self, key=None, name=None, slug=None):
+        self.key, self.name, self.slug = key, name, slug
+
+
 class Product(Model):
     __tablename__ = "products"
     __table_args__ = (

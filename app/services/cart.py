@@ -19,6 +19,7 @@ from app import clock
 from app.extensions import db
 from app.labels import unit_label
 from app.models import Cart, CartItem, Product, ProductVariant, Store
+from app.models.product import Ref
 from app.services import Conflict, Invalid, NotAllowed, NotFound
 
 
@@ -139,13 +140,6 @@ def item_count(user) -> int:
     ).scalar_one()
 
 
-class _Cover:
-    __slots__ = ("key",)
-
-    def __init__(self, key):
-        self.key = key
-
-
 @dataclass
 class Line:
     item: CartItem
@@ -156,7 +150,7 @@ class Line:
     @property
     def cover(self):
         """The product's cover photo as the thumbnail reads it (``line_thumb(line)``)."""
-        return _Cover(self.cover_key) if self.cover_key else None
+        return Ref(key=self.cover_key) if self.cover_key else None
 
     @property
     def variant(self) -> ProductVariant:
@@ -258,17 +252,17 @@ def view(user, images=True) -> CartView:
     """The cart grouped by store: one query for the lines with their cart, product, store,
     variant and (``images``; not when placing the orders) cover photo, and the cart alone
     when it has no line."""
-    rows = db.session.execute(_lines_statement(images), {"user_id": user.id}).unique().all()
-    items = [row[0] for row in rows]
-    covers = {row[0].id: row[1] for row in rows} if images else {}
-    cart = items[0].cart if items else get_cart(user)
+    # Many-to-one joins only, so no row repeats and ``.unique()`` is not needed.
+    rows = db.session.execute(_lines_statement(images), {"user_id": user.id}).all()
+    cart = rows[0][0].cart if rows else get_cart(user)
     if cart is None:
         return CartView(None, [])
     today = clock.today()
     groups: dict[int, StoreGroup] = {}
-    for item in items:
+    for row in rows:
+        item = row[0]
         product = item.product
         group = groups.setdefault(product.store_id, StoreGroup(product.store))
-        group.lines.append(Line(item, product, product.is_visible_on(today), covers.get(item.id)))
+        group.lines.append(Line(item, product, product.is_visible_on(today), row[1] if images else None))
     ordered = sorted(groups.values(), key=lambda g: g.store.name.lower())
     return CartView(cart, ordered)

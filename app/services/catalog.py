@@ -27,6 +27,7 @@ from app.catalog import versions
 from app.catalog.cache import cached_value, count_ttl_seconds
 from app.extensions import db
 from app.models import BusinessDocument, Category, Product, Store
+from app.models.product import Ref
 from app.services import search
 
 PER_PAGE = 24
@@ -493,13 +494,6 @@ class Browse:
     ranked_newest: int = 0
 
 
-class _Ref:
-    __slots__ = ("key", "name", "slug")
-
-    def __init__(self, key=None, name=None, slug=None):
-        self.key, self.name, self.slug = key, name, slug
-
-
 class Card:
     """What a product card shows, read as plain columns (no ORM objects: a page of cards
     is one query, and cheap to build)."""
@@ -512,8 +506,8 @@ class Card:
         self.sort_key = sort_key  # the value of the page's sort column (for the next page's cursor)
         self.id, self.slug, self.name, self.price, self.unit = id, slug, name, price, unit
         self.stock, self.halal_until, self.low_stock_threshold = stock, halal_until, low_stock_threshold
-        self.store = _Ref(name=store_name, slug=store_slug)
-        self.cover = _Ref(key=cover_key) if cover_key else None
+        self.store = Ref(name=store_name, slug=store_slug)
+        self.cover = Ref(key=cover_key) if cover_key else None
 
     # The same display rules as the product's own (they read only stock, its threshold and
     # halal_until).
