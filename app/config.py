@@ -61,6 +61,8 @@ def from_environment(instance_path):
         # No pool_pre_ping: app.pool_check pings a pooled connection only after it sat idle this long.
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "DATABASE_PING_IDLE_SECONDS": _optional_float("DATABASE_PING_IDLE_SECONDS"),
+        # With REDIS_URL: how long a process trusts the signed-in user it kept (app.services.signed_in_cache).
+        "SIGNED_IN_CACHE_SECONDS": _optional_float("SIGNED_IN_CACHE_SECONDS"),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),

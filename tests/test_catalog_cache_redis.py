@@ -27,18 +27,27 @@ def redis_conn():
 def two_apps(tmp_path, pg_schema, redis_conn):
     """Two app instances (like two gunicorn workers) on one database and one Redis."""
     prefix = f"pkbcachetest-{uuid.uuid4().hex[:10]}"
-    settings = dict(REDIS_URL=REDIS, JOBS_QUEUE_PREFIX=prefix, CACHE_KEY_PREFIX=f"{prefix}:cache",
-                    CATALOG_CACHE_SECONDS=60, CATALOG_COUNT_TTL=60)
+    for first, second in serve_two(tmp_path, pg_schema, redis_conn, prefix,
+                                   CATALOG_CACHE_SECONDS=60, CATALOG_COUNT_TTL=60):
+        yield first, second, prefix
+
+
+def serve_two(tmp_path, pg_schema, conn, prefix, **settings):
+    """Yield two apps on one database and the Redis of ``conn`` under ``prefix``, with
+    ``settings``; afterwards their Redis keys, rows and pools are let go."""
+    settings = dict(REDIS_URL=REDIS, JOBS_QUEUE_PREFIX=prefix, CACHE_KEY_PREFIX=f"{prefix}:cache", **settings)
     first = make_app(tmp_path, pg_schema, **settings)
     second = make_app(tmp_path, pg_schema, **settings)
-    yield first, second, prefix
-    _forget(redis_conn, prefix)
-    if pg_schema is not None:
-        empty_tables(first)
-    for app in (first, second):
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    try:
+        yield first, second
+    finally:
+        _forget(conn, prefix)
+        if pg_schema is not None:
+            empty_tables(first)
+        for app in (first, second):
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 def _forget(conn, prefix):

@@ -187,25 +187,42 @@ def _id_in_where(statement, column, params):
     return None
 
 
-def _do_orm_execute(state):
-    """Writes through ``session.execute`` (a guarded UPDATE of the stock, a raw SQL text)."""
+def written(state, key_column):
+    """For a statement run through ``session.execute``: (the table it writes, the value
+    compared by ``=`` in its WHERE with that table's ``key_column(table)``, or None when
+    that cannot be told or for an INSERT); ("", None) for a read or a table that
+    ``key_column`` does not name (returns None). Used by the catalogue versions and the
+    signed-in cache (``app.services.signed_in_cache``)."""
     statement = state.statement
-    table = ""
-    key_value = None
     if isinstance(statement, TextClause):
         match = _TEXT_WRITE.match(statement.text)
         table = match.group(1).lower() if match else ""
-        rule = WATCHED.get(table)
-        where = _TEXT_WHERE_ID.search(statement.text) if rule is not None else None
+        column = key_column(table) if table else None
+        if column is None:
+            return "", None
+        where = _TEXT_WHERE_ID.search(statement.text)
         params = state.parameters if isinstance(state.parameters, dict) else {}
-        if rule is not None and where is not None and where.group(1).lower() == rule[0] and where.group(2) in params:
-            key_value = params[where.group(2)]
-    elif state.is_update or state.is_delete or state.is_insert:
+        if where is not None and where.group(1).lower() == column and where.group(2) in params:
+            return table, params[where.group(2)]
+        return table, None
+    if state.is_update or state.is_delete or state.is_insert:
         table = str(getattr(getattr(statement, "table", None), "name", ""))
-        rule = WATCHED.get(table)
-        if rule is not None and not state.is_insert:
-            key_value = _id_in_where(statement, rule[0], state.parameters)
-    if table in WATCHED:
+        column = key_column(table)
+        if column is None:
+            return "", None
+        return table, (None if state.is_insert else _id_in_where(statement, column, state.parameters))
+    return "", None
+
+
+def _key_column(table):
+    rule = WATCHED.get(table)
+    return rule[0] if rule is not None else None
+
+
+def _do_orm_execute(state):
+    """Writes through ``session.execute`` (a guarded UPDATE of the stock, a raw SQL text)."""
+    table, key_value = written(state, _key_column)
+    if table:
         _pending(state.session).update(_names_for(table, key_value))
 
 
@@ -222,14 +239,21 @@ def _after_rollback(session):
 _registered = False
 
 
+def listen_to_commits(after_flush, do_orm_execute, after_commit, after_rollback=None):
+    """Hook a tracker of what commits write onto every session of the app: the rows of each
+    flush, the statements run through ``session.execute``, the commit (and the rollback)."""
+    from flask_sqlalchemy.session import Session
+
+    event.listen(Session, "after_flush", after_flush)
+    event.listen(Session, "do_orm_execute", do_orm_execute)
+    event.listen(Session, "after_commit", after_commit)
+    if after_rollback is not None:
+        event.listen(Session, "after_rollback", after_rollback)
+
+
 def register():
     global _registered
     if _registered:
         return
-    from flask_sqlalchemy.session import Session
-
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "do_orm_execute", _do_orm_execute)
-    event.listen(Session, "after_commit", _after_commit)
-    event.listen(Session, "after_rollback", _after_rollback)
+    listen_to_commits(_after_flush, _do_orm_execute, _after_commit, _after_rollback)
     _registered = True

@@ -27,7 +27,7 @@ from app import clock
 from app.extensions import db
 from app.orm import rows_matched
 from app.models import User, UserSession
-from app.services import NotFound, audit
+from app.services import NotFound, audit, signed_in_cache
 
 log = logging.getLogger("pkb.sessions")
 
@@ -118,23 +118,40 @@ def _signed_in_statement():
 
 def signed_in_user(user_id, token):
     """The active user whose live session has this secret, or None. One SQL statement (it
-    runs on every signed-in request): the session row, the user, their roles, their
-    department roles and the header's cart and unread counts together. The last three are
-    kept for the request (``authz.department_roles_of``, ``header_count``) and forgotten
-    at the first commit, so a page rendered after a change counts again."""
-    found = db.session.execute(_signed_in_statement(), {
-        "token_hash": _hash(token), "user_id": user_id, "seen_after": clock.now() - _idle_limit(),
-    }).unique().first()
-    if found is None:
-        return None
-    row, user, department_roles, cart_count, unread_count = found
+    runs on every signed-in request), or none when this process kept what it read for this
+    session and nothing of it changed since (``signed_in_cache``): the session row, the
+    user, their roles, their department roles and the header's cart and unread counts
+    together. The last three are kept for the request (``authz.department_roles_of``,
+    ``header_count``) and forgotten at the first commit, so a page rendered after a change
+    counts again."""
+    token_hash = _hash(token)
+    seen_after = clock.now() - _idle_limit()
+    tag = signed_in_cache.tag_now(user_id) if signed_in_cache.seconds() else None
+    snapshot = signed_in_cache.get(user_id, token_hash, tag)
+    if snapshot is not None and snapshot.session["last_seen_at"] > seen_after:
+        user, row = snapshot.attach(db.session)
+        department_roles = snapshot.department_roles
+        cart_count, unread_count = snapshot.cart_count, snapshot.unread_count
+        if seen_long_ago(row):
+            signed_in_cache.forget(user_id, token_hash)  # read again once last_seen_at is stamped
+    else:
+        found = db.session.execute(_signed_in_statement(), {
+            "token_hash": token_hash, "user_id": user_id, "seen_after": seen_after,
+        }).unique().first()
+        if found is None:
+            return None
+        row, user, aggregated, cart_count, unread_count = found
+        department_roles = _department_pairs(aggregated)
+        cart_count, unread_count = int(cart_count or 0), int(unread_count or 0)
+        if tag is not None:
+            signed_in_cache.put(user_id, token_hash, signed_in_cache.Snapshot(
+                user, row, department_roles, cart_count, unread_count, tag))
     user.signed_in_as(row, token)
     if has_request_context():
         from app.authz import remember_department_roles
 
-        remember_department_roles(user.id, _department_pairs(department_roles))
-        g.pkb_header_counts = {"user_id": user.id, "cart_count": int(cart_count or 0),
-                               "notifications_unread": int(unread_count or 0)}
+        remember_department_roles(user.id, department_roles)
+        g.pkb_header_counts = {"user_id": user.id, "cart_count": cart_count, "notifications_unread": unread_count}
     return user
 
 
@@ -164,6 +181,7 @@ def register_events():
         from flask_sqlalchemy.session import Session
 
         event.listen(Session, "after_commit", forget_header_counts)
+        signed_in_cache.register()
         _registered = True
 
 
