@@ -181,3 +181,19 @@ def _statements(app, client, url="/katalog"):
     with QueryCounter(app) as counter:
         client.get(url)
     return counter.statements
+
+
+def test_a_kept_user_never_overwrites_the_one_the_request_already_holds(workers):
+    from app.models import User
+
+    first, _second = workers
+    buyer_id, _products, client = _buyer(first)
+    client.get("/katalog")
+    [snapshot] = first.extensions["pkb_signed_in_snapshots"].values()
+    with first.app_context():
+        user = db.session.get(User, buyer_id)
+        user.full_name = "Belum Disimpan"
+        attached, row = snapshot.attach(db.session)
+        assert attached is user and attached.full_name == "Belum Disimpan"
+        assert row.user_id == buyer_id and attached.roles == {"buyer"}
+        db.session.rollback()

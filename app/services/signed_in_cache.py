@@ -96,14 +96,23 @@ class Snapshot:
         self.tag, self.stored_at = tag, clock()
 
     def attach(self, session):
-        """The user and their session row as persistent objects of ``session``, without SQL."""
+        """The user and their session row as persistent objects of ``session``, without SQL.
+        An object the session already holds is used as it is (never overwritten)."""
         from app.models import User, UserRole, UserSession
 
-        user = _detached(User, self.user)
-        set_committed_value(user, "role_rows", [_detached(UserRole, values) for values in self.roles])
-        user = session.merge(user, load=False)
-        row = session.merge(_detached(UserSession, self.session), load=False)
-        return user, row
+        def held_or_merged(model, values, prepare=None):
+            held = session.identity_map.get(session.identity_key(model, values["id"]))
+            if held is not None:
+                return held
+            obj = _detached(model, values)
+            if prepare is not None:
+                prepare(obj)
+            return session.merge(obj, load=False)
+
+        def with_roles(user):
+            set_committed_value(user, "role_rows", [_detached(UserRole, values) for values in self.roles])
+
+        return held_or_merged(User, self.user, with_roles), held_or_merged(UserSession, self.session)
 
 
 def _columns(obj) -> dict:
