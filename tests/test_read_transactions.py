@@ -39,8 +39,15 @@ def app(tmp_path, pg_schema):
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT count(*) FROM users%'"))
         return "yes" if names.scalar_one() else "no"
 
+    def began_but_asked_nothing():
+        # As a page whose user and page were both kept: the session's transaction began (an
+        # object merged in) but no statement ran.
+        db.session.begin()
+        return "ok"
+
     for name, view in (("read", read), ("write", write_without_commit), ("change", change_without_commit),
-                       ("fail", read_then_fail), ("raise", read_then_raise), ("prepared", prepared)):
+                       ("fail", read_then_fail), ("raise", read_then_raise), ("prepared", prepared),
+                       ("nothing", began_but_asked_nothing)):
         app.add_url_rule(f"/_test/{name}", name, view)
     with app.app_context():
         from tests import factories
@@ -77,6 +84,19 @@ def test_a_request_that_only_read_ends_with_commit_on_postgresql(app, pg_schema)
     seen, status = _endings(app, "/_test/read")
     assert status == 200
     assert seen == (["commit"] if pg_schema else ["rollback"])
+
+
+def test_a_request_that_asked_the_database_nothing_takes_no_connection(app):
+    checkouts = []
+    with app.app_context():
+        engine = db.engine
+    on_checkout = lambda *args: checkouts.append(1)  # noqa: E731
+    event.listen(engine, "checkout", on_checkout)
+    try:
+        assert app.test_client().get("/_test/nothing").status_code == 200
+    finally:
+        event.remove(engine, "checkout", on_checkout)
+    assert checkouts == []
 
 
 @pytest.mark.parametrize("path, status", [("/_test/write", 200), ("/_test/change", 200), ("/_test/fail", 409),
