@@ -62,3 +62,53 @@ def test_ending_the_phones_session_from_the_laptop_sends_the_phone_to_log_in(liv
 
     laptop.reload()  # the laptop is still logged in
     expect(laptop.get_by_role("heading", name=tr(app, "My account", locale))).to_be_visible()
+
+
+def test_a_session_ended_in_one_worker_is_ended_in_the_other_that_kept_it(tmp_path, browser):
+    """Two servers on one database and one Redis stand for two workers, each keeping the users
+    it read (SIGNED_IN_CACHE_SECONDS). The phone is known to the second; the laptop ends the
+    phone's session on the first; the second sends the phone to log in at once."""
+    import uuid
+
+    from tests.e2e.conftest import PHONE, PHONE_UA, _new_page, serve_app
+    from tests.helpers import TEST_REDIS_URL, redis_or_skip
+
+    conn = redis_or_skip()
+    prefix = f"pkbe2e-{uuid.uuid4().hex[:8]}"
+    shared = {"REDIS_URL": TEST_REDIS_URL, "JOBS_QUEUE_PREFIX": prefix, "CACHE_KEY_PREFIX": f"{prefix}:cache",
+              "SIGNED_IN_CACHE_SECONDS": 60}
+    try:
+        with serve_app(tmp_path, shared, "first-worker") as first, \
+                serve_app(tmp_path, shared, "second-worker") as second:
+            app, email = first.app, "rina.dua.pekerja@pontianak.go.id"
+            make_user(app, "buyer", email, full_name="Rina Kartika")
+            phone_context, phone = _new_page(browser, viewport=PHONE, is_mobile=True, has_touch=True,
+                                             user_agent=PHONE_UA)
+            laptop_context, laptop = _new_page(browser)
+            try:
+                phone.goto(first.url("/auth/login"))
+                log_in(phone, app, email)
+                phone.goto(second.url("/account/"))  # the second worker reads the user and keeps it
+                expect(phone.get_by_role("heading", level=1)).to_be_visible()
+                expect(phone).to_have_url(second.url("/account/"))
+
+                laptop.goto(first.url("/auth/login"))
+                log_in(laptop, app, email)
+                laptop.goto(first.url("/account/"))
+                sessions = laptop.get_by_role("region", name=tr(app, "Where you are logged in"))
+                android = tr(app, "%(browser)s on %(system)s", browser="Chrome", system="Android")
+                sessions.get_by_role("row").filter(has_text=android).get_by_role(
+                    "button", name=tr(app, "End")).click()
+                expect(sessions.get_by_role("row").filter(has_text=android)).to_have_count(0)
+
+                phone.goto(second.url("/account/"))
+                expect(phone).to_have_url(re.compile(r"/auth/login\?next="))
+                expect(phone.locator(".flash-messages")).to_contain_text(tr(app, "Please log in to open this page."))
+                phone.screenshot(path=str(tmp_path / "phone-sent-to-log-in.png"))
+            finally:
+                phone_context.close()
+                laptop_context.close()
+    finally:
+        for key in conn.scan_iter(f"*{prefix}*"):
+            conn.delete(key)
+        conn.close()
