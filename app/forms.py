@@ -120,6 +120,13 @@ class _ParsedField(Field):
         # What was typed could not be read: say that, not "This field is required".
         if self.process_errors:
             raise StopValidation()
+        if self.data is None and not self.empty_is_none and not self.raw:
+            # Not sent at all (a hand-made request: the browser always sends the input), so
+            # process_formdata never ran the parser: refuse it as the parser refuses "".
+            try:
+                self.parse("")
+            except parsing.ParseError as error:
+                raise StopValidation(str(self.message or error.message)) from None
 
     def _value(self):
         if self.raw:

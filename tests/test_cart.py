@@ -74,6 +74,21 @@ def test_bad_quantities_are_refused(client, auth, shop, quantity, message):
     assert db.session.execute(db.select(db.func.count(CartItem.id))).scalar_one() == 0
 
 
+@pytest.mark.parametrize("path", ["/cart/add/{product}", "/cart/items/{item}/update"])
+def test_a_form_without_its_quantity_is_refused_not_a_500(client, auth, shop, path):
+    """A hand-made request with no quantity at all (a browser always sends the input): the
+    same answer as an empty one, and nothing written. Found by the hostile-input test."""
+    buyer, product = shop
+    auth.login(buyer.email)
+    add(client, product.id, 2)
+    item = db.session.execute(db.select(CartItem)).scalar_one()
+    response = client.post(path.format(product=product.id, item=item.id), data={})
+    assert response.status_code == 422
+    assert "whole number" in page_text(response)
+    db.session.expire_all()
+    assert db.session.execute(db.select(CartItem.quantity)).scalars().all() == [2]
+
+
 def test_minimum_order_respected(client, auth, factories):
     buyer = factories.BuyerFactory()
     product = factories.ProductFactory(live=True, min_order=10, stock=50, name="Nasi Kotak")
