@@ -62,13 +62,10 @@ def seconds() -> float:
     return max(float(value), 0.0)
 
 
-def _prefix() -> str:
-    config = current_app.config
-    return config.get("CACHE_KEY_PREFIX") or f"{config.get('JOBS_QUEUE_PREFIX') or 'pkb'}:cache"
-
-
 def _key(who) -> str:
-    return f"{_prefix()}:signed-in:{'all' if who == EVERYONE else f'user:{who}'}"
+    from app.catalog.cache import cache_prefix  # the catalogue caches' prefix, shared
+
+    return f"{cache_prefix()}:signed-in:{'all' if who == EVERYONE else f'user:{who}'}"
 
 
 def _store() -> OrderedDict:
@@ -203,17 +200,22 @@ def _pending(session) -> set:
 
 
 def _cart_owner(session, cart_id):
-    """The user of cart ``cart_id``: from the session's identity map, else one read."""
+    """The user of cart ``cart_id``: from the session's identity map, else one read (each
+    cart once per transaction: a checkout writes every line of the same cart)."""
     from app.models import Cart
 
     if cart_id is None:
         return EVERYONE
-    cart = session.identity_map.get(session.identity_key(Cart, cart_id))
-    if cart is not None and "user_id" in cart.__dict__:
-        return cart.user_id
-    owner = session.connection().execute(Cart.__table__.select().with_only_columns(Cart.user_id)
-                                         .where(Cart.id == cart_id)).scalar()
-    return owner if owner is not None else EVERYONE
+    owners = session.info.setdefault("pkb_cart_owners", {})
+    if cart_id not in owners:
+        cart = session.identity_map.get(session.identity_key(Cart, cart_id))
+        if cart is not None and "user_id" in cart.__dict__:
+            owners[cart_id] = cart.user_id
+        else:
+            owner = session.connection().execute(Cart.__table__.select().with_only_columns(Cart.user_id)
+                                                 .where(Cart.id == cart_id)).scalar()
+            owners[cart_id] = owner if owner is not None else EVERYONE
+    return owners[cart_id]
 
 
 def _owner(session, table, value):
@@ -240,6 +242,7 @@ def _do_orm_execute(state):
 
 
 def _after_commit(session):
+    session.info.pop("pkb_cart_owners", None)
     changed = session.info.pop("pkb_signed_in_changed", None)
     if changed:
         bump(changed)
