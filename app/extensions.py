@@ -5,9 +5,9 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
+from app.migrate_lazy import LazyMigrate
 from app.orm import Base
 from app.security import CSRFProtection
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
-migrate = Migrate()
+migrate = LazyMigrate()  # Flask-Migrate, imported when first used (app/migrate_lazy.py)
 login_manager = LoginManager()
 csrf = CSRFProtection()
 babel = Babel()

@@ -6,23 +6,45 @@
   as two-decimal (Rp 25.000 is ``2500000``). ``to_stripe``/``from_stripe`` convert.
 - Objects Stripe returns are read with ``field()``, which works for StripeObjects and
   plain dicts alike.
+- The ``stripe`` package is imported on the first call that needs it, not when the app
+  starts: with what it pulls in (``requests``, ``aiohttp`` where installed) it is about
+  15 MB of every web worker, and most requests never pay by card. ``StripeError`` and the
+  other exception classes below are looked up the same way (module ``__getattr__``).
 """
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
-import stripe
 from flask import current_app
 
 if TYPE_CHECKING:
+    import stripe
     from stripe.params import PaymentIntentCreateParams, RefundCreateParams
+
+    StripeError = stripe.StripeError
+    CardError = stripe.CardError
+    InvalidRequestError = stripe.InvalidRequestError
+    SignatureVerificationError = stripe.SignatureVerificationError
+
+#: Stripe's exception classes, looked up in the package when first asked for.
+_ERRORS = frozenset({"StripeError", "CardError", "InvalidRequestError", "SignatureVerificationError"})
+
+
+def _stripe():
+    return importlib.import_module("stripe")
+
+
+def __getattr__(name):
+    if name == "stripe":
+        return _stripe()
+    if name in _ERRORS:
+        return getattr(_stripe(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 STRIPE_API_BASE = "https://api.stripe.com"
 CURRENCY = "idr"
-
-StripeError = stripe.StripeError
-CardError = stripe.CardError
-InvalidRequestError = stripe.InvalidRequestError
 
 
 def enabled(app=None) -> bool:
@@ -47,7 +69,7 @@ def uses_payment_element(app=None) -> bool:
 def client() -> stripe.StripeClient:
     config = current_app.config
     base = config.get("STRIPE_API_BASE")
-    return stripe.StripeClient(config["STRIPE_SECRET_KEY"], max_network_retries=2,
+    return _stripe().StripeClient(config["STRIPE_SECRET_KEY"], max_network_retries=2,
                                base_addresses={"api": base.rstrip("/")} if base else None)
 
 
@@ -146,7 +168,5 @@ def retrieve_charge(charge_id: str):
 def construct_event(payload: bytes, signature: str | None, secret: str):
     """Verify the signature (and its timestamp, 5 minutes) and parse the event; raises
     ``ValueError`` or ``stripe.SignatureVerificationError``."""
-    return stripe.Webhook.construct_event(payload, signature, secret)
+    return _stripe().Webhook.construct_event(payload, signature, secret)
 
-
-SignatureVerificationError = stripe.SignatureVerificationError
