@@ -16,9 +16,12 @@ buyer's cart, order or message drops nothing.
   their change at once; other workers catch up within the TTL;
 - with ``REDIS_URL``, in Redis, shared by every process on every machine, under
   ``<CACHE_KEY_PREFIX>:...``: the versions are Redis counters read with the value in one
-  MGET, so a commit in any process drops what shows its rows for all of them at once.
-  Nothing stays in process memory. If Redis fails, the page or value is computed (never an
-  error page because of the cache).
+  MGET, so a commit in any process drops what shows its rows for all of them at once. If
+  Redis fails, the page or value is computed (never an error page because of the cache).
+  A process keeps a copy of each page and fragment it read (``_Copies``), under the versions
+  it was stored at: a signed-in request, which reads the versions that name no row with the
+  user's counters in one round trip, takes the copy of the same versions without asking
+  Redis again, so a buyer's catalogue page costs one round trip instead of three.
 
 A missing or outdated fragment is rendered by one process at a time (a lock in Redis, a set
 of keys being rendered in the process); the others serve the previous copy meanwhile, for at
@@ -286,18 +289,78 @@ def _storable(response, body, audience):
     return True
 
 
+class _Copies:
+    """This process's copies of what it read from Redis, each under the tag (the versions) it
+    was stored at and until a wall-clock time: a request that already knows the versions
+    (``versions.known``: a signed-in request read them with the user's counters) takes the
+    copy of the same tag without asking Redis again. Bounded by count and size (oldest out)."""
+
+    def __init__(self, max_items, max_bytes):
+        self.items: OrderedDict = OrderedDict()
+        self.bytes, self.max_items, self.max_bytes = 0, max_items, max_bytes
+
+    def get(self, name, tag):
+        entry = self.items.get(name)
+        if entry is None or entry[0] != tag or entry[1] <= time.time():
+            return None
+        return entry[2]
+
+    def put(self, name, tag, until, value, size):
+        with _lock:
+            old = self.items.pop(name, None)
+            if old is not None:
+                self.bytes -= old[3]
+            self.items[name] = (tag, until, value, size)
+            self.bytes += size
+            while self.items and (len(self.items) > self.max_items or self.bytes > self.max_bytes):
+                _name, dropped = self.items.popitem(last=False)
+                self.bytes -= dropped[3]
+
+
+def _copies(kind) -> _Copies:
+    ext = current_app.extensions
+    name = f"catalog_shared_copies_{kind}"
+    if name not in ext:
+        ext[name] = _Copies(MAX_PAGES, MAX_BYTES) if kind == "pages" else _Copies(MAX_FRAGMENTS, MAX_FRAGMENT_BYTES)
+    return ext[name]
+
+
+def _shared_page(conn, name):
+    """(versions, (status, mimetype, body) or None): this process's copy when the request
+    knows the versions and the copy has them; else Redis (raises if Redis fails)."""
+    known = versions.known(PAGE_VERSIONS)
+    if known is None:
+        generation, payload = shared_get(conn, name, PAGE_VERSIONS)
+    else:
+        generation, tag = known, _tag(known)
+        page = _copies("pages").get(name, tag)
+        if page is not None:
+            return generation, page
+        raw = conn.get(name)
+        payload = None
+        if raw is not None:
+            stored_tag, _, rest = raw.partition(b"\n")
+            payload = rest if stored_tag == tag else None
+    if payload is None:
+        return generation, None
+    status, mimetype, body = payload.decode("utf-8").split("\n", 2)
+    page = (int(status), mimetype, body)
+    _copies("pages").put(name, _tag(generation), time.time() + ttl_seconds(), page, len(body))
+    return generation, page
+
+
 def _shared(conn, ttl, view, args, kwargs, audience, locale):
     """The page from Redis (tagged with the shared generation), or rendered and stored."""
     name = shared_key("page", (request.full_path, locale, clock.today().isoformat(), audience))
     generation = None
     try:
-        generation, payload = shared_get(conn, name, PAGE_VERSIONS)
+        generation, page = _shared_page(conn, name)
     except Exception:  # noqa: BLE001 - Redis down: render the page
         current_app.logger.warning("catalogue page cache: Redis unreachable", exc_info=True)
-        payload = None
-    if payload is not None:
-        status, mimetype, body = payload.decode("utf-8").split("\n", 2)
-        return _serve(body, int(status), mimetype, "hit", audience)
+        page = None
+    if page is not None:
+        status, mimetype, body = page
+        return _serve(body, status, mimetype, "hit", audience)
     response = _render(view, args, kwargs, audience)
     body = response.get_data(as_text=True)
     if generation is not None and _storable(response, body, audience):
@@ -306,6 +369,9 @@ def _shared(conn, ttl, view, args, kwargs, audience, locale):
             shared_set(conn, name, generation, record, ttl)
         except Exception:  # noqa: BLE001
             current_app.logger.warning("catalogue page cache: Redis unreachable", exc_info=True)
+        else:
+            _copies("pages").put(name, _tag(generation), time.time() + ttl,
+                                 (response.status_code, response.mimetype, body), len(body))
     return _serve(body, response.status_code, response.mimetype, "miss", audience)
 
 
@@ -416,8 +482,17 @@ def _shared_fragment(conn, key, names, ttl, caller):
     render lock (SET NX, RENDER_LOCK_SECONDS) renders it while the others serve the previous
     copy; without a previous copy each renders its own (nothing to serve instead)."""
     name = shared_key("fragment", key)
+    known = versions.known(names)
+    copies = _copies("fragments")
+    if known is not None:
+        text = copies.get(name, _tag(known))
+        if text is not None:
+            return text, "hit"
     try:
-        *numbers, raw = conn.mget([versions.key_of(n) for n in names] + [name])
+        if known is None:
+            *numbers, raw = conn.mget([versions.key_of(n) for n in names] + [name])
+        else:
+            numbers, raw = list(known), conn.get(name)
     except Exception:  # noqa: BLE001 - Redis down: render
         log.warning("catalogue fragment cache: Redis unreachable", exc_info=True)
         return _render_fragment(caller), "miss"
@@ -426,8 +501,11 @@ def _shared_fragment(conn, key, names, ttl, caller):
     if raw is not None:
         tag, _, rest = raw.partition(b"\n")
         fresh_until, _, body = rest.partition(b"\n")
-        if tag == _tag(numbers) and float(fresh_until or 0) > time.time():
-            return body.decode("utf-8"), "hit"
+        until = float(fresh_until or 0)
+        if tag == _tag(numbers) and until > time.time():
+            text = body.decode("utf-8")
+            copies.put(name, tag, until, text, len(text))
+            return text, "hit"
         stale = body
     try:
         locked = bool(conn.set(name + ":lock", b"1", nx=True, px=int(RENDER_LOCK_SECONDS * 1000)))
@@ -436,13 +514,16 @@ def _shared_fragment(conn, key, names, ttl, caller):
     if not locked and stale is not None:
         return stale.decode("utf-8"), "stale"
     text = _render_fragment(caller)
-    record = _tag(numbers) + b"\n" + f"{time.time() + ttl:.3f}".encode() + b"\n" + text.encode("utf-8")
+    until = time.time() + ttl
+    record = _tag(numbers) + b"\n" + f"{until:.3f}".encode() + b"\n" + text.encode("utf-8")
     try:
         conn.set(name, record, px=int((ttl + RENDER_LOCK_SECONDS * 4) * 1000))
         if locked:
             conn.delete(name + ":lock")
     except Exception:  # noqa: BLE001
         log.warning("catalogue fragment cache: Redis unreachable", exc_info=True)
+    else:
+        copies.put(name, _tag(numbers), until, text, len(text))
     return text, "miss"
 
 

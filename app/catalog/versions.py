@@ -29,7 +29,7 @@ import re
 import threading
 from collections.abc import Iterable
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, TextClause
@@ -80,6 +80,33 @@ def key_of(name) -> str:
     return f"{cache_prefix()}:v:{name}"
 
 
+#: The names that are not one row's: a signed-in request reads them (with Redis) in the same
+#: MGET as the user's own counters (``app.services.signed_in_cache.tag_now``) and keeps them
+#: for the request (``remember``), so its page and its bar need no round trip of their own to
+#: learn them. ``layout`` (the bar's fragment) is bumped by nothing: it ends with its TTL.
+GLOBAL = ("catalogue", "pages", "products", "stores", "categories", "layout")
+
+
+def remember(names, numbers):
+    """The Redis versions of ``names`` as read at the start of this request."""
+    if has_request_context():
+        g.pkb_versions = dict(zip(names, (int(v or 0) for v in numbers), strict=True))
+
+
+def known(names: Iterable[str]) -> tuple[int, ...] | None:
+    """The versions of ``names`` read earlier in this request, if all of them were; None
+    otherwise. A commit of this process forgets them (``bump``): what it wrote shows at once."""
+    if not has_request_context():
+        return None
+    memo = g.get("pkb_versions")
+    if not memo:
+        return None
+    try:
+        return tuple(memo[name] for name in names)
+    except KeyError:
+        return None
+
+
 def local_versions(names: Iterable[str]) -> tuple[int, ...]:
     return tuple(_local.get(name, 0) for name in names)
 
@@ -102,6 +129,8 @@ def bump(names: Iterable[str]):
     names = sorted(set(names))
     if not names:
         return
+    if has_request_context():
+        g.pop("pkb_versions", None)
     with _lock:
         for name in names:
             _local[name] = _local.get(name, 0) + 1
