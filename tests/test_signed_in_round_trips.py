@@ -3,13 +3,17 @@ the catalogue's versions that name no row come in one MGET (``signed_in_cache.ta
 the page kept for buyers and the bar are this process's copies of what it read from Redis
 at those versions. A commit anywhere that changes what the page or the bar shows still shows
 in every process at once: the versions change, so the copies no longer match."""
+import re
 import uuid
 
 import pytest
 from redis.client import Pipeline, Redis
 
 from app.catalog import versions
+from app.extensions import db
+from tests.conftest import PASSWORD
 from tests.helpers import redis_or_skip
+from tests.test_catalog_queries import QueryCounter
 from tests.test_catalog_cache_redis import serve_two
 from tests.test_signed_in_cache import _buyer, _cart_badge, _same_browser
 
@@ -69,7 +73,6 @@ def test_a_signed_in_catalogue_page_asks_redis_once(workers):
 
 
 def test_a_page_kept_in_one_process_shows_a_price_changed_in_the_other_at_once(workers):
-    from app.extensions import db
     from app.models import Product
 
     first, second = workers
@@ -110,3 +113,83 @@ def test_a_commit_in_the_request_forgets_the_versions_it_read(workers):
         assert versions.known(("catalogue", "product:1")) is None  # not read: ask Redis
         versions.bump(["product:1"])
         assert versions.known(("catalogue",)) is None
+
+
+# ---------------------------------------------------------------- the lists kept with the user
+
+def _options(page):
+    """The lists offered under "Save to list" on a product page, by name."""
+    return re.findall(r'<option value="\d+">([^<]+)</option>', page)
+
+
+def _colleagues(app):
+    """(owner id, colleague id, product slug, a logged-in client of the colleague)."""
+    from tests import factories
+
+    with app.app_context():
+        product = factories.ProductFactory(live=True, name="Kopi Aming", price=45000)
+        owner = factories.BuyerFactory(full_name="Sari Wulandari")
+        colleague = factories.BuyerFactory(full_name="Budi Santoso", department=owner.department)
+        db.session.commit()
+        ids, slug, email = (owner.id, colleague.id), product.slug, colleague.email
+    client = app.test_client()
+    assert client.post("/auth/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    _first_request_done(client)
+    return ids[0], ids[1], slug, client
+
+
+def _product_page(app, client, slug):
+    with QueryCounter(app) as counter:
+        page = client.get(f"/produk/{slug}")
+    assert page.status_code == 200
+    return page.get_data(as_text=True), [s for s in counter.statements if "shopping_list" in s]
+
+
+def test_the_lists_to_save_to_are_kept_with_the_user_and_follow_every_change(workers):
+    from app.models import ShoppingList, ShoppingListShare, User
+    from app.services import shopping_lists
+
+    first, second = workers
+    owner_id, colleague_id, slug, client = _colleagues(first)
+    with second.app_context():
+        shopping_lists.create_list(db.session.get(User, colleague_id), "ATK kantor")
+    page, statements = _product_page(first, client, slug)
+    assert _options(page) == ["ATK kantor"] and statements  # read, and kept
+    page, statements = _product_page(first, client, slug)
+    assert _options(page) == ["ATK kantor"] and statements == []  # from the kept user
+
+    # Another worker: the owner shares a list to edit, renames it; each shows at once.
+    with second.app_context():
+        owner = db.session.get(User, owner_id)
+        shared = shopping_lists.create_list(owner, "Snack rapat")
+        shopping_lists.share(owner, shared.id, db.session.get(User, colleague_id).email, True)
+        shared_id = shared.id
+    assert _options(_product_page(first, client, slug)[0]) == ["ATK kantor", "Snack rapat"]
+    with second.app_context():
+        db.session.get(ShoppingList, shared_id).name = "Snack rapat bulanan"
+        db.session.commit()
+    assert _options(_product_page(first, client, slug)[0]) == ["ATK kantor", "Snack rapat bulanan"]
+
+    # Adding to one's own list stamps it, which changes no one's options: the kept user stays.
+    _product_page(first, client, slug)
+    with second.app_context():
+        product_id = db.session.execute(db.text("SELECT id FROM products WHERE slug = :s"), {"s": slug}).scalar()
+        own_id = db.session.execute(db.select(ShoppingList.id).where(ShoppingList.owner_id == colleague_id)).scalar()
+        shopping_lists.add_product(db.session.get(User, colleague_id), own_id, product_id, 2)
+    page, statements = _product_page(first, client, slug)
+    assert _options(page) == ["ATK kantor", "Snack rapat bulanan"] and statements == []
+
+    # The owner moves to another department: their list is no longer the colleague's to edit.
+    from tests import factories
+
+    with second.app_context():
+        db.session.get(User, owner_id).department = factories.DepartmentFactory()
+        db.session.commit()
+    assert _options(_product_page(first, client, slug)[0]) == ["ATK kantor"]
+    with second.app_context():
+        db.session.get(User, owner_id).department_id = db.session.get(User, colleague_id).department_id
+        db.session.commit()
+        assert _options(_product_page(first, client, slug)[0]) == ["ATK kantor", "Snack rapat bulanan"]
+        db.session.execute(db.delete(ShoppingListShare))  # behind the ORM's back: everyone's copy goes
+        db.session.commit()
+    assert _options(_product_page(first, client, slug)[0]) == ["ATK kantor"]

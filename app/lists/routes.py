@@ -12,7 +12,7 @@ from app.lists import bp
 from app.lists.forms import AddToListForm, LineForm, ListForm, ShareForm
 from app.extensions import db
 from app.forms import ConfirmForm
-from app.services import DomainError, shopping_lists
+from app.services import DomainError, shopping_lists, signed_in_cache
 from app.web import act, flash_error, or_404, require_valid, safe_next
 
 buyer_required = roles_required("buyer")
@@ -209,4 +209,5 @@ def lists_to_add_to(user):
     """The lists the product page offers (own, and shared editable)."""
     if not getattr(user, "is_authenticated", False) or not user.has_role("buyer"):
         return []
-    return shopping_lists.editable_lists(user)
+    # Kept with the signed-in user between their requests (every product page shows them).
+    return signed_in_cache.kept(user, "editable_lists", lambda: shopping_lists.editable_lists(user))

@@ -129,6 +129,7 @@ def signed_in_user(user_id, token):
     tag = signed_in_cache.tag_now(user_id) if signed_in_cache.seconds() else None
     snapshot = signed_in_cache.get(user_id, token_hash, tag)
     if snapshot is not None and snapshot.session["last_seen_at"] > seen_after:
+        signed_in_cache.for_request(snapshot)
         user, row = snapshot.attach(db.session)
         department_roles = snapshot.department_roles
         cart_count, unread_count = snapshot.cart_count, snapshot.unread_count
@@ -144,8 +145,9 @@ def signed_in_user(user_id, token):
         department_roles = _department_pairs(aggregated)
         cart_count, unread_count = int(cart_count or 0), int(unread_count or 0)
         if tag is not None:
-            signed_in_cache.put(user_id, token_hash, signed_in_cache.Snapshot(
-                user, row, department_roles, cart_count, unread_count, tag))
+            snapshot = signed_in_cache.Snapshot(user, row, department_roles, cart_count, unread_count, tag)
+            signed_in_cache.put(user_id, token_hash, snapshot)
+            signed_in_cache.for_request(snapshot)
     user.signed_in_as(row, token)
     if has_request_context():
         from app.authz import remember_department_roles

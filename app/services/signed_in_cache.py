@@ -29,7 +29,8 @@ import threading
 import time
 from collections import OrderedDict
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
+from sqlalchemy import inspect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -46,7 +47,16 @@ MAX_ENTRIES = 4096
 WATCHED = {
     "users": "id", "user_roles": "user_id", "department_roles": "user_id", "user_sessions": "user_id",
     "carts": "user_id", "cart_items": "cart_id", "notifications": "user_id",
+    # What is kept with a snapshot for its request (``kept``): the lists a buyer may add to,
+    # their own and those colleagues share with them to edit.
+    "shopping_lists": "owner_id", "shopping_list_shares": "user_id",
 }
+#: Changes of a row that show to other users than the one its column names: a list renamed
+#: or given away shows to everyone it is shared with, an owner who moves department takes
+#: their shared lists away from their colleagues. Such a change marks everyone changed.
+SEEN_BY_OTHERS = {"shopping_lists": ("name", "owner_id"), "users": ("department_id",)}
+#: Changes that show to nobody: adding to a list stamps its updated_at.
+UNSEEN = {"shopping_lists": frozenset({"updated_at"})}
 EVERYONE = "all"
 
 _lock = threading.Lock()
@@ -84,7 +94,8 @@ class Snapshot:
     """What the signed-in statement read, as plain values (no ORM state is kept across
     requests), and the counters it was read at."""
 
-    __slots__ = ("user", "roles", "session", "department_roles", "cart_count", "unread_count", "tag", "stored_at")
+    __slots__ = ("user", "roles", "session", "department_roles", "cart_count", "unread_count", "tag", "stored_at",
+                 "kept")
 
     def __init__(self, user, session_row, department_roles, cart_count, unread_count, tag):
         self.user = _columns(user)
@@ -92,6 +103,7 @@ class Snapshot:
         self.session = _columns(session_row)
         self.department_roles, self.cart_count, self.unread_count = department_roles, cart_count, unread_count
         self.tag, self.stored_at = tag, clock()
+        self.kept: dict = {}  # values of this user worked out on later requests (``kept``)
 
     def attach(self, session):
         """The user and their session row as persistent objects of ``session``, without SQL.
@@ -122,9 +134,34 @@ def _columns(obj) -> dict:
 
 
 def _detached(model, values):
-    obj = model(**values)
+    """An object of ``model`` with these column values, as if loaded and then detached. Made
+    without the model's constructor, whose attribute events per column cost more than the
+    rest of the attach together; make_transient_to_detached then records the values as the
+    committed state (nothing to flush) and marks what is not given as not loaded."""
+    obj = model.__mapper__.class_manager.new_instance()
+    obj.__dict__.update(values)
     make_transient_to_detached(obj)
     return obj
+
+
+def for_request(snapshot):
+    """The snapshot this request's signed-in user came from (or was kept as)."""
+    if has_request_context():
+        g.pkb_signed_in_snapshot = snapshot
+
+
+def kept(user, name, compute):
+    """A value of the signed-in ``user`` (plain data: rows, tuples) kept with their snapshot,
+    so that later requests of this session take it instead of running ``compute()`` again.
+    Only for values made from the rows ``WATCHED`` names (a change of those marks the user
+    changed, and the snapshot is read again); computed each time without a snapshot (no
+    Redis, the cache off, another user than the signed-in one, a commit in this request)."""
+    snapshot = g.get("pkb_signed_in_snapshot") if has_request_context() else None
+    if snapshot is None or snapshot.user.get("id") != getattr(user, "id", None):
+        return compute()
+    if name not in snapshot.kept:
+        snapshot.kept[name] = compute()
+    return snapshot.kept[name]
 
 
 def tag_now(user_id):
@@ -231,15 +268,28 @@ def _owner(session, table, value):
     return _cart_owner(session, value) if WATCHED[table] == "cart_id" else value
 
 
+def _changed_columns(obj) -> set:
+    state = inspect(obj)
+    return {attr.key for attr in state.mapper.column_attrs if state.attrs[attr.key].history.has_changes()}
+
+
 def _after_flush(session, _flush_context):
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    dirty = session.dirty
+    for obj in (*session.new, *dirty, *session.deleted):
         table = str(getattr(getattr(obj, "__table__", None), "name", ""))
         column = WATCHED.get(table)
-        if column is not None:
-            value = obj.__dict__.get(column)
-            if value is None and column == "cart_id" and obj.__dict__.get("cart") is not None:
-                value = obj.cart.id
-            _pending(session).add(_owner(session, table, value))
+        if column is None:
+            continue
+        if obj in dirty and (table in SEEN_BY_OTHERS or table in UNSEEN):
+            changed = _changed_columns(obj)
+            if changed & set(SEEN_BY_OTHERS.get(table, ())):
+                _pending(session).add(EVERYONE)
+            if table in UNSEEN and changed and changed <= UNSEEN[table]:
+                continue
+        value = obj.__dict__.get(column)
+        if value is None and column == "cart_id" and obj.__dict__.get("cart") is not None:
+            value = obj.cart.id
+        _pending(session).add(_owner(session, table, value))
 
 
 def _do_orm_execute(state):
@@ -252,6 +302,8 @@ def _after_commit(session):
     session.info.pop("pkb_cart_owners", None)
     changed = session.info.pop("pkb_signed_in_changed", None)
     if changed:
+        if has_request_context():
+            g.pop("pkb_signed_in_snapshot", None)  # what the request kept may be out of date
         bump(changed)
 
 
