@@ -72,6 +72,9 @@ def register_extensions(app):
     from app.i18n import select_locale, select_timezone
 
     db.init_app(app)
+    from app import session_cookie
+
+    session_cookie.register(app)  # each session cookie value verified once per process
     from app import pool_check, read_transactions
 
     pool_check.register(app, db)  # a pooled connection is pinged only after it sat idle
