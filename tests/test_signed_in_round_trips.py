@@ -193,3 +193,23 @@ def test_the_lists_to_save_to_are_kept_with_the_user_and_follow_every_change(wor
         db.session.execute(db.delete(ShoppingListShare))  # behind the ORM's back: everyone's copy goes
         db.session.commit()
     assert _options(_product_page(first, client, slug)[0]) == ["ATK kantor"]
+
+
+def test_a_visitors_page_is_not_copied_into_the_process(workers):
+    """A visitor's request never knows the versions beforehand, so it would never take a
+    copy: none is kept (the pages are in Redis for every process)."""
+    from tests import factories
+
+    first, _second = workers
+    with first.app_context():
+        factories.ProductFactory(live=True, name="Kopi Aming")
+        db.session.commit()
+    visitor = first.test_client()
+    for _ in range(2):
+        assert visitor.get("/katalog").status_code == 200
+    copies = first.extensions.get("catalog_shared_copies_pages")
+    assert copies is None or not copies.items
+    _buyer_id, _products, client = _buyer(first)
+    _first_request_done(client)
+    client.get("/katalog")
+    assert first.extensions["catalog_shared_copies_pages"].items  # the buyer's page is copied

@@ -345,7 +345,8 @@ def _shared_page(conn, name):
         return generation, None
     status, mimetype, body = payload.decode("utf-8").split("\n", 2)
     page = (int(status), mimetype, body)
-    _copies("pages").put(name, _tag(generation), time.time() + ttl_seconds(), page, len(body))
+    if known is not None:  # only such a request takes a copy (a visitor's never knows them)
+        _copies("pages").put(name, _tag(generation), time.time() + ttl_seconds(), page, len(body))
     return generation, page
 
 
@@ -370,8 +371,9 @@ def _shared(conn, ttl, view, args, kwargs, audience, locale):
         except Exception:  # noqa: BLE001
             current_app.logger.warning("catalogue page cache: Redis unreachable", exc_info=True)
         else:
-            _copies("pages").put(name, _tag(generation), time.time() + ttl,
-                                 (response.status_code, response.mimetype, body), len(body))
+            if versions.known(PAGE_VERSIONS) is not None:
+                _copies("pages").put(name, _tag(generation), time.time() + ttl,
+                                     (response.status_code, response.mimetype, body), len(body))
     return _serve(body, response.status_code, response.mimetype, "miss", audience)
 
 
