@@ -8,9 +8,38 @@ from app.config import ConfigError, from_environment, instance_path
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+class PasarApp(Flask):
+    """Flask, but a hook or view is checked for ``async def`` once, not on every request.
+
+    Flask asks ``ensure_sync`` for each of the ~18 hooks and the view of every request, and
+    each answer runs ``inspect.iscoroutinefunction``: 10 µs of a 0.37 ms ``/healthz`` request
+    in process (test client, 10 × 1000 requests each way). A plain function is remembered as
+    plain (they are the app's own, a bounded set); a coroutine function goes to Flask as
+    before."""
+
+    _SYNC_MAX = 4096
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known_sync: set = set()
+
+    def ensure_sync(self, func):
+        try:
+            if func in self._known_sync:
+                return func
+        except TypeError:  # not hashable: ask Flask every time
+            return super().ensure_sync(func)
+        sync = super().ensure_sync(func)
+        if sync is func:
+            if len(self._known_sync) >= self._SYNC_MAX:
+                self._known_sync.clear()
+            self._known_sync.add(func)
+        return sync
+
+
 def create_app(config=None):
     """Build the app. ``config`` (a dict) overrides what the environment says."""
-    app = Flask(
+    app = PasarApp(
         __name__,
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
