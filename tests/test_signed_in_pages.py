@@ -232,10 +232,10 @@ def test_a_missing_fragment_is_rendered_once_while_the_previous_copy_is_served(m
         body, outcome = cache._local_fragment("k", (1,), 60, lambda: calls.append(1) or "first")
         assert (body, outcome) == ("first", "miss")
         assert cache._local_fragment("k", (1,), 60, lambda: calls.append(1) or "again") == ("first", "hit")
-        store = app.extensions["catalog_fragments"]
-        store["rendering"].add("k")  # another thread is rendering version 2 right now
+        rendering = app.extensions["catalog_fragments_rendering"]
+        rendering.add("k")  # another thread is rendering version 2 right now
         assert cache._local_fragment("k", (2,), 60, lambda: calls.append(1) or "second") == ("first", "stale")
-        store["rendering"].discard("k")
+        rendering.discard("k")
         assert cache._local_fragment("k", (2,), 60, lambda: calls.append(1) or "second") == ("second", "miss")
         assert len(calls) == 2
         assert versions.depends(["catalogue", "catalogue"]) == ("catalogue",)

@@ -18,7 +18,7 @@ buyer's cart, order or message drops nothing.
   ``<CACHE_KEY_PREFIX>:...``: the versions are Redis counters read with the value in one
   MGET, so a commit in any process drops what shows its rows for all of them at once. If
   Redis fails, the page or value is computed (never an error page because of the cache).
-  A process keeps a copy of each page and fragment it read (``_Copies``), under the versions
+  A process keeps a copy of each page and fragment it read (``_Kept``), under the versions
   it was stored at: a signed-in request, which reads the versions that name no row with the
   user's counters in one round trip, takes the copy of the same versions without asking
   Redis again, so a buyer's catalogue page costs one round trip instead of three.
@@ -189,13 +189,6 @@ def _shared_value(conn, key, compute, ttl, names, kind):
 # ---------------------------------------------------------------- pages
 
 
-def _store():
-    ext = current_app.extensions
-    if "catalog_pages" not in ext:
-        ext["catalog_pages"] = {"pages": OrderedDict(), "bytes": 0}
-    return ext["catalog_pages"]
-
-
 #: The roles whose catalogue pages are the same for everyone holding them, but for the parts
 #: that are the reader's own (``personal``): a buyer's. A seller answers the questions of their
 #: own store and a mentor hides those of the stores they mentor, so their pages are their own
@@ -289,21 +282,29 @@ def _storable(response, body, audience):
     return True
 
 
-class _Copies:
-    """This process's copies of what it read from Redis, each under the tag (the versions) it
-    was stored at and until a wall-clock time: a request that already knows the versions
-    (``versions.known``: a signed-in request read them with the user's counters) takes the
-    copy of the same tag without asking Redis again. Bounded by count and size (oldest out)."""
+class _Kept:
+    """What this process keeps in memory, each value under a tag (the versions it was made
+    or stored at) and until a wall-clock time; bounded by count and size, oldest out. Serves
+    the pages and fragments kept without Redis, and the copies of what a process read from
+    Redis: a request that already knows the versions (``versions.known``: a signed-in request
+    read them with the user's counters) takes the copy of the same tag without asking Redis."""
 
     def __init__(self, max_items, max_bytes):
         self.items: OrderedDict = OrderedDict()
         self.bytes, self.max_items, self.max_bytes = 0, max_items, max_bytes
 
     def get(self, name, tag):
+        """The value kept under ``name`` at ``tag``, if it is still fresh; else None."""
         entry = self.items.get(name)
         if entry is None or entry[0] != tag or entry[1] <= time.time():
             return None
         return entry[2]
+
+    def previous(self, name):
+        """The value kept under ``name`` whatever its tag or age (to serve while another
+        thread makes the new one), or None."""
+        entry = self.items.get(name)
+        return None if entry is None else entry[2]
 
     def put(self, name, tag, until, value, size):
         with _lock:
@@ -317,11 +318,14 @@ class _Copies:
                 self.bytes -= dropped[3]
 
 
-def _copies(kind) -> _Copies:
+def _kept(kind) -> _Kept:
+    """This app's store of ``kind``: "pages" / "fragments" (copies of Redis's), "local_pages" /
+    "local_fragments" (without Redis)."""
     ext = current_app.extensions
-    name = f"catalog_shared_copies_{kind}"
+    name = f"catalog_kept_{kind}"
     if name not in ext:
-        ext[name] = _Copies(MAX_PAGES, MAX_BYTES) if kind == "pages" else _Copies(MAX_FRAGMENTS, MAX_FRAGMENT_BYTES)
+        pages = kind.endswith("pages")
+        ext[name] = _Kept(MAX_PAGES, MAX_BYTES) if pages else _Kept(MAX_FRAGMENTS, MAX_FRAGMENT_BYTES)
     return ext[name]
 
 
@@ -333,7 +337,7 @@ def _shared_page(conn, name):
         generation, payload = shared_get(conn, name, PAGE_VERSIONS)
     else:
         generation, tag = known, _tag(known)
-        page = _copies("pages").get(name, tag)
+        page = _kept("pages").get(name, tag)
         if page is not None:
             return generation, page
         raw = conn.get(name)
@@ -346,7 +350,7 @@ def _shared_page(conn, name):
     status, mimetype, body = payload.decode("utf-8").split("\n", 2)
     page = (int(status), mimetype, body)
     if known is not None:  # only such a request takes a copy (a visitor's never knows them)
-        _copies("pages").put(name, _tag(generation), time.time() + ttl_seconds(), page, len(body))
+        _kept("pages").put(name, _tag(generation), time.time() + ttl_seconds(), page, len(body))
     return generation, page
 
 
@@ -372,7 +376,7 @@ def _shared(conn, ttl, view, args, kwargs, audience, locale):
             current_app.logger.warning("catalogue page cache: Redis unreachable", exc_info=True)
         else:
             if versions.known(PAGE_VERSIONS) is not None:
-                _copies("pages").put(name, _tag(generation), time.time() + ttl,
+                _kept("pages").put(name, _tag(generation), time.time() + ttl,
                                      (response.status_code, response.mimetype, body), len(body))
     return _serve(body, response.status_code, response.mimetype, "miss", audience)
 
@@ -394,27 +398,16 @@ def cached_page(view=None, *, buyers=False):
         conn = shared_cache()
         if conn is not None:
             return _shared(conn, ttl, view, args, kwargs, audience, locale)
-        key = (request.full_path, locale, clock.today(), current_generation(), audience)
-        store = _store()
-        now = time.monotonic()
-        hit = store["pages"].get(key)
-        if hit is not None and hit[0] > now:
-            return _serve(hit[1], hit[2], hit[3], "hit", audience)
+        key, generation = (request.full_path, locale, clock.today(), audience), current_generation()
+        store = _kept("local_pages")
+        hit = store.get(key, generation)
+        if hit is not None:
+            status, mimetype, body = hit
+            return _serve(body, status, mimetype, "hit", audience)
         response = _render(view, args, kwargs, audience)
         body = response.get_data(as_text=True)
-        if not _storable(response, body, audience):
-            return _serve(body, response.status_code, response.mimetype, "miss", audience)
-        size = len(body)
-        with _lock:
-            pages = store["pages"]
-            old = pages.pop(key, None)
-            if old is not None:
-                store["bytes"] -= len(old[1])
-            pages[key] = (now + ttl, body, response.status_code, response.mimetype)
-            store["bytes"] += size
-            while pages and (len(pages) > MAX_PAGES or store["bytes"] > MAX_BYTES):
-                _key, dropped = pages.popitem(last=False)
-                store["bytes"] -= len(dropped[1])
+        if _storable(response, body, audience):
+            store.put(key, generation, time.time() + ttl, (response.status_code, response.mimetype, body), len(body))
         return _serve(body, response.status_code, response.mimetype, "miss", audience)
 
     return wrapper
@@ -448,33 +441,24 @@ def _render_fragment(caller):
 
 
 def _local_fragment(key, numbers, ttl, caller):
-    ext = current_app.extensions
-    store = ext.setdefault("catalog_fragments", {"items": OrderedDict(), "bytes": 0, "rendering": set()})
-    now = time.monotonic()
-    hit = store["items"].get(key)
-    if hit is not None and hit[0] == numbers and hit[1] > now:
-        return hit[2], "hit"
+    store = _kept("local_fragments")
+    hit = store.get(key, numbers)
+    if hit is not None:
+        return hit, "hit"
+    rendering = current_app.extensions.setdefault("catalog_fragments_rendering", set())
     with _lock:
-        busy = key in store["rendering"]
+        busy = key in rendering
         if not busy:
-            store["rendering"].add(key)
-    if busy and hit is not None:  # another thread renders it: serve the previous copy meanwhile
-        return hit[2], "stale"
+            rendering.add(key)
+    previous = store.previous(key) if busy else None
+    if previous is not None:  # another thread renders it: serve the previous copy meanwhile
+        return previous, "stale"
     try:
         body = _render_fragment(caller)
     finally:
         with _lock:
-            store["rendering"].discard(key)
-    with _lock:
-        items = store["items"]
-        old = items.pop(key, None)
-        if old is not None:
-            store["bytes"] -= len(old[2])
-        items[key] = (numbers, now + ttl, body)
-        store["bytes"] += len(body)
-        while items and (len(items) > MAX_FRAGMENTS or store["bytes"] > MAX_FRAGMENT_BYTES):
-            _dropped_key, dropped = items.popitem(last=False)
-            store["bytes"] -= len(dropped[2])
+            rendering.discard(key)
+    store.put(key, numbers, time.time() + ttl, body, len(body))
     return body, "miss"
 
 
@@ -485,7 +469,7 @@ def _shared_fragment(conn, key, names, ttl, caller):
     copy; without a previous copy each renders its own (nothing to serve instead)."""
     name = shared_key("fragment", key)
     known = versions.known(names)
-    copies = _copies("fragments")
+    copies = _kept("fragments")
     if known is not None:
         text = copies.get(name, _tag(known))
         if text is not None:

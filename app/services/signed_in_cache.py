@@ -54,7 +54,7 @@ WATCHED = {
 #: Changes of a row that show to other users than the one its column names: a list renamed
 #: or given away shows to everyone it is shared with, an owner who moves department takes
 #: their shared lists away from their colleagues. Such a change marks everyone changed.
-SEEN_BY_OTHERS = {"shopping_lists": ("name", "owner_id"), "users": ("department_id",)}
+SEEN_BY_OTHERS = {"shopping_lists": frozenset({"name", "owner_id"}), "users": frozenset({"department_id"})}
 #: Changes that show to nobody: adding to a list stamps its updated_at.
 UNSEEN = {"shopping_lists": frozenset({"updated_at"})}
 EVERYONE = "all"
@@ -282,7 +282,7 @@ def _after_flush(session, _flush_context):
             continue
         if obj in dirty and (table in SEEN_BY_OTHERS or table in UNSEEN):
             changed = _changed_columns(obj)
-            if changed & set(SEEN_BY_OTHERS.get(table, ())):
+            if changed & SEEN_BY_OTHERS.get(table, frozenset()):
                 _pending(session).add(EVERYONE)
             if table in UNSEEN and changed and changed <= UNSEEN[table]:
                 continue

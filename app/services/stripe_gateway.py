@@ -70,7 +70,7 @@ def client() -> stripe.StripeClient:
     config = current_app.config
     base = config.get("STRIPE_API_BASE")
     return _stripe().StripeClient(config["STRIPE_SECRET_KEY"], max_network_retries=2,
-                               base_addresses={"api": base.rstrip("/")} if base else None)
+                                  base_addresses={"api": base.rstrip("/")} if base else None)
 
 
 def to_stripe(rupiah: int) -> int:
