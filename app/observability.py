@@ -27,11 +27,11 @@ Metrics
 import hmac
 import json
 import logging
+import os
 import re
 import sys
+import threading
 import time
-import uuid
-from datetime import datetime, timezone
 
 from flask import Response, abort, current_app, g, has_request_context, request
 
@@ -46,11 +46,7 @@ class JSONFormatter(logging.Formatter):
     passed as ``extra={"fields": {...}}``."""
 
     def format(self, record):
-        entry = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds")
-            .replace("+00:00", "Z"),
-            "level": record.levelname,
-        }
+        entry = {"time": _utc_stamp(record.created), "level": record.levelname}
         fields = getattr(record, "fields", None)
         if fields:
             entry.update(fields)
@@ -62,7 +58,48 @@ class JSONFormatter(logging.Formatter):
         if record.exc_info:
             entry["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
             entry["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return _encode(entry)
+
+
+#: One encoder for every line (``json.dumps`` with options builds a new one per call).
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_second: list = [None, ""]  # the last whole second written, and its text
+
+
+def _utc_stamp(created: float) -> str:
+    """``2026-11-28T20:50:01.123Z``. The text up to the second is made once a second: every
+    request writes a line, and formatting a datetime cost more than the rest of the line."""
+    whole = int(created)
+    if _second[0] != whole:
+        _second[1] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+        _second[0] = whole
+    return f"{_second[1]}.{int((created - whole) * 1000):03d}Z"
+
+
+class RequestRecord(logging.LogRecord):
+    """The request line's record, made without what ``LogRecord`` works out for every record
+    (the caller's frame and file, through ``os.path``): the line is written on every request,
+    and making its record cost as much as the rest of the request's own hooks. It carries the
+    same attributes, so any handler or formatter an operator attaches still reads them."""
+
+    def __init__(self, name, level, fields):  # noqa: D107 - no super().__init__: that is the cost
+        self.name, self.msg, self.args, self.fields = name, "request", (), fields
+        self.levelno, self.levelname = level, logging.getLevelName(level)
+        self.pathname, self.filename, self.module = __file__, "observability.py", "observability"
+        self.lineno, self.funcName = 0, "finish_request"
+        self.exc_info = self.exc_text = self.stack_info = None
+        self.created = time.time()
+        self.msecs = (self.created - int(self.created)) * 1000
+        self.relativeCreated = (self.created - _LOGGING_STARTED) * 1000
+        thread = threading.current_thread()
+        self.thread, self.threadName = thread.ident, thread.name
+        multiprocessing = sys.modules.get("multiprocessing")  # as LogRecord: only if it is in use
+        self.processName = multiprocessing.current_process().name if multiprocessing else "MainProcess"
+        self.process = os.getpid()
+        self.taskName = None
+
+
+_LOGGING_STARTED = getattr(logging, "_startTime", time.time())
 
 
 class StderrHandler(logging.StreamHandler):
@@ -121,10 +158,10 @@ def _setup_app_logs(enabled):
 
 
 def _request_id():
-    incoming = request.headers.get("X-Request-ID", "")
-    if REQUEST_ID_RE.match(incoming):
+    incoming = request.environ.get("HTTP_X_REQUEST_ID", "")
+    if incoming and REQUEST_ID_RE.match(incoming):
         return incoming
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # 128 random bits, as a uuid4's hex, at a fifth of its cost
 
 
 def _logged_path():
@@ -183,14 +220,14 @@ def register(app):
             metrics.observe_request(endpoint, request.method, response.status_code, duration)
         level = logging.ERROR if response.status_code >= 500 else logging.INFO
         if log_requests and request_log.isEnabledFor(level):
-            request_log.log(level, "request", extra={"fields": {
+            request_log.handle(RequestRecord(request_log.name, level, {
                 "request_id": g.request_id,
                 "method": request.method,
                 "path": _logged_path(),
                 "status": response.status_code,
                 "duration_ms": round(duration * 1000, 2),
                 "user_id": _user_id(),
-            }})
+            }))
         return response
 
     app.add_url_rule("/metrics", "metrics", metrics_view)

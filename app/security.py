@@ -106,3 +106,27 @@ def skip_unlimited_views(app, limiter):
         return None
 
     funcs[position] = check_limited_views
+
+    # After the view and at the end, Flask-Limiter adds the headers of the limit the request was
+    # checked against and clears what it kept for it: a request to a view without limits was
+    # checked against none and kept nothing. Only a request whose view was found to have none
+    # (above) skips them; any other (a hook before ours answered) goes through them as before.
+    def _only_where_limited(original_hook):
+        def hook(arg=None):
+            if limited.get(request.endpoint) is False:
+                return arg
+            return original_hook(arg)
+        return hook
+
+    def is_limiters(func, name):  # a bound method, or functools.partial(Limiter.<name>, limiter)
+        target = getattr(type(limiter), name)
+        if getattr(func, "__self__", None) is limiter:
+            return getattr(func, "__func__", None) is target
+        return getattr(func, "func", None) is target and getattr(func, "args", ()) == (limiter,)
+
+    for hooks, name in ((app.after_request_funcs, "_Limiter__inject_headers"),
+                        (app.teardown_request_funcs, "_Limiter__release_context")):
+        own = hooks.get(None, [])
+        for n, func in enumerate(own):
+            if is_limiters(func, name):
+                own[n] = _only_where_limited(func)

@@ -88,6 +88,28 @@ def test_times_are_shown_in_wib(app, lang):
         assert naive == text
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_kept_date_texts_are_babels_own(lang):
+    """Dates and times are kept once written: every kept text is what Babel writes for that
+    moment, whatever the seconds, and a moment just before or after midnight in WIB."""
+    from datetime import timedelta
+
+    from babel import dates as babel_dates
+
+    from app.i18n import LOCAL_TZ, local_date, local_time
+
+    start = datetime(2026, 12, 31, 16, 58, 59, tzinfo=timezone.utc)  # 23:58:59 WIB
+    for step in range(0, 7 * 3600, 617):  # across midnight and the new year, odd seconds
+        utc = start + timedelta(seconds=step)
+        local = utc.astimezone(LOCAL_TZ)
+        pattern = str(babel_dates.get_datetime_format("medium", locale=lang))
+        expected = (pattern.replace("{1}", babel_dates.format_date(local.date(), "medium", locale=lang))
+                    .replace("{0}", babel_dates.format_time(local.time(), "short", locale=lang)))
+        for _twice in range(2):  # made, then kept
+            assert local_time(utc, locale=lang) == f"{expected}\u00a0WIB"
+            assert local_date(utc, locale=lang) == babel_dates.format_date(local.date(), "medium", locale=lang)
+
+
 def test_local_time_of_none_is_empty(app):
     from app.i18n import local_time
 

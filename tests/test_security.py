@@ -111,6 +111,21 @@ def test_password_reset_is_rate_limited(make):
     assert client.post("/auth/reset/some-token", data={"password": "x"}).status_code == 429
 
 
+def test_a_limited_view_still_tells_its_limit_and_others_skip_the_limiter(make):
+    """Flask-Limiter's after-request and teardown hooks are skipped only for views without a
+    limit: a limited view's answers still carry its limit, and its count is kept per request."""
+    app = make(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
+    client = app.test_client()
+    first = client.post("/auth/login", data={"email": "a@umkm.test", "password": "wrong-pass-1"})
+    assert first.headers["X-RateLimit-Limit"] == "3" and first.headers["X-RateLimit-Remaining"] == "2"
+    healthz = client.get("/healthz")
+    assert healthz.status_code == 200 and "X-RateLimit-Limit" not in healthz.headers
+    second = client.post("/auth/login", data={"email": "a@umkm.test", "password": "wrong-pass-1"})
+    assert second.headers["X-RateLimit-Remaining"] == "1"  # nothing of the first was left behind
+    hooks = [getattr(f, "__qualname__", "") for f in app.after_request_funcs[None] + app.teardown_request_funcs[None]]
+    assert sum(".hook" in name and "_only_where_limited" in name for name in hooks) == 2
+
+
 def test_rate_limits_use_memory_storage_by_default(app):
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
 

@@ -193,7 +193,48 @@ def test_a_kept_user_never_overwrites_the_one_the_request_already_holds(workers)
     with first.app_context():
         user = db.session.get(User, buyer_id)
         user.full_name = "Belum Disimpan"
-        attached, row = snapshot.attach(db.session)
+        attached, make_row = snapshot.attach(db.session)
         assert attached is user and attached.full_name == "Belum Disimpan"
+        row = make_row()
         assert row.user_id == buyer_id and attached.roles == {"buyer"}
+        assert make_row() is row  # the session row too: made once, then the one held
         db.session.rollback()
+
+
+def test_a_kept_users_session_row_is_made_only_for_a_page_that_reads_it(workers):
+    """Most pages never read the browser's session row: a kept user brings its values and the
+    row becomes an object of the request only when a page asks (the account's sessions list,
+    a log-out). Those pages still find the right row."""
+    from flask import g
+    from flask_login import current_user
+
+    from app.models import UserSession
+
+    first, _second = workers
+    held = {}
+
+    @first.after_request
+    def note_rows(response):
+        if current_user.is_authenticated:
+            held[response.status_code, g.get("pkb_signed_in_snapshot") is not None] = sorted(
+                type(obj).__name__ for obj in db.session.identity_map.values())
+        return response
+
+    _buyer_id, _products, client = _buyer(first)
+
+    client.get("/katalog")  # read from the database, and kept
+    held.clear()
+    assert client.get("/katalog").status_code == 200
+    assert held and all("UserSession" not in names for names in held.values())
+    [snapshot] = first.extensions["pkb_signed_in_snapshots"].values()
+    sessions_page = client.get("/account/")
+    assert sessions_page.status_code == 200
+    text = sessions_page.get_data(as_text=True)
+    with first.app_context():
+        live = db.session.execute(db.select(UserSession)).scalars().all()
+    assert [row.id for row in live] == [snapshot.session["id"]]
+    assert text.count("This device") + text.count("Perangkat ini") == 1  # the kept row is this one
+    assert client.post("/auth/logout").status_code in (302, 303)
+    with first.app_context():
+        assert db.session.get(UserSession, snapshot.session["id"]).ended_at is not None
+    assert client.get("/cart/").status_code == 302  # the ended session opens nothing any more

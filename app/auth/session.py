@@ -11,10 +11,7 @@ def load_user(user_id):
     uid, _, token = (user_id or "").partition(":")
     if not uid.isdigit() or not token:
         return None
-    user = sessions.signed_in_user(int(uid), token)
-    if user is not None and sessions.seen_long_ago(user.current_session):
-        g.pkb_seen_session = user.current_session.id  # written once the page is answered
-    return user
+    return sessions.signed_in_user(int(uid), token)
 
 
 def record_seen(response):

@@ -104,12 +104,34 @@ class User(UserMixin, Model):
 
     # The browser session this request runs in and the secret its cookies carry: set at log-in
     # and by the user loader (services.sessions), never stored on the user's row.
-    current_session = None
     session_token = None
+    _current_session = None
+    _make_current_session = None  # with the id of the row it makes
+    _current_session_id = None
 
-    def signed_in_as(self, user_session, token):
-        self.current_session = user_session
+    def signed_in_as(self, user_session, token, session_id=None):
+        """``user_session`` is the row, or a callable that makes it (with ``session_id``, the
+        row's id): a user kept between requests (signed_in_cache) brings the row's values,
+        and most pages never look at the row, so it becomes an object of the request's
+        session only when one does."""
+        if callable(user_session):
+            self._current_session, self._make_current_session = None, user_session
+            self._current_session_id = session_id
+        else:
+            self._current_session, self._make_current_session = user_session, None
         self.session_token = token
+
+    @property
+    def current_session(self):
+        if self._make_current_session is not None:
+            self._current_session, self._make_current_session = self._make_current_session(), None
+        return self._current_session
+
+    @property
+    def current_session_id(self):
+        if self._make_current_session is not None:
+            return self._current_session_id
+        return self._current_session.id if self._current_session is not None else None
 
     # Flask-Login puts this in the session and the remember-me cookie: both name the
     # UserSession row, so ending the row ends every copy of either cookie.

@@ -180,9 +180,10 @@ class Line:
     def available(self):
         return self.visible and self.stock > 0
 
-    @property
+    @functools.cached_property
     def problem(self):
-        """Why this line cannot be bought now, or None."""
+        """Why this line cannot be bought now, or None (worked out once: the cart page asks
+        for it on each line and for the whole cart)."""
         if not self.visible or self.variant.retired:
             return _("No longer available.")
         if self.stock <= 0:

@@ -130,10 +130,12 @@ def signed_in_user(user_id, token):
     snapshot = signed_in_cache.get(user_id, token_hash, tag)
     if snapshot is not None and snapshot.session["last_seen_at"] > seen_after:
         signed_in_cache.for_request(snapshot)
-        user, row = snapshot.attach(db.session)
+        user, row = snapshot.attach(db.session)  # row: makes the session row on first use
+        user.signed_in_as(row, token, snapshot.session["id"])
         department_roles = snapshot.department_roles
         cart_count, unread_count = snapshot.cart_count, snapshot.unread_count
-        if seen_long_ago(row):
+        last_seen_at = snapshot.session["last_seen_at"]
+        if seen_long_ago(last_seen_at):
             signed_in_cache.forget(user_id, token_hash)  # read again once last_seen_at is stamped
     else:
         found = db.session.execute(_signed_in_statement(), {
@@ -148,12 +150,15 @@ def signed_in_user(user_id, token):
             snapshot = signed_in_cache.Snapshot(user, row, department_roles, cart_count, unread_count, tag)
             signed_in_cache.put(user_id, token_hash, snapshot)
             signed_in_cache.for_request(snapshot)
-    user.signed_in_as(row, token)
+        user.signed_in_as(row, token)
+        last_seen_at = row.last_seen_at
     if has_request_context():
         from app.authz import remember_department_roles
 
         remember_department_roles(user.id, department_roles)
         g.pkb_header_counts = {"user_id": user.id, "cart_count": cart_count, "notifications_unread": unread_count}
+        if seen_long_ago(last_seen_at):
+            g.pkb_seen_session = user.current_session_id  # stamped once the page is answered (record_seen)
     return user
 
 
@@ -187,9 +192,10 @@ def register_events():
         _registered = True
 
 
-def seen_long_ago(row):
-    """Whether this request should write the session's last_seen_at (see record_seen)."""
-    return row.last_seen_at < clock.now() - TOUCH_EVERY
+def seen_long_ago(last_seen_at):
+    """Whether a session last seen then should have its last_seen_at written by this request
+    (see record_seen)."""
+    return last_seen_at < clock.now() - TOUCH_EVERY
 
 
 def record_seen(session_id):

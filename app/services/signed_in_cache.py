@@ -106,8 +106,10 @@ class Snapshot:
         self.kept: dict = {}  # values of this user worked out on later requests (``kept``)
 
     def attach(self, session):
-        """The user and their session row as persistent objects of ``session``, without SQL.
-        An object the session already holds is used as it is (never overwritten)."""
+        """The user as a persistent object of ``session``, without SQL, and a callable that
+        makes their session row one the same way (most pages never read the row: it is made
+        on first use). An object the session already holds is used as it is (never
+        overwritten)."""
         from app.models import User, UserRole, UserSession
 
         def held_or_added(model, values, prepare=None):
@@ -125,7 +127,7 @@ class Snapshot:
         def with_roles(user):
             set_committed_value(user, "role_rows", [_detached(UserRole, values) for values in self.roles])
 
-        return held_or_added(User, self.user, with_roles), held_or_added(UserSession, self.session)
+        return held_or_added(User, self.user, with_roles), lambda: held_or_added(UserSession, self.session)
 
 
 def _columns(obj) -> dict:
