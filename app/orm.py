@@ -53,17 +53,50 @@ class Base(DeclarativeBase):
 
 
 class _CountingLess(SelectPagination):
-    """A pagination that counts only when the page is full (``paginate_counting_less``)."""
+    """A pagination that counts only when the page is full (``paginate_counting_less``); with
+    ``params``, of a statement built once whose LIMIT and OFFSET are bound per call."""
+
+    def _query_items(self):
+        params = self._query_args.get("params")
+        if params is None:
+            return super()._query_items()
+        session = self._query_args["session"]
+        bound = {**params, PAGE_LIMIT: self.per_page, PAGE_OFFSET: self._query_offset}
+        return list(session.execute(self._query_args["select"], bound).unique().scalars())
 
     def _query_count(self):
         if len(self.items) < self.per_page and (self.items or self.page == 1):
             return self._query_offset + len(self.items)
-        return super()._query_count()
+        params = self._query_args.get("params")
+        if params is None:
+            return super()._query_count()
+        import sqlalchemy as sa
+        from sqlalchemy import orm as sa_orm
+
+        select = self._query_args["select"].limit(None).offset(None)
+        sub = select.options(sa_orm.lazyload("*")).order_by(None).subquery()
+        return self._query_args["session"].execute(sa.select(sa.func.count()).select_from(sub), params).scalar()
 
 
-def paginate_counting_less(select, *, page, per_page):
+#: The names a prebuilt page's statement binds its LIMIT and OFFSET to (``page_of``).
+PAGE_LIMIT, PAGE_OFFSET = "pkb_page_limit", "pkb_page_offset"
+
+
+def paginate_counting_less(select, *, page, per_page, params=None):
     """``db.paginate(select, ...)`` that runs the count only when the page is full: a short
-    page (most people's first page of their orders) is the last, so its rows tell the total."""
+    page (most people's first page of their orders) is the last, so its rows tell the total.
+
+    With ``params``, ``select`` is a statement built once (``page_of``), run with these
+    values: building an ORM select and its cache key cost more than running it for a page of
+    a person's own rows."""
     from app.extensions import db
 
-    return _CountingLess(select=select, session=db.session(), page=page, per_page=per_page, error_out=False)
+    return _CountingLess(select=select, session=db.session(), page=page, per_page=per_page, error_out=False,
+                         params=params)
+
+
+def page_of(select):
+    """``select`` with its LIMIT and OFFSET as bound values, for ``paginate_counting_less``."""
+    from sqlalchemy import bindparam
+
+    return select.limit(bindparam(PAGE_LIMIT)).offset(bindparam(PAGE_OFFSET))

@@ -396,6 +396,32 @@ def test_a_short_page_knows_its_total_without_counting(make):
         assert paginate_counting_less(select, page=1, per_page=10).total == 5
 
 
+def test_a_page_of_a_statement_built_once_is_the_same_page(make):
+    """A statement built once (``page_of``) with its values bound per call gives the pages,
+    totals and counts of the one built each time, for each value it is given."""
+    from app.models import User
+    from app.orm import page_of, paginate_counting_less
+    from tests import factories
+
+    app = make("prebuilt")
+    with app.app_context():
+        for _ in range(5):
+            factories.BuyerFactory()
+        db.session.commit()
+        ids = db.session.execute(db.select(User.id).order_by(User.id)).scalars().all()
+        prebuilt = page_of(db.select(User.id).where(User.id >= db.bindparam("from_id")).order_by(User.id))
+        for from_id, page, per_page in ((ids[0], 1, 2), (ids[0], 3, 2), (ids[0], 4, 2), (ids[2], 1, 2),
+                                        (ids[2], 2, 2), (ids[0], 1, 10)):
+            built = paginate_counting_less(db.select(User.id).where(User.id >= from_id).order_by(User.id),
+                                           page=page, per_page=per_page)
+            with QueryCounter(app) as counter:
+                kept = paginate_counting_less(prebuilt, page=page, per_page=per_page, params={"from_id": from_id})
+                kept_total = kept.total
+            assert (kept.items, kept_total, kept.pages, kept.has_next) == (
+                built.items, built.total, built.pages, built.has_next), (from_id, page, per_page)
+            assert counter.count == (1 if len(kept.items) < per_page and kept.items else 2)
+
+
 def test_one_cached_bar_serves_every_page_of_a_view_with_its_own_path(make):
     """The bar is kept per person and view, not per URL: the language form's ``next`` is put
     in after, escaped, so each page returns to itself."""

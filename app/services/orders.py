@@ -12,6 +12,7 @@ Rules kept here:
 """
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -20,7 +21,7 @@ from app.urls import path_for
 from app import clock
 from app.authz import store_ids_of
 from app.extensions import db
-from app.orm import paginate_counting_less
+from app.orm import page_of, paginate_counting_less
 from app.models import (
     Order,
     OrderEvent,
@@ -216,11 +217,15 @@ def post_message(user, order_id, body, side):
 def buyer_orders(user, page=1, per_page=20):
     """The buyer's orders, newest first, with their stores: one statement for a page that is
     not full (the list shows no items; the count only when there may be more pages)."""
-    return paginate_counting_less(
-        db.select(Order).where(Order.buyer_id == user.id).options(db.joinedload(Order.store))
-        .order_by(Order.created_at.desc(), Order.id.desc()),
-        page=page, per_page=per_page,
-    )
+    return paginate_counting_less(_buyer_orders_statement(), page=page, per_page=per_page,
+                                  params={"buyer_id": user.id})
+
+
+@functools.cache
+def _buyer_orders_statement():
+    """Built once per process, the buyer and the page bound per call."""
+    return page_of(db.select(Order).where(Order.buyer_id == db.bindparam("buyer_id"))
+                   .options(db.joinedload(Order.store)).order_by(Order.created_at.desc(), Order.id.desc()))
 
 
 def store_orders(user, state=None, page=1, per_page=30):
