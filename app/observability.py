@@ -63,17 +63,23 @@ class JSONFormatter(logging.Formatter):
 
 #: One encoder for every line (``json.dumps`` with options builds a new one per call).
 _encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
-_second: list = [None, ""]  # the last whole second written, and its text
+_second: tuple[int, str] = (-1, "")  # the last whole second written, and its text
 
 
 def _utc_stamp(created: float) -> str:
     """``2026-11-28T20:50:01.123Z``. The text up to the second is made once a second: every
-    request writes a line, and formatting a datetime cost more than the rest of the line."""
+    request writes a line, and formatting a datetime cost more than the rest of the line.
+    The second and its text are one tuple, replaced whole, so a thread never pairs one
+    second's text with another's."""
+    global _second
     whole = int(created)
-    if _second[0] != whole:
-        _second[1] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
-        _second[0] = whole
-    return f"{_second[1]}.{int((created - whole) * 1000):03d}Z"
+    micro = round((created - whole) * 1_000_000)  # as datetime rounds a timestamp
+    if micro >= 1_000_000:
+        whole, micro = whole + 1, micro - 1_000_000
+    kept = _second
+    if kept[0] != whole:
+        kept = _second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
+    return f"{kept[1]}.{micro // 1000:03d}Z"
 
 
 class RequestRecord(logging.LogRecord):

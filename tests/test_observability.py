@@ -267,3 +267,19 @@ def test_app_log_records_become_json_lines_with_the_request_id(tmp_path, pg_sche
         (tmp_path / "plain").mkdir()
         make_app(tmp_path / "plain", pg_schema)  # LOG_JSON off again: later tests read caplog
     assert logging.getLogger("app").propagate is True
+
+
+def test_the_log_time_is_the_one_datetime_writes():
+    """The line's time, made from the second's text kept once a second, is what datetime's
+    isoformat wrote for the same timestamp, to the millisecond, across second boundaries."""
+    from datetime import datetime, timezone
+
+    from app.observability import _utc_stamp
+
+    start = 1796601599.0  # 2026-12-06T23:59:59Z
+    moments = [start + offset for offset in (0.0, 0.0004, 0.0005, 0.123, 0.5, 0.9994, 0.9995, 0.9999996,
+                                             1.0, 1.001, 3600.25, 86400.999)]
+    for created in moments + moments[::-1]:  # forwards and back: the kept second is replaced
+        expected = (datetime.fromtimestamp(created, timezone.utc).isoformat(timespec="milliseconds")
+                    .replace("+00:00", "Z"))
+        assert _utc_stamp(created) == expected, created
