@@ -164,7 +164,7 @@ def _setup_app_logs(enabled):
 
 
 def _request_id():
-    incoming = request.environ.get("HTTP_X_REQUEST_ID", "")
+    incoming = request.headers.get("X-Request-ID", "")
     if incoming and REQUEST_ID_RE.match(incoming):
         return incoming
     return os.urandom(16).hex()  # 128 random bits, as a uuid4's hex, at a fifth of its cost

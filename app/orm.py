@@ -68,14 +68,10 @@ class _CountingLess(SelectPagination):
         if len(self.items) < self.per_page and (self.items or self.page == 1):
             return self._query_offset + len(self.items)
         params = self._query_args.get("params")
-        if params is None:
-            return super()._query_count()
-        import sqlalchemy as sa
-        from sqlalchemy import orm as sa_orm
-
-        select = self._query_args["select"].limit(None).offset(None)
-        sub = select.options(sa_orm.lazyload("*")).order_by(None).subquery()
-        return self._query_args["session"].execute(sa.select(sa.func.count()).select_from(sub), params).scalar()
+        if params is not None:  # Flask-SQLAlchemy's count, of the same rows: values bound, no page
+            select = self._query_args["select"].limit(None).offset(None).params(params)
+            self._query_args = {**self._query_args, "select": select}
+        return super()._query_count()
 
 
 #: The names a prebuilt page's statement binds its LIMIT and OFFSET to (``page_of``).
